@@ -1,0 +1,135 @@
+"""A loaded dataset: its store, its facts, and what can be done with them.
+
+``Dataset.open(path)`` takes either a facts folder (validated, then built into an
+in-memory store) or a store folder written by ``regiograph build`` (reopened
+read-only, no YAML parsed).
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyoxigraph import RdfFormat, Store
+
+from . import export, rdf, store
+from .load import Facts, load_facts
+
+RDF_FORMATS = {
+    "turtle": (RdfFormat.TURTLE, "ttl"),
+    "ntriples": (RdfFormat.N_TRIPLES, "nt"),
+    "jsonld": (RdfFormat.JSON_LD, "jsonld"),
+}
+EXPORT_FORMATS = (*RDF_FORMATS, "graphml", "csv", "yaml")
+
+
+@dataclass
+class Dataset:
+    """One dataset's graph; ``facts`` is set when it was read from YAML."""
+
+    id: str
+    store: Store
+    path: Path
+    facts: Facts | None = None
+
+    @classmethod
+    def open(cls, path: str | os.PathLike) -> Dataset:
+        """Open a facts folder (validating it) or a built store folder."""
+        path = Path(path)
+        if store.is_store(path):
+            info = store.store_info(path)
+            return cls(info["dataset"], store.open_store(path), path)
+        facts = load_facts(path, display=os.fspath(path))
+        return cls(facts.id, store.memory_store(rdf.to_triples(facts)), path, facts)
+
+    # -- facts ---------------------------------------------------------------
+    def canonical(self) -> dict:
+        """The canonical facts, rebuilt from the graph (what the RDF holds)."""
+        return rdf.from_triples(store.data_triples(self.store))
+
+    def counts(self) -> dict[str, int]:
+        """Entries per section (responsibilities included)."""
+        facts = self.canonical()
+        return {k: len(v) for k, v in facts.items() if k != "dataset"}
+
+    def info(self) -> dict:
+        """Counts, sources, languages and triples: what `regiograph info` shows."""
+        facts = self.canonical()
+        langs: Counter[str] = Counter()
+        for term in store.data_triples(self.store):
+            lang = getattr(term.object, "language", None)
+            if lang:
+                langs[lang] += 1
+        sources = [
+            {"id": s["id"], "title": _first(s["title"], facts["dataset"]["lang"]),
+             "kind": s.get("kind", ""), "date": s.get("date", "")}
+            for s in facts["sources"]
+        ]
+        return {
+            "dataset": facts["dataset"]["id"],
+            "title": _first(facts["dataset"]["title"], facts["dataset"]["lang"]),
+            "lang": facts["dataset"]["lang"],
+            "base": facts["dataset"]["base"],
+            "triples": sum(1 for _ in store.data_triples(self.store)),
+            "counts": {k: len(v) for k, v in facts.items() if k != "dataset"},
+            "languages": dict(sorted(langs.items())),
+            "sources": sources,
+        }
+
+    # -- output --------------------------------------------------------------
+    def rdf_bytes(self, fmt: str) -> bytes:
+        return store.serialize(self.store, RDF_FORMATS[fmt][0])
+
+    def export(self, fmt: str, path: str | os.PathLike) -> list[Path]:
+        """Write the dataset as ``fmt`` (see EXPORT_FORMATS) to ``path``, atomically.
+
+        ``csv`` writes a folder of tables; every other format one file.
+        """
+        path = Path(path)
+        if fmt in RDF_FORMATS:
+            return [store.write_atomic(path, self.rdf_bytes(fmt))]
+        if fmt == "yaml":
+            return [store.write_atomic(path, export.to_yaml(self.canonical()))]
+        if fmt == "csv":
+            return export.write_tables(self.canonical(), path)
+        if fmt == "graphml":
+            from .project import to_networkx, write_graphml
+
+            write_graphml(to_networkx(self.store), path)
+            return [path]
+        raise ValueError(f"unknown export format {fmt!r}; choose one of {EXPORT_FORMATS}")
+
+    def to_networkx(self, **kwargs):
+        """The networkx projection (see :func:`graph.project.to_networkx`)."""
+        from .project import to_networkx
+
+        return to_networkx(self.store, **kwargs)
+
+
+def build(facts_path: str | os.PathLike, out: str | os.PathLike) -> dict[str, list[Path]]:
+    """Validate a facts folder, write its store and every export under ``out``.
+
+    Returns what was written by kind. Nothing is written if the facts are invalid
+    (``InvalidDataset`` is raised before the first file).
+    """
+    facts = load_facts(facts_path, display=os.fspath(facts_path))
+    out = Path(out)
+    name = facts.id
+    store_path = store.build(
+        rdf.to_triples(facts), out / f"{name}.store",
+        {"dataset": name, "facts": os.fspath(facts_path), "files": facts.files},
+    )
+    ds = Dataset(name, store.open_store(store_path), store_path, facts)
+    written: dict[str, list[Path]] = {"store": [store_path]}
+    for fmt, (_, ext) in RDF_FORMATS.items():
+        written[fmt] = ds.export(fmt, out / f"{name}.{ext}")
+    written["graphml"] = ds.export("graphml", out / f"{name}.graphml")
+    written["csv"] = ds.export("csv", out / f"{name}-tables")
+    written["yaml"] = ds.export("yaml", out / f"{name}.facts.yaml")
+    return written
+
+
+def _first(names: dict, lang: str) -> str:
+    return names.get(lang) or next(iter(names.values()), "")

@@ -1,0 +1,107 @@
+"""Canonical facts out to YAML (the facts format again) and to CSV tables."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import yaml
+
+from .schema import FORMAT_VERSION
+from .store import write_atomic
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style for entries, flow style for short lists and maps of scalars."""
+
+
+def _represent_dict(dumper, data):
+    flow = all(not isinstance(v, (dict, list)) for v in data.values()) and len(data) <= 4
+    return dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=flow)
+
+
+def _represent_list(dumper, data):
+    flow = all(not isinstance(v, (dict, list)) for v in data)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+
+
+_Dumper.add_representer(dict, _represent_dict)
+_Dumper.add_representer(list, _represent_list)
+
+
+def to_yaml(canonical: dict) -> str:
+    """The facts as one YAML file in the facts format (loads back to the same facts).
+
+    PyYAML quotes every string that YAML 1.1 would read as something else (``NO``,
+    ``047``, ``2008``), and the loader reads quoted scalars as strings, so the text
+    survives; numbers are written unquoted.
+    """
+    doc = {"format": FORMAT_VERSION, "dataset": canonical["dataset"]}
+    for section, entries in canonical.items():
+        if section != "dataset" and entries:
+            doc[section] = entries
+    header = "# Written by `regiograph export --format yaml`: the facts rebuilt from the graph.\n"
+    return header + yaml.dump(
+        doc, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100
+    )
+
+
+def _flatten(value, prefix: str, row: dict, tables: dict, parent: tuple[str, str]) -> None:
+    """Put scalars of ``value`` into ``row`` (dotted names), nested entry lists into tables."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _flatten(item, f"{prefix}.{key}" if prefix else key, row, tables, parent)
+    elif isinstance(value, list) and value and isinstance(value[0], dict):
+        table = tables.setdefault(f"{parent[0]}.{prefix}", [])
+        for n, item in enumerate(value, 1):
+            child = {parent[1]: row.get("id", parent[1]) if False else parent[2], "position": n}
+            _flatten(item, "", child, tables, (f"{parent[0]}.{prefix}", parent[1], parent[2]))
+            table.append(child)
+    elif isinstance(value, list):
+        row[prefix] = " ".join(str(v) for v in value)
+    else:
+        row[prefix] = value
+
+
+def to_tables(canonical: dict) -> dict[str, list[dict]]:
+    """One table (list of flat rows) per section, and one per nested list of entries.
+
+    A person's posts become ``people.posts`` with a ``people`` column naming the
+    person; names become ``name.fi``, ``name.en``…; periods ``period.from``/``.to``;
+    id lists a space-separated cell.
+    """
+    tables: dict[str, list[dict]] = {}
+    for section, entries in canonical.items():
+        if section == "dataset":
+            entries = [entries]
+        rows = tables.setdefault(section, [])
+        for n, entry in enumerate(entries, 1):
+            row: dict = {}
+            owner = entry.get("id", str(n))
+            if "id" not in entry:
+                row["row"] = n
+            _flatten(entry, "", row, tables, (section, section, owner))
+            rows.append(row)
+    return tables
+
+
+def _csv(rows: list[dict]) -> str:
+    columns: list[str] = []
+    for row in rows:
+        columns.extend(c for c in row if c not in columns)
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def write_tables(canonical: dict, folder: str | Path) -> list[Path]:
+    """Write :func:`to_tables` as UTF-8 CSV files in ``folder``; return their paths."""
+    folder = Path(folder)
+    written = []
+    for name, rows in to_tables(canonical).items():
+        if rows:
+            written.append(write_atomic(folder / f"{name}.csv", _csv(rows)))
+    return written

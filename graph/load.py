@@ -1,0 +1,655 @@
+"""Read a facts dataset (a folder of YAML files) into validated, canonical facts.
+
+Every problem found in one run is collected as a :class:`Problem` with file and
+line; :func:`load_facts` raises :class:`InvalidDataset` carrying all of them.
+The canonical facts are plain data (dicts, lists, str, int, float) so that they
+can be compared, serialised and rebuilt from RDF (see ``rdf.py``).
+"""
+
+from __future__ import annotations
+
+import calendar
+import difflib
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from pathlib import Path
+
+import langcodes
+import pycountry
+
+from . import yamlread
+from .schema import (
+    DATASET,
+    FORMAT_VERSION,
+    KIND_SECTION,
+    SECTIONS,
+    TOP_LEVEL,
+    VOCABULARIES,
+    Field,
+    Schema,
+    article,
+)
+from .vocab import default_base
+from .yamlread import Mapping, Scalar, Sequence
+
+ID_RE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*\Z")
+DATE_RE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?\Z")
+LANG_RE = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*\Z")
+IRI_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+\Z")
+PROVENANCE = ("source", "note")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a dataset, where it is, and what would fix it."""
+
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line is not None else self.path
+        return f"{where}: {self.message}"
+
+
+class InvalidDataset(Exception):
+    """Raised with every :class:`Problem` found; nothing may be written then."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} problem(s) in the dataset")
+        self.problems = problems
+
+
+@dataclass
+class Facts:
+    """A validated dataset in canonical form.
+
+    ``dataset`` is the dataset block; ``sections`` maps each section name to its
+    entries (dicts in schema field order; absent fields are left out, id lists are
+    sorted). ``where`` maps ids to ``(file, line)``; ``kinds`` maps ids to entity kind.
+    """
+
+    dataset: dict
+    sections: dict[str, list[dict]]
+    where: dict[str, tuple[str, int]] = field(default_factory=dict)
+    kinds: dict[str, str] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.dataset["id"]
+
+    @property
+    def lang(self) -> str:
+        return self.dataset["lang"]
+
+    def canonical(self) -> dict:
+        """Facts as one plain structure, ordered so that equal facts compare equal."""
+        out: dict = {"dataset": self.dataset}
+        for name, entries in self.sections.items():
+            if name == "responsibilities":
+                out[name] = sorted(entries, key=_sort_key)
+            else:
+                out[name] = sorted(entries, key=lambda e: e["id"])
+        return out
+
+
+def _sort_key(entry: dict) -> str:
+    import json
+
+    return json.dumps(entry, sort_keys=True, ensure_ascii=False)
+
+
+def nearest(word: str, options, n: int = 1) -> str:
+    """' (did you mean 'x'?)' for the closest option, or ''."""
+    found = difflib.get_close_matches(word, list(options), n=n, cutoff=0.6)
+    return f" (did you mean {found[0]!r}?)" if found else ""
+
+
+def parse_date(text: str) -> tuple[date, date] | None:
+    """First and last day covered by '2008', '2008-11' or '2008-11-06'; None if invalid."""
+    m = DATE_RE.match(text)
+    if not m:
+        return None
+    year, month, day = (int(g) if g else None for g in m.groups())
+    if year == 0:
+        return None
+    if month is None:
+        return date(year, 1, 1), date(year, 12, 31)
+    if not 1 <= month <= 12:
+        return None
+    last = calendar.monthrange(year, month)[1]
+    if day is None:
+        return date(year, month, 1), date(year, month, last)
+    if not 1 <= day <= last:
+        return None
+    return date(year, month, day), date(year, month, day)
+
+
+def valid_lang(tag: str) -> bool:
+    """Well-formed BCP 47 whose primary language subtag is registered with IANA."""
+    return bool(LANG_RE.match(tag)) and langcodes.tag_is_valid(tag.lower())
+
+
+def valid_country(code: str) -> bool:
+    """An officially assigned ISO 3166-1 alpha-2 code, upper case."""
+    return len(code) == 2 and code.isupper() and pycountry.countries.get(alpha_2=code) is not None
+
+
+def _number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+class _Reader:
+    """Walks the files of one dataset, collecting canonical entries and problems."""
+
+    def __init__(self, root: Path, display: str):
+        self.root = root
+        self.display = display
+        self.problems: list[Problem] = []
+        self.defs: dict[str, tuple[str, str, int]] = {}  # id -> (kind, rel, line)
+        self.refs: list[tuple[str, tuple[str, ...], str, str, int]] = []
+        self.authors: list[tuple[dict, str]] = []
+        self.part_of: dict[str, list[str]] = {}  # id -> parents (areas, orgs, strategies)
+        self.sections: dict[str, list[dict]] = {name: [] for name in SECTIONS}
+        self.dataset: dict | None = None
+        self.dataset_at: tuple[str, int] | None = None
+        self.rel = ""
+
+    # -- reporting -------------------------------------------------------------
+    def where(self, rel: str) -> str:
+        return os.path.join(self.display, rel) if rel else self.display
+
+    def error(self, line: int | None, message: str, rel: str | None = None) -> None:
+        self.problems.append(Problem(self.where(self.rel if rel is None else rel), line, message))
+
+    # -- files -----------------------------------------------------------------
+    def files(self) -> list[tuple[str, Path]]:
+        if self.root.is_file():
+            return [("", self.root)]
+        found = sorted(p for p in self.root.rglob("*.yaml") if p.is_file())
+        return [(p.relative_to(self.root).as_posix(), p) for p in found]
+
+    def run(self) -> Facts:
+        files = self.files()
+        for rel, path in files:
+            self.rel = rel
+            self.read_file(path)
+        self.rel = ""
+        if self.dataset is None:
+            self.error(
+                None,
+                "no file holds a 'dataset:' block; add one with id, title and lang, "
+                "and 'format: 1' beside it",
+            )
+        self.check_refs()
+        self.check_cycles()
+        if self.problems:
+            order = {self.where(rel): n for n, (rel, _) in enumerate(files)}
+            self.problems.sort(key=lambda p: (order.get(p.path, -1), p.line or 0))
+            raise InvalidDataset(self.problems)
+        facts = Facts(self.dataset or {}, self.sections, files=[r for r, _ in files])
+        for ident, (kind, rel, line) in self.defs.items():
+            facts.where[ident] = (rel, line)
+            facts.kinds[ident] = kind
+        return facts
+
+    def read_file(self, path: Path) -> None:
+        try:
+            text = yamlread.decode(path.read_bytes())
+            root, problems = yamlread.read(text)
+        except yamlread.YamlError as exc:
+            self.error(exc.line, exc.message)
+            return
+        except OSError as exc:
+            self.error(None, f"cannot read the file: {exc.strerror}")
+            return
+        for exc in problems:
+            self.error(exc.line, exc.message)
+        if root is None or (isinstance(root, Scalar) and root.value is None):
+            return
+        if not isinstance(root, Mapping):
+            self.error(root.line, "the file must hold a mapping of sections (key: value)")
+            return
+        self.top_level(root)
+
+    def top_level(self, root: Mapping) -> None:
+        fmt = root.get("format")
+        if "dataset" in root:
+            line = root.key_lines["dataset"]
+            if self.dataset_at is not None:
+                first = f"{self.where(self.dataset_at[0])}:{self.dataset_at[1]}"
+                self.error(line, f"a second 'dataset:' block (the first is at {first}); "
+                           "a dataset has exactly one")
+            else:
+                self.dataset_at = (self.rel, line)
+                if fmt is None or not self.format_ok(fmt):
+                    shown = "missing" if fmt is None else repr(fmt.text)
+                    self.error(line, f"'format: {FORMAT_VERSION}' is required beside "
+                               f"'dataset:' (format is {shown})")
+                self.dataset = self.entry(DATASET, root["dataset"], None) or {}
+        elif fmt is not None and not self.format_ok(fmt):
+            self.error(root.key_lines["format"], f"format {fmt.text!r} is not supported; "
+                       f"this version reads 'format: {FORMAT_VERSION}'")
+        for key, node in root.items():
+            line = root.key_lines[key]
+            if key in ("format", "dataset"):
+                continue
+            if key not in SECTIONS:
+                self.error(line, f"unknown section {key!r}{nearest(key, TOP_LEVEL)}; "
+                           f"sections are: {', '.join(SECTIONS)}")
+                continue
+            self.section(key, node, line)
+
+    @staticmethod
+    def format_ok(node) -> bool:
+        return isinstance(node, Scalar) and node.value == FORMAT_VERSION and \
+            type(node.value) is int
+
+    def section(self, name: str, node, line: int) -> None:
+        if isinstance(node, Scalar) and node.value is None:
+            return
+        if not isinstance(node, Sequence):
+            self.error(line, f"section {name!r} must be a list of entries "
+                       "(each starting with '- ')")
+            return
+        schema = SECTIONS[name]
+        for item in node:
+            entry = self.entry(schema, item, None)
+            if entry is not None:
+                self.sections[name].append(entry)
+
+    # -- entries ---------------------------------------------------------------
+    def entry(self, schema: Schema, node, inherited: list[str] | None) -> dict | None:
+        """Validate one mapping against ``schema``; return its canonical dict."""
+        if not isinstance(node, Mapping):
+            line = node.line if node is not None else None
+            self.error(line, f"expected {article(schema.kind)} entry (a mapping of fields), "
+                       f"got {_describe(node)}")
+            return None
+        allowed = dict(schema.fields)
+        out: dict = {}
+        for key in node:
+            if key in allowed or (schema.provenance and key in PROVENANCE):
+                continue
+            names = list(allowed) + (list(PROVENANCE) if schema.provenance else [])
+            self.error(node.key_lines[key], f"unknown field {key!r} in {article(schema.kind)}"
+                       f"{nearest(key, names)}; fields are: {', '.join(names)}")
+        for name, spec in allowed.items():
+            value = node.get(name)
+            if value is None or (isinstance(value, Scalar) and value.value is None):
+                if spec.required:
+                    self.error(node.line, f"{article(schema.kind)} needs {name!r}")
+                continue
+            converted = self.value(spec, value, name, node.key_lines[name])
+            if converted is not None and converted != []:
+                out[name] = converted
+        if schema.kind == "funding":
+            self.check_funding(node, out)
+        if schema.provenance:
+            src = node.get("source")
+            if src is not None and not (isinstance(src, Scalar) and src.value is None):
+                sources = self.value(Field("refs", targets=("source",)), src, "source",
+                                     node.key_lines["source"])
+                if sources:
+                    out["source"] = sources
+            note = node.get("note")
+            if note is not None and not (isinstance(note, Scalar) and note.value is None):
+                text = self.value(Field("text"), note, "note", node.key_lines["note"])
+                if text is not None:
+                    out["note"] = text
+        if "id" in out:
+            self.define(out["id"], schema.kind, node.line)
+        if schema.kind == "source" and "author" in out:
+            self.authors.append((out, self.rel))
+        if "part_of" in out and "id" in out:
+            parents = out["part_of"]
+            self.part_of[out["id"]] = parents if isinstance(parents, list) else [parents]
+        return out
+
+    def define(self, ident: str, kind: str, line: int) -> None:
+        if ident in self.defs:
+            _, rel, first = self.defs[ident]
+            self.error(line, f"id {ident!r} is defined twice (first at "
+                       f"{self.where(rel)}:{first}); ids are unique across the dataset")
+            return
+        self.defs[ident] = (kind, self.rel, line)
+
+    def value(self, spec: Field, node, name: str, line: int):
+        """Convert one field's node to its canonical value, or report why not."""
+        kind = spec.type
+        if kind in ("list", "map"):
+            want = Sequence if kind == "list" else Mapping
+            if not isinstance(node, want):
+                shape = "a list of entries" if kind == "list" else "a mapping of fields"
+                self.error(node.line, f"{name!r} must be {shape}, got {_describe(node)}")
+                return None
+            if kind == "map":
+                return self.entry(spec.sub, node, None)
+            items = [self.entry(spec.sub, item, None) for item in node]
+            return [i for i in items if i is not None]
+        if kind == "names":
+            return self.names(node, name)
+        if kind in ("period", "when"):
+            if kind == "when" and isinstance(node, Scalar):
+                return self.date(node, name)
+            period = self.period(node, name)
+            if kind == "when" and period and period.get("from") == period.get("to"):
+                return period["from"]  # one day written as a period is that day
+            return period
+        if kind == "codes":
+            return self.codes(node, name)
+        if kind == "refs":
+            return self.id_list(node, name, spec.targets)
+        if not isinstance(node, Scalar):
+            expect = "one id" if kind in ("ref", "author") else "a single value"
+            self.error(node.line, f"{name!r} must be {expect}, got {_describe(node)}")
+            return None
+        text = node.text
+        if kind == "id":
+            if not ID_RE.match(text):
+                self.error(node.line, f"id {text!r} is not valid: use lowercase ASCII letters "
+                           "and digits in groups joined by single '-' (like 'lapin-liitto')")
+                return None
+            return text
+        if kind == "ref":
+            self.refs.append((text, spec.targets, name, self.rel, node.line))
+            return text
+        if kind in ("text", "author"):
+            if not text.strip():
+                self.error(node.line, f"{name!r} is empty")
+                return None
+            return text
+        if kind == "enum":
+            values = VOCABULARIES[spec.vocab]
+            if text not in values:
+                self.error(node.line, f"{name} {text!r} is not one of {', '.join(values)}"
+                           f"{nearest(text, values)}")
+                return None
+            return text
+        if kind == "date":
+            return self.date(node, name)
+        if kind in ("number", "count"):
+            return self.number(node, name, integer=kind == "count")
+        if kind == "country":
+            if not valid_country(text):
+                hint = nearest(text.upper()[:2], [c.alpha_2 for c in pycountry.countries])
+                self.error(node.line, f"country {text!r} is not an ISO 3166-1 alpha-2 code in "
+                           f"upper case (FI, SE, NO){hint}")
+                return None
+            return text
+        if kind == "lang":
+            if not valid_lang(text):
+                self.error(node.line, f"language tag {text!r} is not valid BCP 47 "
+                           "(use fi, sv, en, se, smn, nb…)")
+                return None
+            return text.lower()
+        if kind == "currency":
+            if not (len(text) == 3 and text.isupper() and pycountry.currencies.get(alpha_3=text)):
+                self.error(node.line, f"currency {text!r} is not an ISO 4217 code (like EUR, SEK)")
+                return None
+            return text
+        if kind == "iri":
+            if not IRI_RE.match(text):
+                self.error(node.line, f"{name} {text!r} is not an absolute IRI "
+                           "(like https://example.org/lapland/)")
+                return None
+            return text
+        raise AssertionError(kind)  # pragma: no cover - schema and reader out of step
+
+    def names(self, node, name: str) -> dict | None:
+        if isinstance(node, Scalar):
+            if not node.text.strip():
+                self.error(node.line, f"{name!r} is empty")
+                return None
+            return {"": node.text}  # the dataset language, filled in by load_facts
+        if not isinstance(node, Mapping):
+            self.error(node.line, f"{name!r} must be a string or a map of language tags to "
+                       f"strings, got {_describe(node)}")
+            return None
+        out = {}
+        for tag, value in node.items():
+            line = node.key_lines[tag]
+            if not valid_lang(tag):
+                self.error(line, f"language tag {tag!r} in {name!r} is not valid BCP 47 "
+                           "(use fi, sv, en, se, smn, nb…)")
+                continue
+            if not isinstance(value, Scalar) or value.value is None or not value.text.strip():
+                self.error(line, f"{name!r} in {tag!r} must be a non-empty string")
+                continue
+            if tag.lower() in out:
+                self.error(line, f"language {tag!r} given twice in {name!r}")
+                continue
+            out[tag.lower()] = value.text
+        if not out and not node:
+            self.error(node.line, f"{name!r} is an empty map")
+        return out or None
+
+    def date(self, node, name: str) -> str | None:
+        if not isinstance(node, Scalar):
+            self.error(node.line, f"{name!r} must be a date like 2008, 2008-11 or 2008-11-06")
+            return None
+        if parse_date(node.text) is None:
+            self.error(node.line, f"{name} {node.text!r} is not a real date; write 2008, "
+                       "2008-11 or 2008-11-06")
+            return None
+        return node.text
+
+    def period(self, node, name: str) -> dict | None:
+        if not isinstance(node, Mapping):
+            self.error(node.line, f"{name!r} must be a period like {{from: 2007, to: 2013}}, "
+                       f"got {_describe(node)}")
+            return None
+        out = {}
+        for key in node:
+            if key not in ("from", "to"):
+                self.error(node.key_lines[key], f"a period takes only 'from' and 'to', not "
+                           f"{key!r}{nearest(key, ('from', 'to'))}")
+        for key in ("from", "to"):
+            value = node.get(key)
+            if value is None or (isinstance(value, Scalar) and value.value is None):
+                continue
+            text = self.date(value, f"{name}.{key}")
+            if text is not None:
+                out[key] = text
+        if "from" in out and "to" in out:
+            if parse_date(out["to"])[1] < parse_date(out["from"])[0]:
+                self.error(node.key_lines["to"], f"period ends ({out['to']}) before it starts "
+                           f"({out['from']})")
+                return None
+        return out or None
+
+    def codes(self, node, name: str) -> dict | None:
+        if not isinstance(node, Mapping):
+            self.error(node.line, f"{name!r} must be a map of code scheme to code, like "
+                       f"{{municipality: \"273\"}}, got {_describe(node)}")
+            return None
+        out = {}
+        for scheme, value in node.items():
+            line = node.key_lines[scheme]
+            if not scheme.strip() or not re.fullmatch(r"[A-Za-z0-9_.-]+", scheme):
+                self.error(line, f"code scheme {scheme!r} may use letters, digits, '-', '_', '.'")
+            elif not isinstance(value, Scalar) or value.value is None:
+                self.error(line, f"code {scheme!r} must be a single value")
+            else:
+                out[scheme] = value.text
+        return out or None
+
+    def number(self, node: Scalar, name: str, integer: bool) -> int | float | None:
+        value = node.value
+        ok = node.plain and isinstance(value, (int, float)) and not isinstance(value, bool)
+        if ok and integer:
+            ok = isinstance(value, int)
+        if ok and not isinstance(value, int):
+            ok = value == value and value not in (float("inf"), float("-inf"))
+        if not ok or value < 0:
+            what = "a whole number" if integer else "a number"
+            self.error(node.line, f"{name} {node.text!r} must be {what} >= 0 "
+                       "(write 87000, not '87 000 €'; put the unit in 'currency')")
+            return None
+        try:
+            return _number(Decimal(node.text))
+        except InvalidOperation:  # pragma: no cover - 0x/0o ints
+            return int(value)
+
+    def id_list(self, node, name: str, targets: tuple[str, ...]) -> list[str] | None:
+        items = [node] if isinstance(node, Scalar) else node
+        if not isinstance(items, Sequence) and not isinstance(node, Scalar):
+            self.error(node.line, f"{name!r} must be an id or a list of ids, got {_describe(node)}")
+            return None
+        seen: dict[str, int] = {}
+        for item in items:
+            if not isinstance(item, Scalar) or item.value is None:
+                self.error(item.line, f"{name!r} must list ids, got {_describe(item)}")
+                continue
+            if item.text in seen:
+                self.error(item.line, f"{item.text!r} is listed twice in {name!r} "
+                           f"(first at line {seen[item.text]})")
+                continue
+            seen[item.text] = item.line
+            self.refs.append((item.text, targets, name, self.rel, item.line))
+        return sorted(seen)
+
+    def check_funding(self, node: Mapping, out: dict) -> None:
+        sources = node.get("sources")
+        has_sources = isinstance(sources, Sequence) and len(sources) > 0
+        total = node.get("total")
+        total_value = out.get("total")
+        if total_value is not None and total_value <= 0:
+            self.error(total.line, f"funding total {total.text!r} must be greater than 0")
+            return
+        if not has_sources:
+            return
+        if total_value is None:
+            if total is None or (isinstance(total, Scalar) and total.value is None):
+                self.error(node.line, "a funding block with 'sources' needs 'total'")
+            return
+        exact_total = Fraction(Decimal(total.text))
+        amounts = []
+        for item in sources:
+            if not isinstance(item, Mapping):
+                return
+            amount = item.get("amount")
+            if not (isinstance(amount, Scalar) and isinstance(amount.value, (int, float))):
+                return
+            try:
+                exact = Fraction(Decimal(amount.text))
+            except InvalidOperation:
+                return
+            amounts.append(exact)
+            share = item.get("share")
+            if isinstance(share, Scalar) and share.plain and isinstance(share.value, (int, float)):
+                computed = 100 * exact / exact_total
+                if abs(computed - Fraction(Decimal(share.text))) > Fraction(1, 2):
+                    self.error(share.line, f"share {share.text} does not match amount "
+                               f"{amount.text} of total {total.text} "
+                               f"({float(computed):.2f} %); they may differ by 0.5 points")
+        if len(amounts) == len(sources) and sum(amounts) != exact_total:
+            added = _fmt(sum(amounts))
+            self.error(total.line, f"funding amounts add up to {added}, not to the total "
+                       f"{total.text}; correct the amounts or the total")
+
+    # -- whole-dataset checks ----------------------------------------------------
+    def check_refs(self) -> None:
+        for ident, targets, name, rel, line in self.refs:
+            found = self.defs.get(ident)
+            if found is None:
+                pool = [i for i, d in self.defs.items() if d[0] in targets]
+                kinds = " or ".join(targets)
+                self.error(line, f"{name}: no {kinds} with id {ident!r}{nearest(ident, pool)}",
+                           rel)
+            elif found[0] not in targets:
+                kinds = " or ".join(article(t) for t in targets)
+                self.error(line, f"{name}: {ident!r} is {article(found[0])}, expected {kinds}",
+                           rel)
+
+    def check_cycles(self) -> None:
+        """Report each part_of cycle once, at its entry that comes first in the files."""
+        state: dict[str, int] = {}
+        order = {i: n for n, i in enumerate(self.defs)}
+        for start in self.part_of:
+            if state.get(start):
+                continue
+            path: list[str] = []
+            stack = [(start, iter(self.part_of.get(start, ())))]
+            state[start] = 1
+            path.append(start)
+            while stack:
+                node, children = stack[-1]
+                child = next(children, None)
+                if child is None:
+                    stack.pop()
+                    path.pop()
+                    state[node] = 2
+                    continue
+                if child not in self.part_of:
+                    continue
+                if state.get(child) == 1:
+                    cycle = path[path.index(child):]
+                    first = min(cycle, key=order.__getitem__)
+                    kind, rel, line = self.defs[first]
+                    ring = " → ".join([*cycle[cycle.index(first):], *cycle[:cycle.index(first)],
+                                       first])
+                    self.error(line, f"part_of forms a cycle: {ring}", rel)
+                elif not state.get(child):
+                    state[child] = 1
+                    path.append(child)
+                    stack.append((child, iter(self.part_of.get(child, ()))))
+
+
+def _fmt(value: Fraction) -> str:
+    if value.denominator == 1:
+        return str(value.numerator)
+    return f"{float(value):g}"
+
+
+def _describe(node) -> str:
+    if isinstance(node, Mapping):
+        return "a mapping"
+    if isinstance(node, Sequence):
+        return "a list"
+    if node is None:
+        return "nothing"
+    return f"{node.text!r}"
+
+
+def _fill_lang(value, lang: str):
+    """Give plain-string names the dataset language."""
+    if isinstance(value, dict):
+        if "" in value and len(value) == 1 and isinstance(value[""], str):
+            return {lang: value[""]}
+        return {k: _fill_lang(v, lang) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill_lang(v, lang) for v in value]
+    return value
+
+
+def load_facts(path: str | os.PathLike, display: str | None = None) -> Facts:
+    """Read and validate the dataset at ``path`` (a folder, or one YAML file).
+
+    Raises :class:`InvalidDataset` listing every problem. ``display`` is the path
+    to print in messages (default: ``path`` as given).
+    Cost: one pass over the files plus O(ids + references) checks.
+
+    >>> facts = load_facts("data/lapland")  # doctest: +SKIP
+    >>> facts.sections["projects"][0]["id"]  # doctest: +SKIP
+    'amo-2008'
+    """
+    root = Path(path)
+    shown = display if display is not None else os.fspath(path)
+    if not root.exists():
+        raise InvalidDataset([Problem(shown, None, "no such file or folder")])
+    reader = _Reader(root, shown)
+    facts = reader.run()
+    lang = facts.dataset.get("lang", "und")
+    facts.dataset = _fill_lang(facts.dataset, lang)
+    facts.dataset.setdefault("base", default_base(facts.dataset["id"]))
+    facts.sections = {k: _fill_lang(v, lang) for k, v in facts.sections.items()}
+    return facts
+
+
+__all__ = ["Facts", "InvalidDataset", "Problem", "load_facts", "KIND_SECTION"]

@@ -1,0 +1,364 @@
+"""Facts -> RDF triples and RDF -> facts: the mapping, in one table, both ways.
+
+Entities with ids become ``<base><id>``; nested facts (posts, funding, funding
+shares, activities) hang under their entity's IRI (``<base><id>/post/1``);
+responsibilities, which have no id, get ``<base>responsibility/<hash>`` from their
+content, so IRIs are stable across runs and no blank nodes are used. Every node
+carries ``dct:source`` (the sources written on it) and ``prov:wasDerivedFrom``
+(the sources that cover it, inherited from the enclosing entry), so any fact can
+be traced to its documents.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+
+from pyoxigraph import Literal, NamedNode, Triple
+
+from .load import Facts
+from .schema import SECTIONS
+from .vocab import CODE, DCAT, DCT, FOAF, ORG, PROV, RDF, RG, RGC, SCHEMA, SKOS, XSD, default_base
+
+# kind -> rdf:type
+CLASSES: dict[str, NamedNode] = {
+    "dataset": DCAT.Dataset,
+    "source": RG.Source,
+    "area": RG.Area,
+    "organisation": ORG.Organization,
+    "person": FOAF.Person,
+    "post": ORG.Post,
+    "strategy": RG.Strategy,
+    "priority": RG.Priority,
+    "project": RG.Project,
+    "funding": RG.Funding,
+    "funding-source": RG.FundingShare,
+    "activity": RG.Activity,
+    "responsibility": RG.Responsibility,
+    "network": RG.Network,
+    "event": RG.Event,
+}
+KIND_OF_CLASS = {v.value: k for k, v in CLASSES.items()}
+
+# (kind, field) -> predicate.  Fields not listed use the generic ones below.
+PREDICATES: dict[tuple[str, str], NamedNode] = {
+    ("dataset", "title"): DCT.title,
+    ("dataset", "lang"): DCT.language,
+    ("dataset", "base"): RG.base,
+    ("source", "title"): DCT.title,
+    ("source", "kind"): RG.sourceKind,
+    ("source", "date"): DCT.date,
+    ("source", "author"): DCT.creator,
+    ("source", "file"): RG.file,
+    ("source", "url"): SCHEMA.url,
+    ("area", "kind"): RG.areaKind,
+    ("area", "part_of"): SCHEMA.containedInPlace,
+    ("area", "country"): SCHEMA.addressCountry,
+    ("area", "codes"): SKOS.notation,
+    ("organisation", "kind"): RG.organisationKind,
+    ("organisation", "part_of"): ORG.subOrganizationOf,
+    ("organisation", "represents"): RG.represents,
+    ("post", "organisation"): ORG.postIn,
+    ("strategy", "kind"): RG.strategyKind,
+    ("strategy", "owner"): RG.owner,
+    ("strategy", "part_of"): DCT.isPartOf,
+    ("strategy", "key_actors"): RG.keyActor,
+    ("project", "administrator"): RG.administrator,
+    ("project", "partners"): RG.partner,
+    ("project", "status"): RG.status,
+    ("project", "implements"): RG.implements,
+    ("funding", "total"): RG.total,
+    ("funding", "currency"): RG.currency,
+    ("funding-source", "funders"): RG.funder,
+    ("funding-source", "amount"): RG.amount,
+    ("funding-source", "share"): RG.sharePercent,
+    ("activity", "by"): PROV.wasAssociatedWith,
+    ("activity", "for"): RG.serves,
+    ("activity", "status"): RG.activityStatus,
+    ("responsibility", "actor"): RG.actor,
+    ("responsibility", "role"): RG.role,
+    ("responsibility", "for"): RG.responsibleFor,
+    ("network", "kind"): RG.networkKind,
+    ("network", "members"): ORG.hasMember,
+    ("network", "convener"): RG.convener,
+    ("network", "for"): RG.serves,
+    ("event", "place"): SCHEMA.location,
+    ("event", "organiser"): SCHEMA.organizer,
+    ("event", "participants"): RG.participant,
+    ("event", "participant_count"): RG.participantCount,
+    ("event", "for"): RG.serves,
+    ("event", "outcome"): RG.outcome,
+}
+GENERIC: dict[str, NamedNode] = {
+    "id": DCT.identifier,
+    "name": SKOS.prefLabel,
+    "title": SKOS.prefLabel,
+    "area": DCT.spatial,
+    "areas": DCT.spatial,
+    "note": SKOS.note,
+    "source": DCT.source,
+}
+# nested lists/maps: (kind, field) -> (child kind, IRI suffix, link child->parent)
+NESTED: dict[tuple[str, str], tuple[str, str, NamedNode]] = {
+    ("person", "posts"): ("post", "post", ORG.heldBy),
+    ("strategy", "priorities"): ("priority", "", RG.priorityOf),
+    ("project", "funding"): ("funding", "funding", RG.fundingOf),
+    ("funding", "sources"): ("funding-source", "share", RG.shareOf),
+    ("project", "activities"): ("activity", "activity", RG.activityOf),
+}
+START, END, POSITION = SCHEMA.startDate, SCHEMA.endDate, RG.position
+DERIVED = PROV.wasDerivedFrom
+_TYPE = RDF.type
+
+
+def predicate(kind: str, name: str) -> NamedNode:
+    """The predicate that carries field ``name`` of an entry of ``kind``."""
+    return PREDICATES.get((kind, name)) or GENERIC[name]
+
+
+def _schemas() -> dict:
+    from .schema import ACTIVITY, DATASET, FUNDING, FUNDING_SOURCE, POST, PRIORITY
+
+    out = {schema.kind: schema for schema in SECTIONS.values()}
+    for schema in (ACTIVITY, DATASET, FUNDING, FUNDING_SOURCE, POST, PRIORITY):
+        out[schema.kind] = schema
+    return out
+
+
+SCHEMAS = _schemas()
+
+
+def concept(vocab: str, value: str) -> NamedNode:
+    """The SKOS concept IRI of a closed-list value, e.g. ``rgc:role-lead``."""
+    return RGC[f"{vocab}-{value}"]
+
+
+def date_literal(text: str) -> Literal:
+    """'2008' -> xsd:gYear, '2008-11' -> xsd:gYearMonth, '2008-11-06' -> xsd:date."""
+    datatype = {4: XSD.gYear, 7: XSD.gYearMonth}.get(len(text), XSD.date)
+    return Literal(text, datatype=datatype)
+
+
+def _number_literal(value) -> Literal:
+    return Literal(str(Decimal(str(value))), datatype=XSD.decimal)
+
+
+class Writer:
+    """Turns canonical facts into triples."""
+
+    def __init__(self, facts: Facts):
+        self.facts = facts
+        self.base = facts.dataset.get("base") or default_base(facts.id)
+        self.actors = {i for i, k in facts.kinds.items() if k in ("organisation", "person")}
+
+    def iri(self, ident: str) -> NamedNode:
+        return NamedNode(self.base + ident)
+
+    def triples(self) -> Iterator[Triple]:
+        facts = self.facts
+        dataset = NamedNode(self.base)
+        yield from self.node(dataset, "dataset", facts.dataset, None)
+        for section, entries in facts.sections.items():
+            kind = SECTIONS[section].kind
+            for entry in entries:
+                if kind == "responsibility":
+                    subject = NamedNode(self.base + "responsibility/" + responsibility_key(entry))
+                else:
+                    subject = self.iri(entry["id"])
+                yield from self.node(subject, kind, entry, None)
+
+    def node(self, subject: NamedNode, kind: str, entry: dict, inherited) -> Iterator[Triple]:
+        yield Triple(subject, _TYPE, CLASSES[kind])
+        schema = SCHEMAS[kind]
+        sources = entry.get("source") or inherited
+        for src in sources or ():
+            yield Triple(subject, DERIVED, self.iri(src))
+        for name, value in entry.items():
+            spec = schema.fields.get(name)
+            if name in ("source", "note"):
+                pred = GENERIC[name]
+                if name == "source":
+                    for src in value:
+                        yield Triple(subject, pred, self.iri(src))
+                else:
+                    yield Triple(subject, pred, Literal(value))
+                continue
+            if spec.type in ("list", "map"):
+                child_kind, suffix, link = NESTED[(kind, name)]
+                items = value if spec.type == "list" else [value]
+                for n, item in enumerate(items, 1):
+                    if child_kind == "priority":
+                        child = self.iri(item["id"])
+                    elif spec.type == "map":
+                        child = NamedNode(f"{subject.value}/{suffix}")
+                    else:
+                        child = NamedNode(f"{subject.value}/{suffix}/{n}")
+                    yield Triple(child, link, subject)
+                    if spec.type == "list":
+                        yield Triple(child, POSITION, Literal(n))
+                    yield from self.node(child, child_kind, item, sources)
+                continue
+            yield from self.field(subject, kind, name, spec, value)
+
+    def field(self, subject, kind, name, spec, value) -> Iterator[Triple]:
+        t = spec.type
+        if t in ("period", "when"):
+            period = {"from": value, "to": value} if isinstance(value, str) else value
+            if "from" in period:
+                yield Triple(subject, START, date_literal(period["from"]))
+            if "to" in period:
+                yield Triple(subject, END, date_literal(period["to"]))
+            return
+        pred = predicate(kind, name)
+        if t == "names":
+            for lang, text in value.items():
+                yield Triple(subject, pred, Literal(text, language=lang))
+        elif t in ("ref", "refs"):
+            for ident in [value] if t == "ref" else value:
+                yield Triple(subject, pred, self.iri(ident))
+        elif t == "author":
+            if value in self.actors:
+                yield Triple(subject, pred, self.iri(value))
+            else:
+                yield Triple(subject, pred, Literal(value))
+        elif t == "enum":
+            yield Triple(subject, pred, concept(spec.vocab, value))
+        elif t == "date":
+            yield Triple(subject, pred, date_literal(value))
+        elif t == "number":
+            yield Triple(subject, pred, _number_literal(value))
+        elif t == "count":
+            yield Triple(subject, pred, Literal(value))
+        elif t == "codes":
+            for scheme, code in value.items():
+                yield Triple(subject, pred, Literal(code, datatype=CODE[scheme]))
+        elif t == "iri":
+            yield Triple(subject, pred, Literal(value, datatype=XSD.anyURI))
+        else:  # id, text, lang, country, currency
+            yield Triple(subject, pred, Literal(value))
+
+
+def responsibility_key(entry: dict) -> str:
+    """A short stable hash of a responsibility's content (its IRI's last segment)."""
+    text = json.dumps(entry, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def to_triples(facts: Facts) -> Iterator[Triple]:
+    """Every triple of the dataset. Cost: O(facts)."""
+    return Writer(facts).triples()
+
+
+# --------------------------------------------------------------------------- reading back
+
+
+class Reader:
+    """Rebuilds canonical facts from triples written by :class:`Writer`."""
+
+    def __init__(self, triples: Iterable[Triple]):
+        self.out: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+        self.inc: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+        self.types: dict[str, str] = {}
+        for t in triples:
+            s, p, o = t.subject.value, t.predicate.value, t.object
+            if p == _TYPE.value:
+                self.types[s] = KIND_OF_CLASS.get(o.value, "")
+            else:
+                self.out[s][p].append(o)
+                if isinstance(o, NamedNode):
+                    self.inc[o.value][p].append(s)
+        datasets = [s for s, k in self.types.items() if k == "dataset"]
+        if len(datasets) != 1:
+            raise ValueError(f"expected one dcat:Dataset in the graph, found {len(datasets)}")
+        self.base = datasets[0]
+
+    def ident(self, term) -> str:
+        value = term.value
+        if not value.startswith(self.base):
+            raise ValueError(f"{value} is not under the dataset base {self.base}")
+        return value[len(self.base):]
+
+    def facts(self) -> dict:
+        """Canonical facts (as :meth:`Facts.canonical` returns them)."""
+        result: dict = {"dataset": self.entry(self.base, "dataset")}
+        for section, schema in SECTIONS.items():
+            subjects = [s for s, k in self.types.items() if k == schema.kind]
+            entries = [self.entry(s, schema.kind) for s in subjects]
+            if schema.kind == "responsibility":
+                from .load import _sort_key
+
+                entries.sort(key=_sort_key)
+            else:
+                entries.sort(key=lambda e: e["id"])
+            result[section] = entries
+        return result
+
+    def entry(self, subject: str, kind: str, parent_sources=None) -> dict:
+        schema = SCHEMAS[kind]
+        props = self.out[subject]
+        entry: dict = {}
+        written = sorted(self.ident(o) for o in props.get(DCT.source.value, ()))
+        for name, spec in schema.fields.items():
+            value = self.field(subject, kind, name, spec, props, written or parent_sources)
+            if value not in (None, [], {}):
+                entry[name] = value
+        if schema.provenance:
+            if written:
+                entry["source"] = written
+            notes = props.get(SKOS.note.value)
+            if notes:
+                entry["note"] = notes[0].value
+        return entry
+
+    def field(self, subject, kind, name, spec, props, sources):
+        t = spec.type
+        if t in ("list", "map"):
+            child_kind, _, link = NESTED[(kind, name)]
+            children = self.inc[subject].get(link.value, [])
+            if t == "map":
+                return self.entry(children[0], child_kind, sources) if children else None
+
+            def position(s):
+                return int(self.out[s][POSITION.value][0].value)
+
+            return [self.entry(c, child_kind, sources) for c in sorted(children, key=position)]
+        if t in ("period", "when"):
+            period = {}
+            for key, pred in (("from", START), ("to", END)):
+                found = props.get(pred.value)
+                if found:
+                    period[key] = found[0].value
+            if t == "when" and period and period.get("from") == period.get("to"):
+                return period["from"]
+            return period or None
+        found = props.get(predicate(kind, name).value, [])
+        if not found:
+            return None
+        if t == "names":
+            return {o.language: o.value for o in found}
+        if t == "ref":
+            return self.ident(found[0])
+        if t == "refs":
+            return sorted(self.ident(o) for o in found)
+        if t == "author":
+            o = found[0]
+            return self.ident(o) if isinstance(o, NamedNode) else o.value
+        if t == "enum":
+            return found[0].value[len(RGC) + len(spec.vocab) + 1:]
+        if t == "number":
+            value = Decimal(found[0].value)
+            return int(value) if value == value.to_integral_value() else float(value)
+        if t == "count":
+            return int(found[0].value)
+        if t == "codes":
+            return {o.datatype.value[len(CODE):]: o.value for o in found}
+        return found[0].value
+
+
+def from_triples(triples: Iterable[Triple]) -> dict:
+    """Canonical facts rebuilt from the triples of one dataset. Cost: O(triples)."""
+    return Reader(triples).facts()
+

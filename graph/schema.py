@@ -1,0 +1,231 @@
+"""The facts format as data: sections, their fields and the type of each field.
+
+One table drives the loader (what to accept), the RDF writer and reader (how to map
+each field) and the documentation, so the three cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+FORMAT_VERSION = 1
+
+ROLES = ("lead", "coordinate", "fund", "implement", "monitor", "participate")
+PROJECT_STATUS = ("idea", "planned", "running", "completed", "cancelled")
+AREA_KINDS = ("country", "region", "sub-region", "municipality", "place", "cross-border-area")
+STRATEGY_KINDS = ("strategy", "programme", "plan", "regional-model")
+NETWORK_KINDS = ("cross-border-network", "working-group", "coordination-group", "partnership")
+SOURCE_KINDS = ("presentation", "article", "report", "web-page", "dataset", "interview")
+ACTIVITY_STATUS = ("done", "planned")
+
+#: closed lists by scheme name (the scheme names are used in concept IRIs)
+VOCABULARIES: dict[str, tuple[str, ...]] = {
+    "role": ROLES,
+    "project-status": PROJECT_STATUS,
+    "area-kind": AREA_KINDS,
+    "strategy-kind": STRATEGY_KINDS,
+    "network-kind": NETWORK_KINDS,
+    "source-kind": SOURCE_KINDS,
+    "activity-status": ACTIVITY_STATUS,
+}
+
+ACTORS = ("organisation", "person")
+TARGETS = ("strategy", "priority", "project", "network")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of an entry.
+
+    ``type`` is one of: id, names, text, ref, refs, date, period, when, enum,
+    number, count, country, lang, codes, iri, author, list, map.
+    ``targets`` are the entity kinds a ref/refs may point to; ``vocab`` names the
+    closed list of an enum; ``sub`` is the schema of nested entries (list/map).
+    """
+
+    type: str
+    required: bool = False
+    targets: tuple[str, ...] = ()
+    vocab: str = ""
+    sub: Schema | None = None
+
+
+@dataclass(frozen=True)
+class Schema:
+    """The fields of one kind of entry; ``kind`` names what it defines (if it has ids)."""
+
+    kind: str
+    fields: dict[str, Field] = field(default_factory=dict)
+    provenance: bool = True  # accepts `source` and `note`
+
+
+AREA = ("area",)
+
+POST = Schema(
+    "post",
+    {
+        "organisation": Field("ref", True, ("organisation",)),
+        "title": Field("names"),
+        "period": Field("period"),
+    },
+)
+PRIORITY = Schema("priority", {"id": Field("id", True), "name": Field("names", True)})
+FUNDING_SOURCE = Schema(
+    "funding-source",
+    {
+        "funders": Field("refs", True, ACTORS),
+        "amount": Field("number", True),
+        "share": Field("number"),
+    },
+)
+FUNDING = Schema(
+    "funding",
+    {
+        "total": Field("number"),
+        "currency": Field("currency"),
+        "sources": Field("list", sub=FUNDING_SOURCE),
+    },
+)
+ACTIVITY = Schema(
+    "activity",
+    {
+        "name": Field("names", True),
+        "by": Field("ref", targets=ACTORS),
+        "for": Field("ref", targets=("priority", "strategy")),
+        "status": Field("enum", vocab="activity-status"),
+        "period": Field("period"),
+    },
+)
+
+DATASET = Schema(
+    "dataset",
+    {
+        "id": Field("id", True),
+        "title": Field("names", True),
+        "lang": Field("lang", True),
+        "base": Field("iri"),
+    },
+    provenance=False,
+)
+
+SECTIONS: dict[str, Schema] = {
+    "sources": Schema(
+        "source",
+        {
+            "id": Field("id", True),
+            "title": Field("names", True),
+            "kind": Field("enum", vocab="source-kind"),
+            "date": Field("date"),
+            "author": Field("author", targets=ACTORS),
+            "file": Field("text"),
+            "url": Field("iri"),
+        },
+    ),
+    "areas": Schema(
+        "area",
+        {
+            "id": Field("id", True),
+            "name": Field("names", True),
+            "kind": Field("enum", True, vocab="area-kind"),
+            "part_of": Field("refs", targets=AREA),
+            "country": Field("country"),
+            "codes": Field("codes"),
+        },
+    ),
+    "organisations": Schema(
+        "organisation",
+        {
+            "id": Field("id", True),
+            "name": Field("names", True),
+            "kind": Field("text", True),
+            "area": Field("refs", targets=AREA),
+            "part_of": Field("ref", targets=("organisation",)),
+            "represents": Field("refs", targets=AREA),
+        },
+    ),
+    "people": Schema(
+        "person",
+        {
+            "id": Field("id", True),
+            "name": Field("names", True),
+            "posts": Field("list", sub=POST),
+        },
+    ),
+    "strategies": Schema(
+        "strategy",
+        {
+            "id": Field("id", True),
+            "name": Field("names", True),
+            "kind": Field("enum", True, vocab="strategy-kind"),
+            "owner": Field("ref", targets=ACTORS),
+            "area": Field("refs", targets=AREA),
+            "period": Field("period"),
+            "part_of": Field("ref", targets=("strategy",)),
+            "key_actors": Field("refs", targets=ACTORS),
+            "priorities": Field("list", sub=PRIORITY),
+        },
+    ),
+    "projects": Schema(
+        "project",
+        {
+            "id": Field("id", True),
+            "name": Field("names", True),
+            "administrator": Field("ref", targets=("organisation",)),
+            "partners": Field("refs", targets=("organisation",)),
+            "areas": Field("refs", targets=AREA),
+            "period": Field("period"),
+            "status": Field("enum", True, vocab="project-status"),
+            "implements": Field("refs", targets=("priority", "strategy")),
+            "funding": Field("map", sub=FUNDING),
+            "activities": Field("list", sub=ACTIVITY),
+        },
+    ),
+    "responsibilities": Schema(
+        "responsibility",
+        {
+            "actor": Field("ref", True, ACTORS),
+            "role": Field("enum", True, vocab="role"),
+            "for": Field("ref", True, TARGETS),
+            "area": Field("refs", targets=AREA),
+            "period": Field("period"),
+        },
+    ),
+    "networks": Schema(
+        "network",
+        {
+            "id": Field("id", True),
+            "name": Field("names", True),
+            "kind": Field("enum", True, vocab="network-kind"),
+            "members": Field("refs", targets=("organisation", "person", "area")),
+            "convener": Field("ref", targets=ACTORS),
+            "for": Field("refs", targets=("strategy", "priority")),
+            "area": Field("refs", targets=AREA),
+            "period": Field("period"),
+        },
+    ),
+    "events": Schema(
+        "event",
+        {
+            "id": Field("id", True),
+            "name": Field("names", True),
+            "date": Field("when"),
+            "place": Field("refs", targets=AREA),
+            "organiser": Field("refs", targets=ACTORS),
+            "participants": Field("refs", targets=ACTORS),
+            "participant_count": Field("count"),
+            "for": Field("refs", targets=TARGETS),
+            "outcome": Field("text"),
+        },
+    ),
+}
+
+#: entity kind -> the section that defines it
+KIND_SECTION = {schema.kind: name for name, schema in SECTIONS.items()}
+KIND_SECTION["priority"] = "strategies"
+
+TOP_LEVEL = ("format", "dataset", *SECTIONS)
+
+
+def article(kind: str) -> str:
+    """'an organisation', 'a person': for messages."""
+    return ("an " if kind[0] in "aeio" else "a ") + kind

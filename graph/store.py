@@ -1,0 +1,130 @@
+"""The one module that owns the pyoxigraph store: build it, open it, query it, dump it.
+
+A built store is a folder (``out/lapland.store``) holding an Oxigraph database
+and ``regiograph.json`` (what was built from what). The data is in the default
+graph; the ontology is loaded into its own named graph so that queries see the
+data alone unless they ask for the ontology's labels.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from importlib import resources
+from pathlib import Path
+
+from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, Triple
+
+from .vocab import PREFIXES
+
+MARKER = "regiograph.json"
+ONTOLOGY_GRAPH = NamedNode("https://w3id.org/regiograph/ns")
+
+
+def ontology_dir() -> Path:
+    """The folder of ontology data files, installed (graph/ontology) or in a checkout."""
+    installed = Path(str(resources.files("graph"))) / "ontology"
+    if installed.is_dir():
+        return installed
+    return Path(__file__).resolve().parent.parent / "ontology"
+
+
+def ontology_file(name: str) -> Path:
+    return ontology_dir() / name
+
+
+def _quads(triples: Iterable[Triple]) -> Iterator[Quad]:
+    graph = DefaultGraph()
+    for t in triples:
+        yield Quad(t.subject, t.predicate, t.object, graph)
+
+
+def fill(store: Store, triples: Iterable[Triple], *, bulk: bool = False) -> None:
+    """Add the data triples and the ontology to ``store``."""
+    if bulk:
+        store.bulk_extend(_quads(triples))
+    else:
+        store.extend(_quads(triples))
+    with open(ontology_file("regiograph.ttl"), "rb") as f:
+        store.load(f, format=RdfFormat.TURTLE, to_graph=ONTOLOGY_GRAPH)
+
+
+def memory_store(triples: Iterable[Triple]) -> Store:
+    """An in-memory store holding ``triples`` and the ontology."""
+    store = Store()
+    fill(store, triples)
+    return store
+
+
+def is_store(path: str | os.PathLike) -> bool:
+    """True when ``path`` is a store folder written by :func:`build`."""
+    return (Path(path) / MARKER).is_file()
+
+
+def build(triples: Iterable[Triple], target: str | os.PathLike, info: dict) -> Path:
+    """Write a new on-disk store at ``target``, replacing any old one atomically.
+
+    The store is built in a temporary sibling folder and renamed into place, so a
+    failure never leaves a half-written store where the old one was.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        store = Store(str(tmp / "db"))
+        fill(store, triples, bulk=True)
+        store.flush()
+        info = {**info, "triples": len(store) }
+        del store
+        (tmp / MARKER).write_text(json.dumps(info, indent=2, ensure_ascii=False), "utf-8")
+        old = None
+        if target.exists():
+            old = target.with_name(f".{target.name}.old-{os.getpid()}")
+            target.rename(old)
+        tmp.rename(target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
+
+
+def open_store(path: str | os.PathLike) -> Store:
+    """Open a built store read-only (several readers may share it)."""
+    return Store.read_only(str(Path(path) / "db"))
+
+
+def store_info(path: str | os.PathLike) -> dict:
+    return json.loads((Path(path) / MARKER).read_text("utf-8"))
+
+
+def data_triples(store: Store) -> Iterator[Triple]:
+    """The dataset's own triples (the default graph), without the ontology."""
+    for q in store.quads_for_pattern(None, None, None, DefaultGraph()):
+        yield q.triple
+
+
+def serialize(store: Store, fmt: RdfFormat) -> bytes:
+    """The data graph in an RDF format (Turtle gets the package's prefixes)."""
+    kwargs = {"prefixes": dict(PREFIXES)} if fmt in (RdfFormat.TURTLE, RdfFormat.TRIG) else {}
+    return store.dump(format=fmt, from_graph=DefaultGraph(), **kwargs)
+
+
+def write_atomic(path: str | os.PathLike, data: bytes | str) -> Path:
+    """Write ``data`` to ``path`` through a temporary file and a rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(raw)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

@@ -1,0 +1,287 @@
+"""A strict, bounded YAML 1.2 (core schema) reader that keeps line numbers.
+
+PyYAML implements YAML 1.1 (``NO`` is false, ``0755`` is octal, timestamps are
+dates) and its composer recurses, so a 200 000-deep list crashes it. This module
+walks libyaml's event stream (C parser when present) with an explicit stack and
+builds the tree itself: YAML 1.2 core scalars, duplicate keys refused, no tags
+beyond the core ones, and node-count / depth limits enforced *while* parsing, so
+an alias bomb or a runaway nesting is refused after a few thousand events.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import yaml
+
+try:  # libyaml's parser is ~10x faster than the pure-Python one
+    from yaml import CParser as _Parser
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml.parser import Parser as _BaseParser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    class _Parser(Reader, Scanner, _BaseParser):  # type: ignore[no-redef]
+        def __init__(self, stream):
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            _BaseParser.__init__(self)
+
+        def dispose(self):
+            pass
+
+
+MAX_NODES = 1_000_000
+MAX_DEPTH = 100
+MAX_BYTES = 256 * 1024 * 1024
+
+CORE = "tag:yaml.org,2002:"
+_NULL = {"", "~", "null", "Null", "NULL"}
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+_INT10 = re.compile(r"[-+]?[0-9]+\Z")
+_INT8 = re.compile(r"0o[0-7]+\Z")
+_INT16 = re.compile(r"0x[0-9a-fA-F]+\Z")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
+_INF = re.compile(r"[-+]?\.(inf|Inf|INF)\Z")
+_NAN = re.compile(r"\.(nan|NaN|NAN)\Z")
+
+
+class YamlError(Exception):
+    """A problem in one file, with the 1-based line where it was found."""
+
+    def __init__(self, line: int | None, message: str):
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+@dataclass(slots=True)
+class Scalar:
+    """A scalar: ``value`` is the YAML 1.2 core value, ``text`` the exact source text."""
+
+    value: object
+    text: str
+    line: int
+    plain: bool = True
+
+
+class Mapping(dict):
+    """A mapping of key text -> node, with the line of the mapping and of every key."""
+
+    __slots__ = ("line", "key_lines")
+
+    def __init__(self, line: int):
+        super().__init__()
+        self.line = line
+        self.key_lines: dict[str, int] = {}
+
+
+class Sequence(list):
+    """A sequence of nodes with the line where it starts."""
+
+    __slots__ = ("line",)
+
+    def __init__(self, line: int):
+        super().__init__()
+        self.line = line
+
+
+Node = Scalar | Mapping | Sequence
+
+
+def resolve_plain(text: str) -> object:
+    """The YAML 1.2 core schema value of an untagged plain scalar."""
+    if text in _NULL:
+        return None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    c = text[0]
+    if c.isdigit() or c in "+-.":
+        if _INT10.match(text):
+            return int(text)
+        if _INT8.match(text):
+            return int(text[2:], 8)
+        if _INT16.match(text):
+            return int(text[2:], 16)
+        if _FLOAT.match(text):
+            return float(text)
+        if _INF.match(text):
+            return float("-inf") if c == "-" else float("inf")
+        if _NAN.match(text):
+            return float("nan")
+    return text
+
+
+def _tagged(tag: str, text: str, line: int) -> object:
+    """The value of a scalar with an explicit core tag (``!!str 047``)."""
+    if tag in ("!", CORE + "str"):
+        return text
+    name = tag[len(CORE):] if tag.startswith(CORE) else None
+    value = resolve_plain(text) if text else None
+    expected = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}.get(name or "")
+    if expected is None:
+        raise YamlError(line, f"tag {tag!r} is not allowed: only YAML 1.2 core tags are")
+    if not isinstance(value, expected) or (name == "int" and isinstance(value, bool)):
+        raise YamlError(line, f"{text!r} is not a valid !!{name}")
+    return float(value) if name == "float" else value
+
+
+@dataclass(slots=True)
+class _Frame:
+    node: Mapping | Sequence
+    depth: int
+    anchor: str | None
+    size: int = 1
+    height: int = 1
+    key: Scalar | None = None
+    pending_key: bool = field(default=True)
+    skip_value: bool = False
+
+
+def read(
+    text: str, *, max_nodes: int = MAX_NODES, max_depth: int = MAX_DEPTH
+) -> tuple[Node | None, list[YamlError]]:
+    """Parse one YAML document into nodes; the root is ``None`` for an empty document.
+
+    Raises :class:`YamlError` with a 1-based line for what stops the parse (syntax
+    errors, a second document, non-scalar keys, the limits); returns the problems
+    it can step over (duplicate keys, forbidden tags) beside the tree, so that one
+    run reports them all.
+    Cost: one pass over libyaml's events, O(events) time, O(depth) stack.
+    """
+    parser = _Parser(text)
+    anchors: dict[str, tuple[Node, int, int]] = {}  # anchor -> (node, size, height)
+    stack: list[_Frame] = []
+    root: Node | None = None
+    total = 0
+    documents = 0
+    problems: list[YamlError] = []
+    try:
+        while True:
+            try:
+                event = parser.get_event()
+            except yaml.MarkedYAMLError as exc:
+                mark = exc.problem_mark or exc.context_mark
+                msg = exc.problem or "not valid YAML"
+                if exc.context:
+                    msg = f"{exc.context}, {msg}"
+                raise YamlError(mark.line + 1 if mark else None, f"not valid YAML: {msg}") from None
+            except yaml.YAMLError as exc:
+                raise YamlError(None, f"not valid YAML: {exc}") from None
+            if event is None or isinstance(event, yaml.StreamEndEvent):
+                break
+            line = event.start_mark.line + 1
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise YamlError(line, "a file holds one YAML document; found a second one")
+                continue
+            if isinstance(event, (yaml.StreamStartEvent, yaml.DocumentEndEvent)):
+                continue
+            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                frame = stack.pop()
+                if isinstance(frame.node, Mapping) and not frame.pending_key:
+                    raise YamlError(line, "mapping key without a value")
+                if frame.anchor is not None:
+                    anchors[frame.anchor] = (frame.node, frame.size, frame.height)
+                root = _attach(stack, frame.node, frame.size, frame.height, line, root, problems)
+                continue
+            depth = (stack[-1].depth if stack else 0) + 1
+            if isinstance(event, yaml.AliasEvent):
+                if event.anchor not in anchors:
+                    raise YamlError(line, f"alias *{event.anchor} refers to no anchor")
+                node, size, height = anchors[event.anchor]
+                total += size
+                _limits(total, depth + height - 1, max_nodes, max_depth, line)
+                root = _attach(stack, node, size, height, line, root, problems)
+                continue
+            total += 1
+            _limits(total, depth, max_nodes, max_depth, line)
+            tag = event.tag
+            if isinstance(event, yaml.ScalarEvent):
+                plain = not event.style
+                if tag is None or (tag == "!" and not plain):
+                    value = resolve_plain(event.value) if plain else event.value
+                else:
+                    try:
+                        value = _tagged(tag, event.value, line)
+                    except YamlError as exc:
+                        problems.append(exc)
+                        value = event.value
+                node = Scalar(value, event.value, line, plain and tag is None)
+                if event.anchor is not None:
+                    anchors[event.anchor] = (node, 1, 1)
+                root = _attach(stack, node, 1, 1, line, root, problems)
+                continue
+            is_map = isinstance(event, yaml.MappingStartEvent)
+            want = CORE + ("map" if is_map else "seq")
+            if tag not in (None, "!", want):
+                problems.append(
+                    YamlError(line, f"tag {tag!r} is not allowed: only YAML 1.2 core tags are")
+                )
+            container = Mapping(line) if is_map else Sequence(line)
+            stack.append(_Frame(container, depth, event.anchor))
+    finally:
+        parser.dispose()
+    return root, problems
+
+
+def _limits(total: int, depth: int, max_nodes: int, max_depth: int, line: int) -> None:
+    if total > max_nodes:
+        raise YamlError(
+            line,
+            f"document exceeds the limit of {max_nodes:,} nodes (after expanding aliases); "
+            "split the data over several files or remove alias chains",
+        )
+    if depth > max_depth:
+        raise YamlError(line, f"nesting depth exceeds the limit of {max_depth} levels")
+
+
+def _attach(stack: list[_Frame], node: Node, size: int, height: int, line: int, root, problems):
+    """Add a finished node to its parent (or make it the root)."""
+    if not stack:
+        return node
+    parent = stack[-1]
+    parent.size += size
+    parent.height = max(parent.height, height + 1)
+    container = parent.node
+    if isinstance(container, Sequence):
+        container.append(node)
+    elif parent.pending_key:
+        if not isinstance(node, Scalar):
+            raise YamlError(line, "a mapping key must be a plain value, not a list or mapping")
+        key = node.text
+        parent.skip_value = key in container
+        if parent.skip_value:
+            first = container.key_lines[key]
+            problems.append(
+                YamlError(line, f"duplicate key {key!r} (first defined at line {first}); "
+                          "remove or rename one of them")
+            )
+        parent.key = node
+        parent.pending_key = False
+    else:
+        if not parent.skip_value:
+            key = parent.key.text
+            container[key] = node
+            container.key_lines[key] = parent.key.line
+        parent.pending_key = True
+    return root
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 text of a file, or :class:`YamlError` at the line of the first bad byte."""
+    if len(data) > MAX_BYTES:
+        raise YamlError(None, f"file is larger than the limit of {MAX_BYTES // 2**20} MiB")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise YamlError(
+            line, f"not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
+        ) from None
+    return text[1:] if text.startswith("\ufeff") else text
