@@ -528,23 +528,21 @@ class _Reader:
             if total is None or (isinstance(total, Scalar) and total.value is None):
                 self.error(node.line, "a funding block with 'sources' needs 'total'")
             return
-        exact_total = Fraction(Decimal(total.text))
+        exact_total = _exact(total)
+        if exact_total is None:
+            return
         amounts = []
         for item in sources:
-            if not isinstance(item, Mapping):
-                return
-            amount = item.get("amount")
-            if not (isinstance(amount, Scalar) and isinstance(amount.value, (int, float))):
-                return
-            try:
-                exact = Fraction(Decimal(amount.text))
-            except InvalidOperation:
+            amount = item.get("amount") if isinstance(item, Mapping) else None
+            exact = _exact(amount)
+            if exact is None:
                 return
             amounts.append(exact)
             share = item.get("share")
-            if isinstance(share, Scalar) and share.plain and isinstance(share.value, (int, float)):
+            exact_share = _exact(share)
+            if exact_share is not None:
                 computed = 100 * exact / exact_total
-                if abs(computed - Fraction(Decimal(share.text))) > Fraction(1, 2):
+                if abs(computed - exact_share) > Fraction(1, 2):
                     self.error(share.line, f"share {share.text} does not match amount "
                                f"{amount.text} of total {total.text} "
                                f"({float(computed):.2f} %); they may differ by 0.5 points")
@@ -560,8 +558,12 @@ class _Reader:
             if found is None:
                 pool = [i for i, d in self.defs.items() if d[0] in targets]
                 kinds = " or ".join(targets)
-                self.error(line, f"{name}: no {kinds} with id {ident!r}{nearest(ident, pool)}",
-                           rel)
+                hint = nearest(ident, pool)
+                if not hint:
+                    where = " or ".join(f"'{KIND_SECTION[t]}:'" for t in targets)
+                    known = f"; known: {', '.join(sorted(pool))}" if 0 < len(pool) <= 6 else ""
+                    hint = f" (define it under {where}{known})"
+                self.error(line, f"{name}: no {kinds} with id {ident!r}{hint}", rel)
             elif found[0] not in targets:
                 kinds = " or ".join(article(t) for t in targets)
                 self.error(line, f"{name}: {ident!r} is {article(found[0])}, expected {kinds}",
@@ -599,6 +601,23 @@ class _Reader:
                     state[child] = 1
                     path.append(child)
                     stack.append((child, iter(self.part_of.get(child, ()))))
+
+
+def _exact(node) -> Fraction | None:
+    """The exact value of a plain numeric scalar (87000, 17.3), or None."""
+    if not (isinstance(node, Scalar) and node.plain):
+        return None
+    value = node.value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, int):
+        return Fraction(value)
+    if value != value or value in (float("inf"), float("-inf")):
+        return None
+    try:
+        return Fraction(Decimal(node.text))
+    except InvalidOperation:
+        return None
 
 
 def _fmt(value: Fraction) -> str:

@@ -153,7 +153,10 @@ def read(
     run reports them all.
     Cost: one pass over libyaml's events, O(events) time, O(depth) stack.
     """
-    parser = _Parser(text)
+    try:
+        parser = _Parser(text)
+    except yaml.reader.ReaderError as exc:
+        raise _reader_error(text, exc) from None
     anchors: dict[str, tuple[Node, int, int]] = {}  # anchor -> (node, size, height)
     stack: list[_Frame] = []
     root: Node | None = None
@@ -170,6 +173,8 @@ def read(
                 if exc.context:
                     msg = f"{exc.context}, {msg}"
                 raise YamlError(mark.line + 1 if mark else None, f"not valid YAML: {msg}") from None
+            except yaml.reader.ReaderError as exc:
+                raise _reader_error(text, exc) from None
             except yaml.YAMLError as exc:
                 raise YamlError(None, f"not valid YAML: {exc}") from None
             if event is None or isinstance(event, yaml.StreamEndEvent):
@@ -197,6 +202,7 @@ def read(
                 node, size, height = anchors[event.anchor]
                 total += size
                 _limits(total, depth + height - 1, max_nodes, max_depth, line)
+                node = _relocated(node, line)
                 root = _attach(stack, node, size, height, line, root, problems)
                 continue
             total += 1
@@ -228,6 +234,26 @@ def read(
     finally:
         parser.dispose()
     return root, problems
+
+
+def _relocated(node: Node, line: int) -> Node:
+    """A shallow copy of an aliased node placed at the alias's line (children shared)."""
+    if isinstance(node, Scalar):
+        return Scalar(node.value, node.text, line, node.plain)
+    copy = Mapping(line) if isinstance(node, Mapping) else Sequence(line)
+    if isinstance(node, Mapping):
+        copy.update(node)
+        copy.key_lines.update(node.key_lines)
+    else:
+        copy.extend(node)
+    return copy
+
+
+def _reader_error(text: str, exc: yaml.reader.ReaderError) -> YamlError:
+    """A character YAML does not allow (a control character), at its line."""
+    line = text.count("\n", 0, exc.position) + 1
+    char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+    return YamlError(line, f"character U+{ord(char):04X} is not allowed in YAML; remove it")
 
 
 def _limits(total: int, depth: int, max_nodes: int, max_depth: int, line: int) -> None:
@@ -285,3 +311,12 @@ def decode(data: bytes) -> str:
             line, f"not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
         ) from None
     return text[1:] if text.startswith("\ufeff") else text
+
+
+def to_plain(node: Node | None) -> object:
+    """Nodes as plain Python values (dicts, lists, core-schema scalars)."""
+    if isinstance(node, Mapping):
+        return {k: to_plain(v) for k, v in node.items()}
+    if isinstance(node, Sequence):
+        return [to_plain(v) for v in node]
+    return None if node is None else node.value
