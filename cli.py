@@ -79,9 +79,8 @@ def validate(dataset: str, shacl: bool) -> None:
         _fail(exc)
     entries = sum(len(v) for v in facts.sections.values())
     if shacl:
-        from graph.shacl import validate_shacl
-
         from graph.rdf import to_triples
+        from graph.shacl import validate_shacl
 
         result = validate_shacl(list(to_triples(facts)))
         if not result.conforms:
@@ -149,6 +148,60 @@ def export_cmd(dataset: str, fmt: str, output: str | None) -> None:
         return
     for path in ds.export(fmt, output):
         click.echo(f"wrote {path}", err=True)
+
+
+def _names(values: tuple[str, ...]) -> list[str]:
+    return [n for v in values for n in v.split(",") if n]
+
+
+@main.command()
+@click.argument("dataset", type=click.Path(), required=False)
+@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "html", "json"]),
+              default="table", show_default=True,
+              help="table, markdown or html for people (names); json for programs (ids).")
+@click.option("--only", multiple=True, metavar="NAME",
+              help="Run only this check (repeat, or separate names with commas).")
+@click.option("--skip", multiple=True, metavar="NAME", help="Do not run this check (repeatable).")
+@click.option("--strict", is_flag=True, help="Exit 3 when there is at least one finding.")
+@click.option("--lang", default=None, help="Language of names in people's formats (fi, sv, en…).")
+@click.option("--show-query", metavar="NAME", help="Print the SPARQL of check NAME and stop.")
+def check(dataset, fmt, only, skip, strict, lang, show_query) -> None:
+    """Find overlapping responsibilities and collaboration gaps in DATASET.
+
+    Runs the named checks (see `--show-query NAME` for the SPARQL each one runs):
+    overlap.responsibility, overlap.parallel-projects, gap.key-actors-apart,
+    gap.priority-without-lead, gap.priority-without-project, gap.unmonitored,
+    gap.cross-border-one-sided. Exit status: 0 when the dataset is valid (findings
+    or not), 1 when it is invalid, 3 with --strict when anything was found.
+    """
+    from graph import checks, report
+
+    if show_query:
+        queries = checks.check_queries()
+        if show_query not in queries:
+            raise click.BadParameter(f"unknown check; checks are: {', '.join(queries)}",
+                                     param_hint="--show-query")
+        click.echo(queries[show_query].text, nl=False)
+        return
+    if dataset is None:
+        raise click.UsageError("Missing argument 'DATASET'.")
+    try:
+        names = checks.select(_names(only), _names(skip))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--only/--skip") from None
+    ds = _open(dataset)
+    findings = checks.run_checks(ds.store, names)
+    if fmt == "json":
+        click.echo(report.to_json(ds.id, findings))
+    else:
+        name = ds.labels(lang)
+        title = f"Findings: {name(ds.id)}"
+        render = {"table": lambda: report.to_table(findings, name),
+                  "markdown": lambda: report.to_markdown(findings, name, title),
+                  "html": lambda: report.to_html(findings, name, title, lang or "en")}[fmt]
+        click.echo(render())
+    if strict and findings:
+        sys.exit(3)
 
 
 @main.command()

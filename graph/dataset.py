@@ -101,6 +101,18 @@ class Dataset:
             return [path]
         raise ValueError(f"unknown export format {fmt!r}; choose one of {EXPORT_FORMATS}")
 
+    def check(self, only=(), skip=()) -> list:
+        """Run the named checks of CHECKS.md (all by default); a list of Finding."""
+        from .checks import run_checks, select
+
+        return run_checks(self.store, select(only, skip))
+
+    def labels(self, lang: str | None = None):
+        """A function id -> name in ``lang`` (with the fallback of graph.labels)."""
+        from .labels import Labels
+
+        return Labels(self.store, lang)
+
     def to_networkx(self, **kwargs):
         """The networkx projection (see :func:`graph.project.to_networkx`)."""
         from .project import to_networkx

@@ -158,6 +158,7 @@ class _Reader:
         self.sections: dict[str, list[dict]] = {name: [] for name in SECTIONS}
         self.dataset: dict | None = None
         self.dataset_at: tuple[str, int] | None = None
+        self.stated: dict[str, tuple[str, int]] = {}
         self.rel = ""
 
     # -- reporting -------------------------------------------------------------
@@ -260,8 +261,17 @@ class _Reader:
         schema = SECTIONS[name]
         for item in node:
             entry = self.entry(schema, item, None)
-            if entry is not None:
-                self.sections[name].append(entry)
+            if entry is None:
+                continue
+            if name == "responsibilities":  # no id: the same content twice is one fact twice
+                key = _sort_key(entry)
+                if key in self.stated:
+                    rel, first = self.stated[key]
+                    self.error(item.line, "the same responsibility is stated twice (first at "
+                               f"{self.where(rel)}:{first}); remove one")
+                    continue
+                self.stated[key] = (self.rel, item.line)
+            self.sections[name].append(entry)
 
     # -- entries ---------------------------------------------------------------
     def entry(self, schema: Schema, node, inherited: list[str] | None) -> dict | None:

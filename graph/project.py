@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,11 +30,15 @@ from .vocab import XSD, sparql_prologue
 NODES_FILE = "nodes.rq"
 #: columns holding space-separated ids, returned as sorted lists
 LIST_COLUMNS = frozenset({"sources", "areas", "funders"})
-#: columns that place an edge in the graph rather than describe it
-_PLACING = ("source", "target", "kind")
 _HEADER = re.compile(r"#\s*(\w+):\s?(.*)")
-_NUMBERS = {XSD.decimal.value: float, XSD.double.value: float, XSD.float.value: float,
-            XSD.integer.value: int, XSD.int.value: int, XSD.long.value: int}
+_NUMBERS = {
+    XSD.decimal.value: float,
+    XSD.double.value: float,
+    XSD.float.value: float,
+    XSD.integer.value: int,
+    XSD.int.value: int,
+    XSD.long.value: int,
+}
 
 _DATASET_QUERY = """
 SELECT ?id ?lang WHERE {
@@ -169,8 +172,7 @@ def pick_label(names: dict[str, str], *langs: str | None) -> str:
 def _dataset(store: Store) -> tuple[str | None, str | None]:
     """The dataset's id and language (``None`` when the store has none)."""
     for row in _select(store, _DATASET_QUERY):
-        return (row["id"].value if row["id"] else None,
-                row["lang"].value if row["lang"] else None)
+        return (row["id"].value if row["id"] else None, row["lang"].value if row["lang"] else None)
     return None, None
 
 
@@ -183,8 +185,13 @@ def _nodes(store: Store) -> dict[str, dict]:
         node = nodes.get(iri)
         if node is None:
             kind = KIND_OF_CLASS.get(row["type"].value, "")
-            node = nodes[iri] = {"id": row["id"].value, "kind": kind, "names": {},
-                                 "countries": set(), "iri": iri}
+            node = nodes[iri] = {
+                "id": row["id"].value,
+                "kind": kind,
+                "names": {},
+                "countries": set(),
+                "iri": iri,
+            }
         if row["name"] is not None:
             node["names"][(row["name"].language or "").lower()] = row["name"].value
         if row["country"] is not None:
@@ -195,9 +202,14 @@ def _nodes(store: Store) -> dict[str, dict]:
 def _add_nodes(G: nx.MultiDiGraph, nodes: dict[str, dict], langs: tuple) -> None:
     for iri in sorted(nodes, key=lambda i: nodes[i]["id"]):
         node = nodes[iri]
-        G.add_node(node["id"], kind=node["kind"], label=pick_label(node["names"], *langs),
-                   names=dict(sorted(node["names"].items())),
-                   countries=sorted(node["countries"]), iri=iri)
+        G.add_node(
+            node["id"],
+            kind=node["kind"],
+            label=pick_label(node["names"], *langs),
+            names=dict(sorted(node["names"].items())),
+            countries=sorted(node["countries"]),
+            iri=iri,
+        )
 
 
 # --------------------------------------------------------------------------- edges
@@ -255,8 +267,9 @@ def _check_kinds(kinds: Iterable[str] | None) -> frozenset[str] | None:
     return wanted
 
 
-def to_networkx(store: Store, kinds: Iterable[str] | None = None,
-                lang: str | None = None) -> nx.MultiDiGraph:
+def to_networkx(
+    store: Store, kinds: Iterable[str] | None = None, lang: str | None = None
+) -> nx.MultiDiGraph:
     """The dataset in ``store`` as a directed multigraph.
 
     Nodes: every entity with an id but the dataset and its sources, keyed by id, with
@@ -266,10 +279,13 @@ def to_networkx(store: Store, kinds: Iterable[str] | None = None,
     and ``iri``. Edges: one per fact found by the edge queries whose kind is in
     ``kinds`` (all when ``None``; see :func:`edge_kinds`), keyed by kind, with
     ``kind``, ``sources`` (sorted source ids) and the query's extra columns
-    (``role``, ``from``, ``to``, ``amount``, ``title``/``titles``…).
+    (``role``, ``from``, ``to``, ``amount``, ``title``/``titles``, ``fact``: the IRI
+    of the post, share or responsibility behind the edge…). An endpoint that is not
+    a node (an IRI without an id) is added bare, keyed by its IRI.
 
     Cost: one SELECT for the nodes, one per edge file needed, each roughly linear in
-    the triples it touches; ~20 ms on the Lapland seed dataset.
+    the triples it touches: ~10 ms on the Lapland seed dataset (1 300 triples),
+    ~0.3 s on 38 000 triples.
 
     Raises ValueError for an unknown edge kind.
 

@@ -157,6 +157,8 @@ def datasets(draw):
          "period": draw(periods()), "note": draw(TEXT)}
         for _ in range(draw(st.integers(0, 4)))
     ]
+    unique = {yaml.safe_dump(r): r for r in doc["responsibilities"]}  # one fact, stated once
+    doc["responsibilities"] = list(unique.values())
     doc["networks"] = [{"id": "nw-0", "name": draw(NAMES), "kind": "cross-border-network",
                         "members": draw(st.lists(st.sampled_from(orgs + areas), unique=True)),
                         "for": ["st-0"], "convener": orgs[0]}]

@@ -1,0 +1,353 @@
+"""The named checks of CHECKS.md: overlapping responsibilities and collaboration gaps.
+
+Each check is a SPARQL file in ``ontology/checks/`` (read it, or run it yourself:
+``regiograph check --show-query NAME``). This module runs them on the store, groups
+their rows into findings (one per subjects and target), writes the explanation and
+collects the sources of the facts behind each finding.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from pyoxigraph import Store, Variable
+
+from .load import parse_date
+from .queries import QueryFile, load_folder
+from .vocab import sparql_prologue
+
+#: the checks in the order of CHECKS.md (findings are reported in this order)
+CHECKS = (
+    "overlap.responsibility",
+    "overlap.parallel-projects",
+    "gap.key-actors-apart",
+    "gap.priority-without-lead",
+    "gap.priority-without-project",
+    "gap.unmonitored",
+    "gap.cross-border-one-sided",
+)
+VERBS = {"lead": "lead", "coordinate": "coordinate", "monitor": "monitor"}
+
+
+def check_queries() -> dict[str, QueryFile]:
+    """The check queries by name, in CHECKS order."""
+    found = load_folder("checks")
+    return {name: found[name] for name in CHECKS}
+
+
+@dataclass
+class Finding:
+    """One finding: what check, about whom, for what, why, and from which sources.
+
+    ``explanation`` uses ids (for JSON); :meth:`explain` renders it with any naming
+    function (names in a language, for people).
+    """
+
+    check: str
+    subjects: list[str]
+    target: str
+    template: str
+    refs: dict[str, str | list[str]] = field(default_factory=dict)
+    sources: list[str] = field(default_factory=list)
+
+    def explain(self, name: Callable[[str], str] = str) -> str:
+        values = {
+            k: _join([name(i) for i in v]) if isinstance(v, list) else name(v)
+            for k, v in self.refs.items()
+        }
+        return self.template.format(**values)
+
+    @property
+    def explanation(self) -> str:
+        return self.explain()
+
+    def to_dict(self) -> dict:
+        """The JSON shape of CHECKS.md."""
+        return {
+            "check": self.check,
+            "subjects": list(self.subjects),
+            "target": self.target,
+            "explanation": self.explanation,
+            "sources": list(self.sources),
+        }
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+class _Context:
+    """Flat lookups over the store, read once per run (sources, periods, tables)."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        base = self._rows("SELECT ?d WHERE { ?d a dcat:Dataset }")
+        self.base = base[0][0].value if base else ""
+        self.sources: dict[str, set[str]] = defaultdict(set)
+        for s, src in self._rows("SELECT ?s ?src WHERE { ?s prov:wasDerivedFrom ?src }"):
+            self.sources[s.value].add(self.id(src))
+        self.resp_for: dict[str, list[str]] = defaultdict(list)
+        for r, t in self._rows("SELECT ?r ?t WHERE { ?r rg:responsibleFor ?t }"):
+            self.resp_for[t.value].append(r.value)
+        self.implementers: dict[str, list[str]] = defaultdict(list)
+        for p, t in self._rows("SELECT ?p ?t WHERE { ?p rg:implements ?t }"):
+            self.implementers[t.value].append(p.value)
+        self.priorities: dict[str, list[str]] = defaultdict(list)
+        for p, s in self._rows("SELECT ?p ?s WHERE { ?p rg:priorityOf ?s }"):
+            self.priorities[s.value].append(p.value)
+        self.tables: dict[str, set[str]] = defaultdict(set)  # actor -> entries seating it
+        seat = """SELECT ?a ?t WHERE {
+            { ?t org:hasMember ?a } UNION { ?t org:hasMember ?m . ?a rg:represents ?m }
+            UNION { ?t rg:administrator|rg:partner|rg:participant ?a } }"""
+        for a, t in self._rows(seat):
+            self.tables[a.value].add(t.value)
+        self.members: dict[str, list[str]] = defaultdict(list)
+        for n, m in self._rows("SELECT ?n ?m WHERE { ?n org:hasMember ?m }"):
+            self.members[n.value].append(m.value)
+
+    def _rows(self, text: str):
+        return list(self.store.query(sparql_prologue() + text))
+
+    def iri(self, ident: str) -> str:
+        return self.base + ident
+
+    def id(self, term) -> str:
+        value = term.value if hasattr(term, "value") else term
+        return value[len(self.base):] if value.startswith(self.base) else value
+
+    def sources_of(self, iris: Iterable[str]) -> list[str]:
+        out: set[str] = set()
+        for iri in iris:
+            out |= self.sources.get(iri, set())
+        return sorted(out)
+
+
+def _value(row, name: str):
+    term = row[name]
+    return None if term is None else term.value
+
+
+def _granularity(start: date | None, end: date | None) -> int:
+    """4 (years), 7 (months) or 10 (days): the coarsest that states both bounds exactly."""
+    month_start = start is None or start.day == 1
+    month_end = end is None or end.day == calendar.monthrange(end.year, end.month)[1]
+    if month_start and month_end:
+        if (start is None or start.month == 1) and (end is None or end.month == 12):
+            return 4
+        return 7
+    return 10
+
+
+def _period_text(start: date | None, end: date | None) -> str:
+    """'during 2008', 'during 2007–2013', 'during 2008-12', 'from 2009 on', 'until 2013'."""
+    size = _granularity(start, end)
+    a = start.isoformat()[:size] if start else None
+    b = end.isoformat()[:size] if end else None
+    if a and b:
+        return f"during {a}" if a == b else f"during {a}–{b}"
+    if a:
+        return f"from {a} on"
+    if b:
+        return f"until {b}"
+    return "at any time"
+
+
+def _shared_period(rows: list) -> tuple[date | None, date | None, bool, bool]:
+    """The latest first day and earliest last day over the rows; whether each side is known."""
+    starts = [parse_date(v)[0] for r in rows for v in (_value(r, "from1"), _value(r, "from2"))
+              if v]
+    ends = [parse_date(v)[1] for r in rows for v in (_value(r, "to1"), _value(r, "to2")) if v]
+    known1 = any(_value(r, "known1") == "true" for r in rows)
+    known2 = any(_value(r, "known2") == "true" for r in rows)
+    return (max(starts) if starts else None), (min(ends) if ends else None), known1, known2
+
+
+def _inner_areas(ctx: _Context, rows: list) -> list[str]:
+    """Where the two sides meet: for each compared pair the smaller area (ids)."""
+    found: list[str] = []
+    for r in rows:
+        a1, a2 = _value(r, "area1"), _value(r, "area2")
+        if a1 and a2:
+            ask = "ASK { ?a schema:containedInPlace* ?b }"
+            inner = a1 if ctx.store.query(
+                sparql_prologue() + ask,
+                substitutions={Variable("a"): r["area1"], Variable("b"): r["area2"]},
+            ) else a2
+        else:
+            inner = a1 or a2
+        if inner and ctx.id(inner) not in found:
+            found.append(ctx.id(inner))
+    return found
+
+
+def _where_when(ctx: _Context, rows: list, who: tuple[str, str], noun: str):
+    """The ' in AREA during PERIOD' tail of an overlap explanation, and its refs."""
+    refs: dict[str, str | list[str]] = {}
+    areas = _inner_areas(ctx, rows)
+    text = ""
+    if areas:
+        refs["area"] = sorted(areas)
+        text += " in {area}"
+    else:
+        text += " in every area (no area limits either)"
+    start, end, known1, known2 = _shared_period(rows)
+    if known1 and known2:
+        text += " " + _period_text(start, end)
+    elif known1 or known2:
+        refs["unknown"] = who[1] if known1 else who[0]
+        text += f" {_period_text(start, end)}; the period of {{unknown}}'s {noun} is unknown"
+    else:
+        text += f"; the period of the {noun}s is unknown"
+    return text, refs
+
+
+def overlap_responsibility(ctx: _Context, rows: list) -> list[Finding]:
+    groups: dict[tuple[str, str, str], list] = defaultdict(list)
+    for r in rows:
+        key = (ctx.id(r["actor1"]), ctx.id(r["actor2"]), ctx.id(r["target"]))
+        groups[key].append(r)
+    findings = []
+    for (a1, a2, target), group in sorted(groups.items(), key=lambda kv: (kv[0][2], kv[0][:2])):
+        roles = sorted({_value(r, "role").rsplit("-", 1)[-1] for r in group},
+                       key=list(VERBS).index)
+        tail, refs = _where_when(ctx, group, (a1, a2), "responsibility")
+        template = "Both {a1} and {a2} " + _join([VERBS[x] for x in roles]) + " {target}" + tail
+        template += "."
+        sources = ctx.sources_of(_value(r, k) for r in group for k in ("r1", "r2"))
+        findings.append(Finding("overlap.responsibility", [a1, a2], target, template,
+                                {"a1": a1, "a2": a2, "target": target, **refs}, sources))
+    return findings
+
+
+def overlap_parallel(ctx: _Context, rows: list) -> list[Finding]:
+    groups: dict[tuple[str, str, str], list] = defaultdict(list)
+    for r in rows:
+        key = (ctx.id(r["project1"]), ctx.id(r["project2"]), ctx.id(r["target"]))
+        groups[key].append(r)
+    findings = []
+    for (p1, p2, target), group in sorted(groups.items(), key=lambda kv: (kv[0][2], kv[0][:2])):
+        tail, refs = _where_when(ctx, group, (p1, p2), "project")
+        template = "Both {p1} and {p2} implement {target}" + tail + "."
+        sources = ctx.sources_of([ctx.iri(p1), ctx.iri(p2)])
+        findings.append(Finding("overlap.parallel-projects", [p1, p2], target, template,
+                                {"p1": p1, "p2": p2, "target": target, **refs}, sources))
+    return findings
+
+
+def key_actors_apart(ctx: _Context, rows: list) -> list[Finding]:
+    findings = []
+    for r in rows:
+        s, a1, a2 = (ctx.id(r[k]) for k in ("strategy", "actor1", "actor2"))
+        examined = [ctx.iri(s), *ctx.tables[r["actor1"].value], *ctx.tables[r["actor2"].value]]
+        findings.append(Finding(
+            "gap.key-actors-apart", [a1, a2], s,
+            "{a1} and {a2} are key actors of {s} but never sit at one table: "
+            "no network, project or event has both.",
+            {"a1": a1, "a2": a2, "s": s}, ctx.sources_of(examined)))
+    return findings
+
+
+def priority_without_lead(ctx: _Context, rows: list) -> list[Finding]:
+    findings = []
+    for r in rows:
+        p, s = ctx.id(r["priority"]), ctx.id(r["strategy"])
+        examined = [ctx.iri(p), ctx.iri(s), *ctx.resp_for[ctx.iri(p)]]
+        findings.append(Finding(
+            "gap.priority-without-lead", [p], s,
+            "No actor leads or coordinates {p}, a priority of {s}.",
+            {"p": p, "s": s}, ctx.sources_of(examined)))
+    return findings
+
+
+def priority_without_project(ctx: _Context, rows: list) -> list[Finding]:
+    findings = []
+    for r in rows:
+        p, s = ctx.id(r["priority"]), ctx.id(r["strategy"])
+        others = sorted(ctx.id(i) for i in ctx.implementers[ctx.iri(p)])
+        template = "No planned, running or completed project implements {p}, a priority of {s}"
+        refs: dict[str, str | list[str]] = {"p": p, "s": s}
+        if others:
+            template += " (only ideas or cancelled projects: {others})"
+            refs["others"] = others
+        examined = [ctx.iri(p), ctx.iri(s), *ctx.implementers[ctx.iri(p)]]
+        findings.append(Finding("gap.priority-without-project", [p], s, template + ".", refs,
+                                ctx.sources_of(examined)))
+    return findings
+
+
+def unmonitored(ctx: _Context, rows: list) -> list[Finding]:
+    findings = []
+    for r in rows:
+        s = ctx.id(r["strategy"])
+        iri = ctx.iri(s)
+        examined = [iri, *ctx.resp_for[iri]]
+        for p in ctx.priorities[iri]:
+            examined += ctx.resp_for[p]
+        template = "No actor monitors {s}"
+        template += " or any of its priorities." if ctx.priorities[iri] else "."
+        findings.append(Finding("gap.unmonitored", [s], s, template, {"s": s},
+                                ctx.sources_of(examined)))
+    return findings
+
+
+def cross_border_one_sided(ctx: _Context, rows: list) -> list[Finding]:
+    findings = []
+    for r in rows:
+        n = ctx.id(r["network"])
+        countries = (_value(r, "list") or "").split()
+        if countries:
+            where = ("only " + " ".join(sorted(countries)))
+        else:
+            where = "no known country"
+        examined = [r["network"].value, *ctx.members[r["network"].value]]
+        findings.append(Finding(
+            "gap.cross-border-one-sided", [n], n,
+            "{n} is a cross-border network, but its members lie in " + where + ".",
+            {"n": n}, ctx.sources_of(examined)))
+    return findings
+
+
+BUILDERS = {
+    "overlap.responsibility": overlap_responsibility,
+    "overlap.parallel-projects": overlap_parallel,
+    "gap.key-actors-apart": key_actors_apart,
+    "gap.priority-without-lead": priority_without_lead,
+    "gap.priority-without-project": priority_without_project,
+    "gap.unmonitored": unmonitored,
+    "gap.cross-border-one-sided": cross_border_one_sided,
+}
+
+
+def select(only: Iterable[str] = (), skip: Iterable[str] = ()) -> list[str]:
+    """Check names to run; unknown names raise ValueError naming the known ones."""
+    only, skip = list(only), list(skip)
+    for name in [*only, *skip]:
+        if name not in CHECKS:
+            raise ValueError(f"unknown check {name!r}; checks are: {', '.join(CHECKS)}")
+    return [c for c in CHECKS if (not only or c in only) and c not in skip]
+
+
+def run_checks(store: Store, names: Iterable[str] = CHECKS) -> list[Finding]:
+    """Run the named checks on ``store``; findings in CHECKS order.
+
+    Cost: one SPARQL query per check plus a few flat lookups; the overlap queries
+    join responsibilities (or projects) pairwise per target, so they grow with the
+    square of the number of actors answering for one target, not of the dataset.
+
+    >>> findings = run_checks(store)  # doctest: +SKIP
+    >>> findings[0].to_dict()["check"]  # doctest: +SKIP
+    'overlap.responsibility'
+    """
+    queries = check_queries()
+    ctx = _Context(store)
+    findings: list[Finding] = []
+    for name in names:
+        rows = list(store.query(queries[name].text))
+        findings.extend(BUILDERS[name](ctx, rows))
+    return findings
