@@ -296,7 +296,9 @@ class _Reader:
                     self.error(node.line, f"{article(schema.kind)} needs {name!r}")
                 continue
             converted = self.value(spec, value, name, node.key_lines[name])
-            if converted is not None and converted != []:
+            if converted == [] and spec.required and spec.type == "refs":
+                self.error(value.line, f"{article(schema.kind)} needs {name!r}: the list is empty")
+            elif converted is not None and converted != []:
                 out[name] = converted
         if schema.kind == "funding":
             self.check_funding(node, out)

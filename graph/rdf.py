@@ -143,7 +143,7 @@ def date_literal(text: str) -> Literal:
 
 
 def _number_literal(value) -> Literal:
-    return Literal(str(Decimal(str(value))), datatype=XSD.decimal)
+    return Literal(format(Decimal(str(value)), "f"), datatype=XSD.decimal)
 
 
 class Writer:
