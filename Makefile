@@ -19,10 +19,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+NAME := $(notdir $(patsubst %/,%,$(DATA)))
+
 demo: $(STAMP)
+	@echo "== validate $(DATA)"
 	$(BIN)/regiograph validate $(DATA)
+	@echo "== build the graph store and the exports"
 	$(BIN)/regiograph build $(DATA) -o $(OUT)
-	$(BIN)/regiograph info $(OUT)/$(notdir $(DATA)).store
+	@echo "== check for overlaps and gaps"
+	$(BIN)/regiograph check $(OUT)/$(NAME).store
+	@echo "== write the report"
+	$(BIN)/regiograph report $(OUT)/$(NAME).store -o $(OUT)/$(NAME)-report.html
+	@echo
+	@echo "Done. Open $(OUT)/$(NAME)-report.html in a browser; the graph is in $(OUT)/$(NAME).ttl,"
+	@echo "the store in $(OUT)/$(NAME).store (try: $(BIN)/regiograph info $(OUT)/$(NAME).store)."
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

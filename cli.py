@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from graph.dataset import EXPORT_FORMATS, RDF_FORMATS, Dataset, build
-from graph.load import InvalidDataset, load_facts
+from graph.facts import InvalidDataset, load_facts
 
 
 def _fail(exc: InvalidDataset) -> None:
@@ -202,6 +202,34 @@ def check(dataset, fmt, only, skip, strict, lang, show_query) -> None:
         click.echo(render())
     if strict and findings:
         sys.exit(3)
+
+
+@main.command("report")
+@click.argument("dataset", type=click.Path())
+@click.option("-o", "--output", default="out/report.html", show_default=True,
+              type=click.Path(), help="The HTML page to write; the Markdown goes beside it.")
+@click.option("--lang", default=None, help="Language of names (fi, sv, en…); default the "
+              "dataset's, then English.")
+def report_cmd(dataset: str, output: str, lang: str | None) -> None:
+    """Write a planner's report on DATASET: contents, findings, network, sources.
+
+    One self-contained HTML page (OUTPUT) and the same as Markdown (OUTPUT with .md).
+    Names are shown in --lang with the fallback: dataset language, English, any.
+    """
+    from graph import analyses, checks, report
+    from graph.store import write_atomic
+
+    ds = _open(dataset)
+    findings = checks.run_checks(ds.store)
+    measures = analyses.measures(ds.to_networkx(lang=lang))
+    info_data = ds.info()
+    name = ds.labels(lang)
+    html_path = Path(output)
+    md_path = html_path.with_suffix(".md")
+    write_atomic(html_path, report.report_html(info_data, findings, measures, name,
+                                               lang or info_data["lang"]))
+    write_atomic(md_path, report.report_markdown(info_data, findings, measures, name))
+    click.echo(f"{len(findings)} finding(s). Report written to {html_path} and {md_path}")
 
 
 @main.command()

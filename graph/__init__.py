@@ -1,6 +1,35 @@
-"""regiograph: a knowledge graph of regional development actors, strategies and projects."""
+"""regiograph: a knowledge graph of regional development actors, strategies and projects.
 
-from .load import Facts, InvalidDataset, Problem, load_facts
+>>> import graph
+>>> ds = graph.load("data/lapland")        # doctest: +SKIP
+>>> [f.check for f in ds.check()][:1]      # doctest: +SKIP
+['gap.priority-without-lead']
+"""
 
-__all__ = ["Facts", "InvalidDataset", "Problem", "load_facts"]
+from __future__ import annotations
+
+import os
+
+from .checks import CHECKS, Finding
+from .dataset import Dataset
+from .facts import Facts, InvalidDataset, Problem, load_facts
+
+__all__ = [
+    "CHECKS",
+    "Dataset",
+    "Facts",
+    "Finding",
+    "InvalidDataset",
+    "Problem",
+    "load",
+    "load_facts",
+]
 __version__ = "0.1.0"
+
+
+def load(path: str | os.PathLike) -> Dataset:
+    """Open a dataset: a facts folder (validated, built in memory) or a built store.
+
+    Raises :class:`InvalidDataset` (with every problem) when the facts are invalid.
+    """
+    return Dataset.open(path)

@@ -16,7 +16,7 @@ from datetime import date
 
 from pyoxigraph import Store, Variable
 
-from .load import parse_date
+from .facts import parse_date
 from .queries import QueryFile, load_folder
 from .vocab import sparql_prologue
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from pyoxigraph import RdfFormat, Store
 
 from . import export, rdf, store
-from .load import Facts, load_facts
+from .facts import Facts, load_facts
 
 RDF_FORMATS = {
     "turtle": (RdfFormat.TURTLE, "ttl"),

@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from .load import Facts
+from .facts import Facts
 from .schema import SECTIONS
 from .vocab import CODE, DCAT, DCT, FOAF, ORG, PROV, RDF, RG, RGC, SCHEMA, SKOS, XSD, default_base
 
@@ -288,7 +288,7 @@ class Reader:
             subjects = [s for s, k in self.types.items() if k == schema.kind]
             entries = [self.entry(s, schema.kind) for s in subjects]
             if schema.kind == "responsibility":
-                from .load import _sort_key
+                from .facts import _sort_key
 
                 entries.sort(key=_sort_key)
             else:
