@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from html import escape
 
@@ -75,6 +76,11 @@ li{margin:.4rem 0}.src{color:#555;font-size:.9rem}
 """
 
 
+def _code(escaped: str) -> str:
+    """`x` in already escaped text -> <code>x</code>."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped)
+
+
 def findings_html(findings: list[Finding], name: Namer) -> str:
     """The findings as an HTML fragment (every text escaped)."""
     queries = check_queries()
@@ -87,7 +93,7 @@ def findings_html(findings: list[Finding], name: Namer) -> str:
         parts.append(f'<section class="{family}"><h2>{escape(q.title if q else check)} '
                      f'<span class="check">{escape(check)} · {len(items)}</span></h2>')
         if q:
-            parts.append(f"<p>{escape(q.description)}</p>")
+            parts.append(f"<p>{_code(escape(q.description))}</p>")
         parts.append("<ul>")
         for f in items:
             srcs = ", ".join(escape(name(s)) for s in f.sources) or "none"
