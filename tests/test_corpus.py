@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.load import InvalidDataset, load_facts
+from graph.facts import InvalidDataset, load_facts
 
 CORPUS = Path(__file__).parent / "corpus"
 BAD = sorted(p for p in (CORPUS / "bad").iterdir() if p.is_dir())

@@ -9,7 +9,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from graph.load import load_facts
+from graph.facts import load_facts
 from graph.project import (
     NODES_FILE,
     edge_kinds,

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from graph.export import to_yaml
-from graph.load import load_facts
+from graph.facts import load_facts
 from graph.rdf import from_triples, to_triples
 from graph.store import data_triples, memory_store
 from graph.yamlread import read, to_plain

@@ -10,7 +10,7 @@ import rdflib
 from pyoxigraph import Literal, NamedNode, RdfFormat, Store, Triple
 from rdflib.collection import Collection
 
-from graph.load import load_facts
+from graph.facts import load_facts
 from graph.rdf import (
     CLASSES,
     DERIVED,
