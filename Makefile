@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 DATA ?= data/lapland
 OUT ?= out
 
-.PHONY: demo test lint bench clean setup
+.PHONY: demo test lint bench clean setup browser
 
 setup: $(STAMP)
 
@@ -34,7 +34,16 @@ demo: $(STAMP)
 	@echo "Done. Open $(OUT)/$(NAME)-report.html in a browser; the graph is in $(OUT)/$(NAME).ttl,"
 	@echo "the store in $(OUT)/$(NAME).store (try: $(BIN)/regiograph info $(OUT)/$(NAME).store)."
 
-test: $(STAMP)
+# The browser tests drive Debian's chromium; install it when it is missing.
+CHROMIUM := $(shell command -v chromium 2>/dev/null)
+browser:
+ifeq ($(CHROMIUM),)
+	@echo "Installing Debian's chromium for the browser tests (apt-get)..."
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq chromium
+endif
+
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)

@@ -15,22 +15,20 @@ edge of one kind between the same two nodes gets ``"post-2"`` and so on, its
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 import networkx as nx
 from pyoxigraph import Literal, NamedNode, Store
 
+from .queries import QueryFile, load_folder
 from .rdf import KIND_OF_CLASS
-from .store import ontology_dir, write_atomic
+from .store import write_atomic
 from .vocab import XSD, sparql_prologue
 
-NODES_FILE = "nodes.rq"
+NODES = "nodes"
 #: columns holding space-separated ids, returned as sorted lists
 LIST_COLUMNS = frozenset({"sources", "areas", "funders"})
-_HEADER = re.compile(r"#\s*(\w+):\s?(.*)")
 _NUMBERS = {
     XSD.decimal.value: float,
     XSD.double.value: float,
@@ -49,64 +47,13 @@ SELECT ?id ?lang WHERE {
 """
 
 
-@dataclass(frozen=True)
-class EdgeQuery:
-    """One edge file of the projection: its name, header fields and SPARQL text."""
-
-    name: str
-    header: dict[str, str]
-    text: str
-
-    @property
-    def kinds(self) -> list[str]:
-        """The edge kinds the query yields, from its ``# kinds:`` header line."""
-        return [k for k in re.split(r"[\s,]+", self.header.get("kinds", "")) if k]
-
-
-# --------------------------------------------------------------------------- query files
-
-
-def projection_dir() -> Path:
-    """The folder of projection queries (``ontology/projection``)."""
-    return ontology_dir() / "projection"
-
-
-def parse_header(text: str) -> dict[str, str]:
-    """The ``# name: value`` fields of a query's leading comment block.
-
-    Continuation lines (comments that do not start a new field) are appended to
-    the previous field. Cost: O(header lines).
-
-    >>> parse_header("# title: Posts\\n# kinds: post\\n#   and more\\nSELECT")
-    {'title': 'Posts', 'kinds': 'post and more'}
-    """
-    fields: dict[str, str] = {}
-    last = None
-    for line in text.splitlines():
-        if not line.startswith("#"):
-            break
-        match = _HEADER.match(line)
-        if match:
-            last = match.group(1)
-            fields[last] = match.group(2).strip()
-        elif last is not None:
-            fields[last] = f"{fields[last]} {line.lstrip('#').strip()}".strip()
-    return fields
-
-
-def edge_queries() -> list[EdgeQuery]:
+def edge_queries() -> list[QueryFile]:
     """Every edge query of the projection, in file-name order. Cost: reads ~12 small files.
 
     >>> [q.name for q in edge_queries()][:2]
     ['administers', 'convener']
     """
-    out = []
-    for path in sorted(projection_dir().glob("*.rq")):
-        if path.name == NODES_FILE:
-            continue
-        text = path.read_text("utf-8")
-        out.append(EdgeQuery(path.stem, parse_header(text), text))
-    return out
+    return [q for name, q in load_folder("projection").items() if name != NODES]
 
 
 def edge_kinds() -> list[str]:
@@ -115,7 +62,7 @@ def edge_kinds() -> list[str]:
     >>> "member" in edge_kinds() and "organised" in edge_kinds()
     True
     """
-    return [kind for query in edge_queries() for kind in query.kinds]
+    return [kind for query in edge_queries() for kind in query.words("kinds")]
 
 
 def _select(store: Store, text: str) -> Iterable[dict]:
@@ -178,7 +125,7 @@ def _dataset(store: Store) -> tuple[str | None, str | None]:
 
 def _nodes(store: Store) -> dict[str, dict]:
     """IRI -> node attributes (id, kind, names, countries, iri), from ``nodes.rq``."""
-    text = (projection_dir() / NODES_FILE).read_text("utf-8")
+    text = load_folder("projection")[NODES].text
     nodes: dict[str, dict] = {}
     for row in _select(store, text):
         iri = row["entity"].value
@@ -215,7 +162,7 @@ def _add_nodes(G: nx.MultiDiGraph, nodes: dict[str, dict], langs: tuple) -> None
 # --------------------------------------------------------------------------- edges
 
 
-def _edge_rows(store: Store, query: EdgeQuery, ids: dict[str, str], wanted) -> list[dict]:
+def _edge_rows(store: Store, query: QueryFile, ids: dict[str, str], wanted) -> list[dict]:
     """The rows of one edge query, merged per fact: language-tagged columns become
     ``{lang: text}`` dicts, list columns sorted lists, other terms Python values."""
     merged: dict[tuple, dict] = {}
@@ -303,7 +250,7 @@ def to_networkx(
     _add_nodes(G, nodes, langs)
     ids = {iri: node["id"] for iri, node in nodes.items()}
     for query in edge_queries():
-        if wanted is not None and wanted.isdisjoint(query.kinds):
+        if wanted is not None and wanted.isdisjoint(query.words("kinds")):
             continue
         rows = _edge_rows(store, query, ids, wanted)
         for edge in sorted(rows, key=lambda e: sorted((k, repr(v)) for k, v in e.items())):

@@ -1,8 +1,9 @@
 """SPARQL kept as files: ``.rq`` with a comment header (title, description, columns).
 
 The header is the query's documentation: ``# title: …``, ``# description: …``,
-``# columns: …`` and ``# param NAME: …`` lines, each continued by following
-comment lines indented by more than one space.
+``# columns: …`` and ``# param NAME: …`` lines (and any other ``# key: …`` field, like
+the projection's ``# kinds:``), each continued by following comment lines indented by
+more than one space.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from .store import ontology_dir
 
-_KEY = re.compile(r"#\s?(title|description|columns|param\s+\w+):\s?(.*)")
+_KEY = re.compile(r"#\s?(\w+(?:\s+\w+)?):\s?(.*)")
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,11 @@ class QueryFile:
     columns: str = ""
     params: dict[str, str] = field(default_factory=dict)
     path: Path | None = None
+    fields: dict[str, str] = field(default_factory=dict)  # every header field, as written
+
+    def words(self, key: str) -> list[str]:
+        """A header field as a list of words (``# kinds: took_part, organised``)."""
+        return [w for w in re.split(r"[\s,]+", self.fields.get(key, "")) if w]
 
 
 def parse(name: str, text: str, path: Path | None = None) -> QueryFile:
@@ -40,15 +46,15 @@ def parse(name: str, text: str, path: Path | None = None) -> QueryFile:
                 break
             continue
         m = _KEY.match(line)
-        if m:
+        if m and (not m.group(1).count(" ") or m.group(1).startswith("param ")):
             current = m.group(1)
             fields[current] = m.group(2).strip()
         elif current and line.startswith("#  "):
             fields[current] += " " + line[1:].strip()
-    for key in [k for k in fields if k.startswith("param")]:
-        params[key.split()[1]] = fields.pop(key)
+    for key in [k for k in fields if k.startswith("param ")]:
+        params[key.split()[1]] = fields[key]
     return QueryFile(name, text, fields.get("title", ""), fields.get("description", ""),
-                     fields.get("columns", ""), params, path)
+                     fields.get("columns", ""), params, path, fields)
 
 
 def load_folder(folder: str) -> dict[str, QueryFile]:

@@ -11,15 +11,15 @@ import pytest
 
 from graph.facts import load_facts
 from graph.project import (
-    NODES_FILE,
+    NODES,
     edge_kinds,
     edge_queries,
     flatten,
     pick_label,
-    projection_dir,
     to_networkx,
     write_graphml,
 )
+from graph.queries import load_folder
 from graph.rdf import to_triples
 from graph.store import memory_store
 from graph.vocab import sparql_prologue
@@ -259,9 +259,9 @@ def test_edge_kinds_are_the_documented_ones():
     assert len(edge_kinds()) == len(ALL_KINDS)
 
 
-@pytest.mark.parametrize("path", sorted(projection_dir().glob("*.rq")), ids=lambda p: p.name)
-def test_query_headers_document_every_column(path, seed_store, small_store):
-    text = path.read_text("utf-8")
+@pytest.mark.parametrize("query", load_folder("projection").values(), ids=lambda q: q.name)
+def test_query_headers_document_every_column(query, seed_store, small_store):
+    text = query.text
     assert text.startswith("# title: ")
     header = "\n".join(line for line in text.splitlines() if line.startswith("#"))
     assert "# description: " in header and "# columns: " in header
@@ -269,16 +269,16 @@ def test_query_headers_document_every_column(path, seed_store, small_store):
     for store in (seed_store, small_store):
         result = store.query(sparql_prologue() + text)
         assert {v.value for v in result.variables} <= documented
-    if path.name != NODES_FILE:
+    if query.name != NODES:
         assert {"source", "target", "kind", "sources"} <= documented
 
 
 def test_queries_yield_only_their_declared_kinds(seed_store, small_store):
     for query in edge_queries():
-        assert query.kinds, query.name
+        assert query.words("kinds"), query.name
         for store in (seed_store, small_store):
             for row in store.query(sparql_prologue() + query.text):
-                assert row["kind"].value in query.kinds, query.name
+                assert row["kind"].value in query.words("kinds"), query.name
 
 
 # --------------------------------------------------------------------------- seed data
