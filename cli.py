@@ -1,7 +1,8 @@
 """The regiograph command line: a thin layer over the ``graph`` package.
 
 Exit status: 0 success; 1 invalid dataset (every problem printed on stderr as
-``path:line: message``, nothing written); 2 wrong usage (click's own).
+``path:line: message``, nothing written); 2 wrong usage (click's own); 3 `check
+--strict` found something; 4 a file or folder could not be read or written.
 """
 
 from __future__ import annotations
@@ -52,7 +53,20 @@ format_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Group(click.Group):
+    """Turns file-system failures (a folder that cannot be written…) into one line, exit 4."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            where = f" {exc.filename}" if exc.filename else ""
+            click.echo(f"error: cannot read or write{where}: {exc.strerror or exc}", err=True)
+            sys.exit(4)
+
+
+@click.group(cls=_Group,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="regiograph")
 def main() -> None:
     """regiograph: who is responsible for what in regional development.

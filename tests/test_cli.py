@@ -113,3 +113,11 @@ def test_info_table(run):
     result = run("info", SEED)
     assert result.exit_code == 0
     assert "projects" in result.output and "kotisatama-2007" in result.output
+
+
+def test_unwritable_output_is_one_line_and_exit_4(run, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = run("build", SEED, "-o", blocker / "out")
+    assert result.exit_code == 4
+    assert result.stderr.startswith("error: cannot read or write") and "Traceback" not in result.stderr
