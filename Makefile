@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 DATA ?= data/lapland
 OUT ?= out
 
-.PHONY: demo test lint bench clean setup browser
+.PHONY: demo test lint bench clean setup browser notebooks
 
 setup: $(STAMP)
 
@@ -45,6 +45,11 @@ endif
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
+
+# JupyterLab in the project's venv, on 127.0.0.1, opened on notebooks/ (not part of the tests).
+notebooks: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,notebooks]'
+	$(BIN)/jupyter lab --ip 127.0.0.1 --notebook-dir notebooks
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

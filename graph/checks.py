@@ -186,42 +186,63 @@ def _inner_areas(ctx: _Context, rows: list) -> list[str]:
     return found
 
 
-def _where_when(ctx: _Context, rows: list, who: tuple[str, str], noun: str):
-    """The ' in AREA during PERIOD' tail of an overlap explanation, and its refs."""
+def _where_when(ctx: _Context, rows: list, who: tuple[str, str], noun: str, tag: str = ""):
+    """The ' in AREA during PERIOD' tail for rows of ONE pair of compared facts.
+
+    Placeholders are suffixed with ``tag`` so that several tails fit one template.
+    """
     refs: dict[str, str | list[str]] = {}
     areas = _inner_areas(ctx, rows)
-    text = ""
     if areas:
-        refs["area"] = sorted(areas)
-        text += " in {area}"
+        refs[f"area{tag}"] = sorted(areas)
+        text = f" in {{area{tag}}}"
     else:
-        text += " in every area (no area limits either)"
+        text = " in every area (no area limits either)"
     start, end, known1, known2 = _shared_period(rows)
     if known1 and known2:
         text += " " + _period_text(start, end)
     elif known1 or known2:
-        refs["unknown"] = who[1] if known1 else who[0]
-        text += f" {_period_text(start, end)}; the period of {{unknown}}'s {noun} is unknown"
+        refs[f"unknown{tag}"] = who[1] if known1 else who[0]
+        text += f" {_period_text(start, end)}; the period of {{unknown{tag}}}'s {noun} is unknown"
     else:
-        text += f"; the period of the {noun}s is unknown"
+        text += f"; the periods of both {noun}s are unknown"
     return text, refs
 
 
 def overlap_responsibility(ctx: _Context, rows: list) -> list[Finding]:
+    """One finding per pair of actors and target; one clause per way they overlap."""
     groups: dict[tuple[str, str, str], list] = defaultdict(list)
     for r in rows:
         key = (ctx.id(r["actor1"]), ctx.id(r["actor2"]), ctx.id(r["target"]))
         groups[key].append(r)
     findings = []
     for (a1, a2, target), group in sorted(groups.items(), key=lambda kv: (kv[0][2], kv[0][:2])):
-        roles = sorted({_value(r, "role").rsplit("-", 1)[-1] for r in group},
-                       key=list(VERBS).index)
-        tail, refs = _where_when(ctx, group, (a1, a2), "responsibility")
-        template = "Both {a1} and {a2} " + _join([VERBS[x] for x in roles]) + " {target}" + tail
-        template += "."
+        # rows of one pair of responsibilities share their periods; they differ by area
+        pairs: dict[tuple[str, str, str], list] = defaultdict(list)
+        for r in group:
+            pairs[(_value(r, "role"), _value(r, "r1"), _value(r, "r2"))].append(r)
+        roles_by_tail: dict[str, list[str]] = {}
+        refs: dict[str, str | list[str]] = {"a1": a1, "a2": a2, "target": target}
+        for n, ((role, _, _), pair_rows) in enumerate(sorted(pairs.items())):
+            tail, tail_refs = _where_when(ctx, pair_rows, (a1, a2), "responsibility", str(n))
+            # the same place and time written twice reads as one clause
+            rendered = tail.format(**{k: str(v) for k, v in tail_refs.items()})
+            key = next((k for k in roles_by_tail if k.split("\0")[0] == rendered), None)
+            if key is None:
+                key = rendered + "\0" + tail
+                refs.update(tail_refs)
+                roles_by_tail[key] = []
+            verb = VERBS[role.rsplit("-", 1)[-1]]
+            if verb not in roles_by_tail[key]:
+                roles_by_tail[key].append(verb)
+        clauses = []
+        for key, verbs in roles_by_tail.items():
+            verbs.sort(key=list(VERBS).index)
+            clauses.append(_join(verbs) + " {target}" + key.split("\0")[1])
+        template = "Both {a1} and {a2} " + "; and ".join(clauses) + "."
         sources = ctx.sources_of(_value(r, k) for r in group for k in ("r1", "r2"))
-        findings.append(Finding("overlap.responsibility", [a1, a2], target, template,
-                                {"a1": a1, "a2": a2, "target": target, **refs}, sources))
+        findings.append(Finding("overlap.responsibility", [a1, a2], target, template, refs,
+                                sources))
     return findings
 
 
@@ -232,7 +253,7 @@ def overlap_parallel(ctx: _Context, rows: list) -> list[Finding]:
         groups[key].append(r)
     findings = []
     for (p1, p2, target), group in sorted(groups.items(), key=lambda kv: (kv[0][2], kv[0][:2])):
-        tail, refs = _where_when(ctx, group, (p1, p2), "project")
+        tail, refs = _where_when(ctx, group, (p1, p2), "project")  # one pair: one period
         template = "Both {p1} and {p2} implement {target}" + tail + "."
         sources = ctx.sources_of([ctx.iri(p1), ctx.iri(p2)])
         findings.append(Finding("overlap.parallel-projects", [p1, p2], target, template,

@@ -104,8 +104,28 @@ class Dataset:
     def check(self, only=(), skip=()) -> list:
         """Run the named checks of CHECKS.md (all by default); a list of Finding."""
         from .checks import run_checks, select
+        from .frames import Findings
 
-        return run_checks(self.store, select(only, skip))
+        return Findings(run_checks(self.store, select(only, skip)))
+
+    def entities(self, kind: str):
+        """A DataFrame of one kind of entity: 'organisations' or 'organisation', 'projects'…
+
+        Columns follow the CSV export: ``name.fi``, ``period.from``, id lists joined by
+        spaces. Nested lists (posts, priorities, activities, funding shares) are their
+        own kinds: ``people.posts``, ``strategies.priorities``, ``projects.activities``,
+        ``projects.funding.sources``.
+        """
+        from .export import to_tables
+        from .facts import KIND_SECTION
+        from .frames import entities_frame
+
+        tables = to_tables(self.canonical())
+        section = KIND_SECTION.get(kind, kind)
+        if section not in tables and kind not in KIND_SECTION.values():
+            known = ", ".join(sorted(tables))
+            raise ValueError(f"unknown kind {kind!r}; choose one of: {known}")
+        return entities_frame(tables, section)
 
     def labels(self, lang: str | None = None):
         """A function id -> name in ``lang`` (with the fallback of graph.labels)."""

@@ -572,7 +572,8 @@ class _Reader:
                 kinds = " or ".join(targets)
                 hint = nearest(ident, pool)
                 if not hint:
-                    where = " or ".join(f"'{KIND_SECTION[t]}:'" for t in targets)
+                    sections = dict.fromkeys(KIND_SECTION[t] for t in targets)
+                    where = " or ".join(f"'{name}:'" for name in sections)
                     known = f"; known: {', '.join(sorted(pool))}" if 0 < len(pool) <= 6 else ""
                     hint = f" (define it under {where}{known})"
                 self.error(line, f"{name}: no {kinds} with id {ident!r}{hint}", rel)

@@ -120,4 +120,5 @@ def test_unwritable_output_is_one_line_and_exit_4(run, tmp_path):
     blocker.write_text("x")
     result = run("build", SEED, "-o", blocker / "out")
     assert result.exit_code == 4
-    assert result.stderr.startswith("error: cannot read or write") and "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: cannot read or write")
+    assert "Traceback" not in result.stderr
