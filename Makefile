@@ -54,5 +54,9 @@ notebooks: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# 10k and 100k triples by default; BENCH_MAX=1000000 adds 1M (tens of minutes: rdflib).
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
 clean:
 	rm -rf $(OUT) build dist *.egg-info .pytest_cache

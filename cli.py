@@ -151,7 +151,7 @@ def export_cmd(dataset: str, fmt: str, output: str | None) -> None:
     """
     ds = _open(dataset)
     if output is None:
-        if fmt in ("csv", "graphml"):
+        if fmt in ("csv", "graphml", "gexf"):
             raise click.UsageError(f"--format {fmt} needs -o/--output")
         if fmt == "yaml":
             from graph.export import to_yaml
@@ -244,6 +244,367 @@ def report_cmd(dataset: str, output: str, lang: str | None) -> None:
                                                lang or info_data["lang"]))
     write_atomic(md_path, report.report_markdown(info_data, findings, measures, name))
     click.echo(f"{len(findings)} finding(s). Report written to {html_path} and {md_path}")
+
+
+@main.command("map")
+@click.argument("dataset", type=click.Path())
+@click.option("-o", "--output", default="out/map.html", show_default=True, type=click.Path(),
+              help="The HTML page to write (one self-contained file).")
+@click.option("--view", type=click.Choice(["actors", "strategy", "ego", "cross-border",
+                                           "findings"]), default="actors", show_default=True,
+              help="What to draw.")
+@click.option("--id", "ident", metavar="ID", help="The strategy (--view strategy) or the "
+              "entity at the centre (--view ego).")
+@click.option("--depth", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Steps from --id that --view ego shows.")
+@click.option("--lang", type=click.Choice(["fi", "sv", "en", "se"]), default=None,
+              help="Language of names; default the dataset's, then English, then any.")
+@click.option("--color", type=click.Choice(["kind", "country"]), default=None,
+              help="Colour nodes by kind or by country (default: country for "
+              "cross-border, else kind; the page can switch).")
+@click.option("--size", type=click.Choice(["degree", "funding"]), default="degree",
+              show_default=True, help="Size nodes by their number of ties or by funding.")
+def map_cmd(dataset, output, view, ident, depth, lang, color, size) -> None:
+    """Write an interactive network map of DATASET: one HTML file that opens offline.
+
+    Views: actors (organisations and people, tied by posts and shared networks,
+    projects and events), strategy --id ID (a strategy, its priorities, projects,
+    responsible and key actors), ego --id ID --depth N (one entity's neighbourhood),
+    cross-border (ties across the FI/SE/NO borders), findings (what the checks flagged:
+    overlaps red, gap pairs dashed). The page has a legend, search, filters by kind,
+    country, strategy and check, and tooltips with roles, periods, money and sources.
+    At most 5 000 nodes: larger views are refused (exit 1); choose a narrower one.
+    """
+    from graph.maps import MapError, MapTooLarge
+
+    ds = _open(dataset)
+    try:
+        page = ds.map(view, id=ident, depth=depth, lang=lang, color=color, size=size)
+    except MapTooLarge as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    except MapError as exc:
+        raise click.UsageError(str(exc)) from None
+    path = page.save(output)
+    click.echo(f"{page.nodes} nodes, {page.edges} edges. Map written to {path}")
+
+
+def _query_error(exc) -> None:
+    """Print a query problem for people and exit with its code (2 bad query, 5 timeout,
+    6 endpoint)."""
+    click.echo(f"Error: {exc}", err=True)
+    sys.exit(exc.exit_code)
+
+
+def _query_text(text, file, name):
+    """(the SPARQL text, the named query or None) from exactly one of the three ways."""
+    from graph import checks
+    from graph.queries import load_folder
+
+    given = [x for x in (text, file, name) if x is not None]
+    if len(given) != 1:
+        raise click.UsageError("give the query once: as text, with -f FILE.rq or with --name "
+                               "NAME (see `regiograph queries`)")
+    if file is not None:
+        return (sys.stdin.read() if file == "-" else Path(file).read_text("utf-8")), None
+    if name is not None:
+        named = {**load_folder("queries"), **checks.check_queries()}
+        if name not in named:
+            raise click.BadParameter(f"no query named {name!r}; `regiograph queries` lists "
+                                     f"them: {', '.join(named)}", param_hint="--name")
+        return named[name].text, named[name]
+    return text, None
+
+
+def _required_params(named, params: dict) -> None:
+    for param, doc in (named.params if named else {}).items():
+        if param not in params and not doc.lower().startswith("optional"):
+            raise click.UsageError(f"query {named.name} needs --param {param}=… ({doc})")
+
+
+@main.command()
+@click.argument("args", nargs=-1, metavar="[DATASET] [QUERY]")
+@click.option("-f", "--file", "file", type=click.Path(allow_dash=True), metavar="FILE.rq",
+              help="Read the query from a file ('-' for stdin).")
+@click.option("--name", metavar="NAME", help="Run a named query (see `regiograph queries`).")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind ?NAME (repeatable). An entity id becomes its IRI, <…> is an IRI, "
+              '"…" a string; anything else a string.')
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "tsv", "xml",
+                                                    "turtle", "ntriples", "jsonld"]),
+              default="table", show_default=True,
+              help="table for people; json, csv, tsv, xml: SPARQL 1.1 results (SELECT, ASK); "
+              "turtle, ntriples, jsonld: the graph of CONSTRUCT/DESCRIBE.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              help="Seconds before the query is stopped (exit 5).")
+@click.option("--limit", type=click.IntRange(min=0), default=100, show_default=True,
+              help="Rows shown in table output (0: all). Other formats give every row.")
+@click.option("--endpoint", metavar="URL",
+              help="Run on a remote SPARQL endpoint (like http://127.0.0.1:7878/query) "
+              "instead of DATASET.")
+@click.option("--graph", "graph_iri", metavar="IRI",
+              help="With --endpoint: the named graph to query (sent as default-graph-uri), "
+              "e.g. the one `push` wrote.")
+def query(args, file, name, params, fmt, timeout, limit, endpoint, graph_iri) -> None:
+    """Run a SPARQL query on DATASET (or on --endpoint), safely.
+
+    \b
+      regiograph query out/lapland.store 'SELECT ?p WHERE { ?p a rg:Project }'
+      regiograph query data/lapland --name responsibilities --param actor=lapin-liitto
+      regiograph query out/lapland.store -f my.rq --format csv > rows.csv
+      regiograph query --endpoint http://127.0.0.1:7878/query --name areas
+
+    The package prefixes (rg:, org:, skos:, dct:, schema:, prov:…) are predeclared.
+    Refused before anything runs: SERVICE, FROM <…>, FROM NAMED and every update
+    (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE, ADD, MOVE, COPY). --param binds a
+    variable the query selects; values are never pasted into the text.
+    A facts folder is built into a temporary store first; the query runs in a
+    separate process on the store opened read-only and is killed at --timeout.
+    Exit status: 0 success, 1 invalid dataset, 2 bad query or usage, 5 timeout,
+    6 endpoint error.
+    """
+    import tempfile
+
+    from graph import sparql
+
+    if endpoint:
+        if len(args) > 1:
+            raise click.UsageError("with --endpoint give no DATASET, only the query")
+        dataset, text = None, (args[0] if args else None)
+    else:
+        if not args:
+            raise click.UsageError("Missing argument 'DATASET' (or give --endpoint URL).")
+        if len(args) > 2:
+            raise click.UsageError("too many arguments: quote the query ('SELECT …')")
+        dataset, text = args[0], (args[1] if len(args) > 1 else None)
+    text, named = _query_text(text, file, name)
+    try:
+        values = sparql.parse_params(params)
+        _required_params(named, values)
+        prepared = sparql.prepare(text)
+        sparql.check_params(prepared, values)
+        if endpoint:
+            answer = sparql.run_remote(endpoint, prepared, values, timeout, graph_iri)
+        else:
+            with tempfile.TemporaryDirectory(prefix="regiograph-query-") as work:
+                try:
+                    store_path = sparql.built_store(dataset, work)
+                except InvalidDataset as exc:
+                    _fail(exc)
+                answer = sparql.run_local(store_path, prepared, values, timeout)
+        if fmt == "table" and answer.kind == "graph":
+            fmt = "turtle"
+        if fmt != "table":
+            sys.stdout.buffer.write(sparql.render(answer, fmt))
+            return
+        columns, rows, total = sparql.table_rows(answer, limit or None)
+    except sparql.QueryError as exc:
+        _query_error(exc)
+    click.echo(table(rows, columns))
+    if len(rows) < total:
+        click.echo(f"({len(rows)} of {total} rows; --limit 0 shows all, --format csv "
+                   "gives every row)", err=True)
+    elif rows and columns != ["answer"]:
+        click.echo(f"({total} row{'s' if total != 1 else ''})", err=True)
+
+
+@main.command("queries")
+@click.option("--show", metavar="NAME", help="Print the SPARQL of query NAME and stop.")
+@format_option
+def queries_cmd(show: str | None, fmt: str) -> None:
+    """List the named queries: what each asks, its columns and its parameters.
+
+    Run one with `regiograph query DATASET --name NAME [--param k=v]`. The checks
+    of `regiograph check` are listed too (kind check) and run the same way.
+    """
+    from graph import checks
+    from graph.queries import load_folder
+
+    named = [("query", q) for q in load_folder("queries").values()]
+    named += [("check", q) for q in checks.check_queries().values()]
+    if show:
+        found = {q.name: q for _, q in named}
+        if show not in found:
+            raise click.BadParameter(f"no query named {show!r}", param_hint="--show")
+        click.echo(found[show].text, nl=False)
+        return
+    if fmt == "json":
+        click.echo(json.dumps([{"name": q.name, "kind": kind, "title": q.title,
+                                "description": q.description, "columns": q.columns,
+                                "params": q.params} for kind, q in named],
+                              indent=2, ensure_ascii=False))
+        return
+    for kind, q in named:
+        click.echo(f"{q.name}  [{kind}]  {q.title}")
+        click.echo(f"    {q.description}")
+        for param, doc in q.params.items():
+            click.echo(f"    --param {param}=…  {doc}")
+        click.echo("")
+
+
+@main.command()
+@click.argument("dataset", type=click.Path())
+@click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but 127.0.0.1/localhost opens the "
+              "server to the network (a warning is printed).")
+@click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True,
+              help="Seconds a query may run before the server stops it.")
+def serve(dataset: str, port: int, host: str, timeout: float) -> None:
+    """Serve DATASET as a read-only SPARQL endpoint (the oxigraph server).
+
+    Opens the built store read-only (a facts folder is built into a temporary store
+    first) and prints the address of the query page and of the SPARQL 1.1 protocol
+    endpoint (/query; GET or POST, results as JSON, XML, CSV or TSV by the Accept
+    header). Updates and Graph Store writes are refused (403). Stop it with Ctrl-C.
+
+    SERVICE: the oxigraph server evaluates SERVICE <url> itself, i.e. it makes HTTP
+    requests to any URL a query names, and it has no switch to turn that off; the
+    checks of `regiograph query` do not apply to requests made to the server. So it
+    listens on 127.0.0.1 only unless you pass --host; on another host anyone who can
+    reach the port can make the server fetch URLs. Do not expose it to a network you
+    do not trust.
+    """
+    import signal
+    import subprocess
+    import tempfile
+
+    from graph import sparql
+
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"Warning: listening on {host}: anyone who can reach port {port} can query "
+                   "the dataset, and the server runs SERVICE calls to any URL they name.",
+                   err=True)
+    with tempfile.TemporaryDirectory(prefix="regiograph-serve-") as work:
+        try:
+            store_path = sparql.built_store(dataset, work)
+            command = sparql.server_command(store_path, host, port, timeout)
+        except InvalidDataset as exc:
+            _fail(exc)
+        except sparql.QueryError as exc:
+            _query_error(exc)
+        proc = subprocess.Popen(command)  # its messages go straight to the terminal
+        # a plain kill of this process must not orphan the server: stop it in `finally`
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        try:
+            sparql.wait_listening(proc, "127.0.0.1" if host in ("0.0.0.0", "::") else host,
+                                  port)
+            shown = f"[{host}]" if ":" in host else host
+            click.echo(f"Serving {store_path} read-only (queries stop after {timeout:g} s).")
+            click.echo(f"  query page:      http://{shown}:{port}/")
+            click.echo(f"  SPARQL endpoint: http://{shown}:{port}/query")
+            click.echo("Press Ctrl-C to stop.")
+            proc.wait()
+        except sparql.QueryError as exc:
+            _query_error(exc)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            if proc.poll() is None:
+                proc.terminate()
+                proc.wait(10)
+
+
+@main.command()
+@click.argument("dataset", type=click.Path())
+@click.option("--endpoint", required=True, metavar="URL",
+              help="The Graph Store Protocol endpoint: http://HOST:7878/store for oxigraph, "
+              "http://HOST:3030/DS/data for Fuseki, …/repositories/REPO/rdf-graphs/service "
+              "for GraphDB.")
+@click.option("--graph", "graph_iri", metavar="IRI",
+              help="The named graph to replace (default: the dataset's base IRI); "
+              "'default' replaces the store's default graph.")
+def push(dataset: str, endpoint: str, graph_iri: str | None) -> None:
+    """Replace a graph of a remote RDF store with DATASET's graph (an HTTP PUT).
+
+    Uses the SPARQL 1.1 Graph Store Protocol: PUT of N-Triples to
+    ENDPOINT?graph=IRI, which replaces that graph and leaves the others alone. A
+    progress bar is shown on a terminal. Query the result with
+    `regiograph query --endpoint URL --graph IRI …`.
+    """
+    from graph import sparql
+
+    ds = _open(dataset)
+    if graph_iri is None:
+        bases = ds.query("SELECT ?d WHERE { ?d a dcat:Dataset }")
+        graph_iri = bases[0]["d"] if len(bases) == 1 else None
+        if graph_iri is None:
+            raise click.UsageError("the dataset names no base IRI: give --graph IRI")
+    data = ds.rdf_bytes("ntriples")
+    target = None if graph_iri == "default" else graph_iri
+    try:
+        status = sparql.push(data, endpoint, target)
+    except sparql.QueryError as exc:
+        _query_error(exc)
+    where = "the default graph" if target is None else f"graph <{target}>"
+    triples = data.count(b"\n")
+    click.echo(f"Pushed {triples} triples to {where} at {endpoint} (HTTP {status}).")
+
+
+@main.group("areas")
+def areas_group() -> None:
+    """Official areas from the bundled reference data (data/reference/*/SOURCE.md)."""
+
+
+@areas_group.command("import")
+@click.argument("sets", nargs=-1,
+                type=click.Choice(["fi-municipalities", "se-municipalities",
+                                   "no-municipalities", "nuts"]))
+@click.option("--all", "all_sets", is_flag=True, help="All four reference sets.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="The facts file to write (YAML).")
+@click.option("--fragment", is_flag=True,
+              help="Leave out the dataset: block, to drop the file into another dataset.")
+def areas_import(sets: tuple[str, ...], all_sets: bool, output: str, fragment: bool) -> None:
+    """Write the official areas of SETS as a facts file of `areas` (and their `sources`).
+
+    Each area carries its official codes (municipality, sub-region, region, kommunkod,
+    lanskod, kommunenummer, fylkesnummer, nuts, iso3166-1), its names in every language
+    the source has, and its part_of chain up to the country: a set brings the NUTS
+    regions and country above its areas. The file loads as a dataset of its own
+    (without --fragment). To name these areas without copying them, write
+    `uses: [reference/fi]` in a dataset's `dataset:` block instead.
+    """
+    from graph.reference import SETS, ReferenceError, write_areas
+
+    if all_sets and sets:
+        raise click.UsageError("give SETS or --all, not both")
+    chosen = list(SETS) if all_sets else list(sets)
+    if not chosen:
+        raise click.UsageError(f"name a reference set ({', '.join(SETS)}) or give --all")
+    try:
+        path = write_areas(chosen, output, dataset=not fragment)
+    except ReferenceError as exc:
+        for problem in exc.problems:
+            click.echo(problem, err=True)
+        click.echo("The reference data is broken; nothing was written.", err=True)
+        sys.exit(1)
+    click.echo(f"wrote {path}", err=True)
+
+
+@main.command("synth")
+@click.option("--triples", "triples", required=True, type=click.IntRange(min=1),
+              help="About how many triples the dataset should have (within ±20 %).")
+@click.option("-o", "--out", "out", required=True, type=click.Path(file_okay=False),
+              help="Folder to write the YAML files and planted.json to (new or empty).")
+@click.option("--seed", default=0, show_default=True, type=int,
+              help="Random seed: the same seed writes the same files.")
+def synth_cmd(triples: int, out: str, seed: int) -> None:
+    """Write a synthetic facts dataset of about N triples with planted findings.
+
+    The background yields no finding; a known number of overlaps and gaps of every
+    check is planted, and OUT/planted.json lists them in the shape of
+    `regiograph check --format json`. Use it to try the checks or to measure cost
+    at scale (`make bench`).
+    """
+    from graph.synth import write
+
+    try:
+        paths = write(out, triples, seed)
+    except FileExistsError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    click.echo(f"wrote {len(paths) - 1} YAML file(s) and {Path(out) / 'planted.json'}", err=True)
 
 
 @main.command()

@@ -15,14 +15,14 @@ from pathlib import Path
 from pyoxigraph import RdfFormat, Store
 
 from . import export, rdf, store
-from .facts import Facts, load_facts
+from .facts import Facts, load_facts, progress
 
 RDF_FORMATS = {
     "turtle": (RdfFormat.TURTLE, "ttl"),
     "ntriples": (RdfFormat.N_TRIPLES, "nt"),
     "jsonld": (RdfFormat.JSON_LD, "jsonld"),
 }
-EXPORT_FORMATS = (*RDF_FORMATS, "graphml", "csv", "yaml")
+EXPORT_FORMATS = (*RDF_FORMATS, "graphml", "gexf", "csv", "yaml")
 
 
 @dataclass
@@ -99,6 +99,11 @@ class Dataset:
 
             write_graphml(to_networkx(self.store), path)
             return [path]
+        if fmt == "gexf":
+            from .maps import write_gexf
+            from .project import to_networkx
+
+            return [write_gexf(to_networkx(self.store), path)]
         raise ValueError(f"unknown export format {fmt!r}; choose one of {EXPORT_FORMATS}")
 
     def check(self, only=(), skip=()) -> list:
@@ -127,6 +132,20 @@ class Dataset:
             raise ValueError(f"unknown kind {kind!r}; choose one of: {known}")
         return entities_frame(tables, section)
 
+    def query(self, text: str, **params):
+        """Run a SPARQL query of your own, checked like `regiograph query` (no SERVICE,
+        FROM or updates; package prefixes predeclared), ``params`` bound as variables.
+
+        SELECT gives a list of dicts (with ``.columns`` and ``.to_frame()``), ASK a
+        bool, CONSTRUCT a list of triples. Raises graph.sparql.QueryError.
+
+        >>> ds.query("SELECT ?actor ?role WHERE { ?r rg:actor ?actor ; rg:role ?role }",
+        ...          actor="lapin-liitto")  # doctest: +SKIP
+        """
+        from .sparql import query_rows
+
+        return query_rows(self.store, text, params)
+
     def labels(self, lang: str | None = None):
         """A function id -> name in ``lang`` (with the fallback of graph.labels)."""
         from .labels import Labels
@@ -139,6 +158,14 @@ class Dataset:
 
         return to_networkx(self.store, **kwargs)
 
+    def map(self, view: str = "actors", **options):
+        """An interactive network map of one view (see :func:`graph.maps.dataset_map`:
+        ``id``, ``depth``, ``lang``, ``color``, ``size``); a MapPage with ``.html``,
+        ``.save(path)`` and inline display in Jupyter."""
+        from .maps import dataset_map
+
+        return dataset_map(self, view, **options)
+
 
 def build(facts_path: str | os.PathLike, out: str | os.PathLike) -> dict[str, list[Path]]:
     """Validate a facts folder, write its store and every export under ``out``.
@@ -150,7 +177,7 @@ def build(facts_path: str | os.PathLike, out: str | os.PathLike) -> dict[str, li
     out = Path(out)
     name = facts.id
     store_path = store.build(
-        rdf.to_triples(facts), out / f"{name}.store",
+        progress(rdf.to_triples(facts), "build", unit="triple"), out / f"{name}.store",
         {"dataset": name, "facts": os.fspath(facts_path), "files": facts.files},
     )
     ds = Dataset(name, store.open_store(store_path), store_path, facts)

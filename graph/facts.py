@@ -12,6 +12,7 @@ import calendar
 import difflib
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -78,6 +79,8 @@ class Facts:
     where: dict[str, tuple[str, int]] = field(default_factory=dict)
     kinds: dict[str, str] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    #: entries brought in by ``dataset: uses:`` (by section); not part of canonical()
+    used: dict[str, list[dict]] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -102,6 +105,19 @@ def _sort_key(entry: dict) -> str:
     import json
 
     return json.dumps(entry, sort_keys=True, ensure_ascii=False)
+
+
+def progress(items, desc: str, unit: str = "file", total: int | None = None):
+    """``items`` with a tqdm bar on stderr, or ``items`` itself when stderr is no terminal.
+
+    For the stages a user waits on (loading many files, building a store); silent in
+    pipes, CI and tests. Example: ``for rel, path in progress(files, "load"): ...``
+    """
+    if not sys.stderr.isatty():
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, desc=desc, unit=unit, total=total, leave=False, file=sys.stderr)
 
 
 def nearest(word: str, options, n: int = 1) -> str:
@@ -160,6 +176,8 @@ class _Reader:
         self.dataset_at: tuple[str, int] | None = None
         self.stated: dict[str, tuple[str, int]] = {}
         self.rel = ""
+        self.used: dict[str, list[dict]] = {}
+        self.uses_at: tuple[str, int] | None = None
 
     # -- reporting -------------------------------------------------------------
     def where(self, rel: str) -> str:
@@ -177,7 +195,7 @@ class _Reader:
 
     def run(self) -> Facts:
         files = self.files()
-        for rel, path in files:
+        for rel, path in progress(files, "load") if len(files) > 1 else files:
             self.rel = rel
             self.read_file(path)
         self.rel = ""
@@ -187,13 +205,16 @@ class _Reader:
                 "no file holds a 'dataset:' block; add one with id, title and lang, "
                 "and 'format: 1' beside it",
             )
+        if self.dataset and self.dataset.get("uses"):
+            self.use(self.dataset["uses"])  # before references are resolved
         self.check_refs()
         self.check_cycles()
         if self.problems:
             order = {self.where(rel): n for n, (rel, _) in enumerate(files)}
             self.problems.sort(key=lambda p: (order.get(p.path, -1), p.line or 0))
             raise InvalidDataset(self.problems)
-        facts = Facts(self.dataset or {}, self.sections, files=[r for r, _ in files])
+        facts = Facts(self.dataset or {}, self.sections, files=[r for r, _ in files],
+                      used=self.used)
         for ident, (kind, rel, line) in self.defs.items():
             facts.where[ident] = (rel, line)
             facts.kinds[ident] = kind
@@ -323,6 +344,32 @@ class _Reader:
             self.part_of[out["id"]] = parents if isinstance(parents, list) else [parents]
         return out
 
+    def use(self, uses: list[str]) -> None:
+        """Define the ids of the used reference sets (read only when a dataset uses one)."""
+        from .reference import REFERENCE_BASE, ReferenceError, used_entries
+
+        rel, line = self.uses_at or self.dataset_at or ("", None)
+        if self.dataset.get("base") == REFERENCE_BASE:  # own and used IRIs would be one
+            self.error(line, f"a dataset that uses reference sets needs a base other than "
+                       f"{REFERENCE_BASE} (where the used areas are minted)", rel)
+            return
+        try:
+            self.used = used_entries(uses)
+        except ReferenceError as exc:
+            self.error(line, f"cannot read the reference sets: {'; '.join(exc.problems)}", rel)
+            return
+        for section, entries in self.used.items():
+            kind = SECTIONS[section].kind
+            for entry in entries:
+                ident = entry["id"]
+                if ident in self.defs:
+                    _, own_rel, own_line = self.defs[ident]
+                    self.error(own_line, f"id {ident!r} is also an id of the reference areas "
+                               f"this dataset uses ({self.where(rel)}:{line}); rename yours or "
+                               "name the reference entry instead of defining it", own_rel)
+                    continue
+                self.defs[ident] = (kind, "uses", 0)
+
     def define(self, ident: str, kind: str, line: int) -> None:
         if ident in self.defs:
             _, rel, first = self.defs[ident]
@@ -355,6 +402,8 @@ class _Reader:
             return period
         if kind == "codes":
             return self.codes(node, name)
+        if kind == "uses":
+            return self.uses(node, name, line)
         if kind == "refs":
             return self.id_list(node, name, spec.targets)
         if not isinstance(node, Scalar):
@@ -490,6 +539,28 @@ class _Reader:
             else:
                 out[scheme] = value.text
         return out or None
+
+    def uses(self, node, name: str, line: int) -> list[str] | None:
+        from .reference import USES
+
+        self.uses_at = (self.rel, line)
+        items = [node] if isinstance(node, Scalar) else node
+        if not isinstance(items, Sequence) and not isinstance(node, Scalar):
+            self.error(node.line, f"{name!r} must be a list of reference sets, like "
+                       f"[reference/fi], got {_describe(node)}")
+            return None
+        out: list[str] = []
+        for item in items:
+            text = item.text if isinstance(item, Scalar) and item.value is not None else None
+            if text not in USES:
+                shown = repr(text) if text is not None else _describe(item)
+                self.error(item.line, f"{name}: {shown} is not a reference set"
+                           f"{nearest(text or '', USES)}; use {', '.join(USES)}")
+            elif text in out:
+                self.error(item.line, f"{text!r} is listed twice in {name!r}")
+            else:
+                out.append(text)
+        return sorted(out)
 
     def number(self, node: Scalar, name: str, integer: bool) -> int | float | None:
         value = node.value

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
@@ -20,6 +21,7 @@ from decimal import Decimal
 from pyoxigraph import Literal, NamedNode, Triple
 
 from .facts import Facts
+from .reference import REFERENCE_BASE
 from .schema import SECTIONS
 from .vocab import CODE, DCAT, DCT, FOAF, ORG, PROV, RDF, RG, RGC, SCHEMA, SKOS, XSD, default_base
 
@@ -48,6 +50,7 @@ PREDICATES: dict[tuple[str, str], NamedNode] = {
     ("dataset", "title"): DCT.title,
     ("dataset", "lang"): DCT.language,
     ("dataset", "base"): RG.base,
+    ("dataset", "uses"): RG.uses,
     ("source", "title"): DCT.title,
     ("source", "kind"): RG.sourceKind,
     ("source", "date"): DCT.date,
@@ -146,6 +149,38 @@ def _number_literal(value) -> Literal:
     return Literal(format(Decimal(str(value)), "f"), datatype=XSD.decimal)
 
 
+#: countries whose NUTS codes are NUTS proper (EU members, Eurostat's 'EL' for Greece);
+#: Norway's codes are statistical regions, for which no IRI pattern was confirmed
+NUTS_COUNTRIES = frozenset(
+    "AT BE BG CY CZ DE DK EE EL ES FI FR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split())
+NUTS_IRI = "http://data.europa.eu/nuts/code/"
+#: the Finnish municipality code list of the Suomi.fi interoperability platform (JHS 156),
+#: version 2023-01-01: the one version whose code IRIs were confirmed from a stored source
+FI_MUNICIPALITY_IRI = "http://uri.suomi.fi/codelist/jhs/kunta_1_20230101/code/"
+_NUTS_RE = re.compile(r"[A-Z]{2}[0-9A-Z]{0,3}\Z")
+
+
+def code_links(entry: dict) -> list[NamedNode]:
+    """Standard IRIs of an area's official codes (for ``skos:exactMatch``).
+
+    NUTS codes of EU countries -> ``http://data.europa.eu/nuts/code/FI1D7``;
+    a Finnish ``municipality`` code -> the Suomi.fi code list IRI. Other schemes have
+    none. Derived from ``codes`` alone, so the reader ignores these links.
+
+    >>> [n.value for n in code_links({"codes": {"nuts": "FI1D7", "region": "19"}})]
+    ['http://data.europa.eu/nuts/code/FI1D7']
+    """
+    codes = entry.get("codes") or {}
+    links = []
+    nuts = codes.get("nuts", "")
+    if _NUTS_RE.match(nuts) and nuts[:2] in NUTS_COUNTRIES:
+        links.append(NamedNode(NUTS_IRI + nuts))
+    municipality = codes.get("municipality", "")
+    if entry.get("country") == "FI" and re.fullmatch(r"[0-9]{3}", municipality):
+        links.append(NamedNode(FI_MUNICIPALITY_IRI + municipality))
+    return links
+
+
 class Writer:
     """Turns canonical facts into triples."""
 
@@ -153,14 +188,21 @@ class Writer:
         self.facts = facts
         self.base = facts.dataset.get("base") or default_base(facts.id)
         self.actors = {i for i, k in facts.kinds.items() if k in ("organisation", "person")}
+        # entries of used reference sets live under one base shared by every dataset
+        self.used = {e["id"] for entries in facts.used.values() for e in entries}
 
     def iri(self, ident: str) -> NamedNode:
+        if ident in self.used:
+            return NamedNode(REFERENCE_BASE + ident)
         return NamedNode(self.base + ident)
 
     def triples(self) -> Iterator[Triple]:
         facts = self.facts
         dataset = NamedNode(self.base)
         yield from self.node(dataset, "dataset", facts.dataset, None)
+        for section, entries in facts.used.items():
+            for entry in entries:
+                yield from self.node(self.iri(entry["id"]), SECTIONS[section].kind, entry, None)
         for section, entries in facts.sections.items():
             kind = SECTIONS[section].kind
             for entry in entries:
@@ -202,6 +244,9 @@ class Writer:
                     yield from self.node(child, child_kind, item, sources)
                 continue
             yield from self.field(subject, kind, name, spec, value)
+        if kind == "area":
+            for link in code_links(entry):
+                yield Triple(subject, SKOS.exactMatch, link)
 
     def field(self, subject, kind, name, spec, value) -> Iterator[Triple]:
         t = spec.type
@@ -237,6 +282,9 @@ class Writer:
                 yield Triple(subject, pred, Literal(code, datatype=CODE[scheme]))
         elif t == "iri":
             yield Triple(subject, pred, Literal(value, datatype=XSD.anyURI))
+        elif t == "uses":
+            for name in value:
+                yield Triple(subject, pred, Literal(name))
         else:  # id, text, lang, country, currency
             yield Triple(subject, pred, Literal(value))
 
@@ -275,17 +323,29 @@ class Reader:
             raise ValueError(f"expected one dcat:Dataset in the graph, found {len(datasets)}")
         self.base = datasets[0]
 
+    def prefix(self, value: str) -> str | None:
+        """The longest of the dataset base and REFERENCE_BASE that ``value`` starts with."""
+        found = [p for p in (self.base, REFERENCE_BASE) if value.startswith(p)]
+        return max(found, key=len) if found else None
+
+    def used(self, subject: str) -> bool:
+        """True for an entry of a used reference set (not the dataset's own)."""
+        return self.base != REFERENCE_BASE and self.prefix(subject) == REFERENCE_BASE
+
     def ident(self, term) -> str:
         value = term.value
-        if not value.startswith(self.base):
+        prefix = self.prefix(value)
+        if prefix is None:
             raise ValueError(f"{value} is not under the dataset base {self.base}")
-        return value[len(self.base):]
+        return value[len(prefix):]
 
     def facts(self) -> dict:
         """Canonical facts (as :meth:`Facts.canonical` returns them)."""
         result: dict = {"dataset": self.entry(self.base, "dataset")}
         for section, schema in SECTIONS.items():
-            subjects = [s for s, k in self.types.items() if k == schema.kind]
+            # entries of used reference sets are not the dataset's own: `uses` brings them
+            subjects = [s for s, k in self.types.items()
+                        if k == schema.kind and not self.used(s)]
             entries = [self.entry(s, schema.kind) for s in subjects]
             if schema.kind == "responsibility":
                 from .facts import _sort_key
@@ -355,6 +415,8 @@ class Reader:
             return int(found[0].value)
         if t == "codes":
             return {o.datatype.value[len(CODE):]: o.value for o in found}
+        if t == "uses":
+            return sorted(o.value for o in found)
         return found[0].value
 
 

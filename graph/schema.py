@@ -38,7 +38,7 @@ class Field:
     """One field of an entry.
 
     ``type`` is one of: id, names, text, ref, refs, date, period, when, enum,
-    number, count, country, lang, codes, iri, author, list, map.
+    number, count, country, lang, codes, iri, author, list, map, uses.
     ``targets`` are the entity kinds a ref/refs may point to; ``vocab`` names the
     closed list of an enum; ``sub`` is the schema of nested entries (list/map).
     """
@@ -104,6 +104,7 @@ DATASET = Schema(
         "title": Field("names", True),
         "lang": Field("lang", True),
         "base": Field("iri"),
+        "uses": Field("uses"),  # reference sets whose areas the dataset may name (reference.py)
     },
     provenance=False,
 )

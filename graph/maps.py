@@ -1,0 +1,1216 @@
+"""Interactive network maps: one self-contained HTML page per view of the graph.
+
+A map is a vis-network drawing built with pyvis and shipped in a single file that a
+planner opens offline: vis-network's JavaScript and CSS (the copies bundled inside the
+pyvis package) are inlined, no other host is named, nothing is fetched.
+
+Views (:data:`VIEWS`): ``actors`` (organisations and people, their posts, and the
+networks, projects and events that seat two or more of them), ``strategy`` (one
+strategy, its priorities, projects, responsible and key actors), ``ego`` (one
+entity's neighbourhood to ``depth`` steps), ``cross-border`` (ties between actors of
+different countries), ``findings`` (what the checks flagged: overlaps as red edges,
+gap pairs as dashed edges).
+
+Why pyvis is fed by hand: ``Network.from_nx`` and ``add_edges`` on an undirected
+network compare every edge with every earlier one (4–5 s at 15 000 edges); filling
+``Network.nodes`` / ``Network.edges`` directly takes milliseconds. pyvis's template
+links bootstrap from a CDN even with ``cdn_resources="in_line"``, writes its heading,
+select menu and (when any tooltip holds "href") tooltips as raw HTML, and writes files
+in the system encoding; so the page template here is our own, rendered by pyvis's
+``generate_html`` with autoescaping, and data reach the page only as JSON inside
+``<script type="application/json">`` (``<``, ``>``, ``&``, U+2028/9 escaped), read with
+``JSON.parse`` and shown with ``textContent``.
+
+Example::
+
+    from graph.dataset import Dataset
+    page = Dataset.open("data/lapland").map("ego", id="lapin-liitto", depth=2, lang="en")
+    page.save("out/lapin-liitto.html")
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import os
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+import networkx as nx
+
+from .labels import pick
+from .store import write_atomic
+
+VIEWS = ("actors", "strategy", "ego", "cross-border", "findings")
+COLOR_MODES = ("kind", "country")
+SIZE_MODES = ("degree", "funding")
+#: the most nodes a map draws; more would not lay out in a browser in useful time
+MAX_NODES = 5000
+#: above this many nodes the physics and drawing switch to their cheap settings
+LARGE = 300
+ACTOR_KINDS = ("organisation", "person")
+#: the kinds of node that seat actors at one table
+HUB_KINDS = ("network", "project", "event")
+
+KIND_STYLE = {  # colour, vis-network shape
+    "organisation": ("#4e79a7", "dot"),
+    "person": ("#f28e2b", "diamond"),
+    "network": ("#59a14f", "hexagon"),
+    "project": ("#b07aa1", "square"),
+    "strategy": ("#e0b000", "star"),
+    "priority": ("#ff9da7", "triangle"),
+    "event": ("#76b7b2", "triangleDown"),
+    "area": ("#bab0ac", "dot"),
+}
+OTHER_STYLE = ("#9c755f", "dot")
+COUNTRY_COLORS = {"FI": "#2f6bd3", "SE": "#f2c200", "NO": "#c8102e", "DK": "#e87722",
+                  "RU": "#6a3d9a", "IS": "#17becf"}
+SEVERAL_COUNTRIES = "#8e44ad"
+NO_COUNTRY = "#cfcfcf"
+EDGE_COLORS = {
+    "post": "#f28e2b", "member": "#59a14f", "convener": "#2e7d32", "responsible": "#4e79a7",
+    "administers": "#7f5ea8", "partner": "#b07aa1", "funds": "#8c564b",
+    "implements": "#c27ba0", "key_actor": "#e0b000", "part_of": "#c8c8c8",
+    "represents": "#bcbd22", "took_part": "#76b7b2", "organised": "#4f9a94",
+    "overlap": "#d62728", "gap": "#444444",
+}
+OTHER_EDGE = "#999999"
+OVERLAP_CHECKS = ("overlap.responsibility", "overlap.parallel-projects")
+PAIR_GAPS = ("gap.key-actors-apart",)
+#: tooltip lines about one node's relations before "… and N more"
+MAX_ROLE_LINES = 12
+LABEL_MAX = 44
+
+class MapError(ValueError):
+    """A map that cannot be drawn as asked (unknown view or id, bad option)."""
+
+
+class MapTooLarge(MapError):
+    """The view holds more than :data:`MAX_NODES` nodes."""
+
+
+# --------------------------------------------------------------------------- the page
+
+
+@dataclass
+class MapPage:
+    """One rendered map: ``html`` is the whole self-contained page."""
+
+    html: str
+    title: str = ""
+    nodes: int = 0
+    edges: int = 0
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the page as UTF-8 to ``path`` atomically; returns the path."""
+        return write_atomic(path, self.html)
+
+    def _repr_html_(self) -> str:
+        """The page inside an iframe (``srcdoc``, attribute-escaped) for Jupyter."""
+        return (f'<iframe srcdoc="{html.escape(self.html, quote=True)}" '
+                'sandbox="allow-scripts" style="width:100%;height:720px;border:0" '
+                f'title="{html.escape(self.title, quote=True)}"></iframe>')
+
+
+def json_for_script(value) -> str:
+    """``value`` as JSON safe inside ``<script type="application/json">``: ``<``, ``>``,
+    ``&`` and the line separators U+2028/U+2029 written as ``\\u`` escapes, so no text
+    of the data can close the element or be read as markup. Cost: O(size).
+
+    >>> json_for_script({"n": "</script><b>&"})
+    '{"n": "\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026"}'
+    """
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+# --------------------------------------------------------------------------- inline assets
+
+
+@lru_cache(maxsize=1)
+def vis_assets() -> tuple[str, str]:
+    """vis-network's JavaScript and CSS as bundled in the installed pyvis package.
+
+    Raises MapError when the files are missing. Cost: reads ~690 kB once per process.
+    """
+    import pyvis
+
+    lib = Path(pyvis.__file__).resolve().parent / "templates" / "lib"
+    folders = sorted(lib.glob("vis-*"), key=lambda p: [int(x) for x in p.name[4:].split(".")])
+    if not folders:
+        raise MapError(f"vis-network is missing from the pyvis package ({lib})")
+    folder = folders[-1]
+    js = (folder / "vis-network.min.js").read_text("utf-8")
+    css = (folder / "vis-network.css").read_text("utf-8")
+    # a literal "</script" or "</style" inside would end the inline element early
+    js = js.replace("</script", "<\\/script")
+    css = css.replace("</style", "<\\/style")
+    return js, css
+
+
+# --------------------------------------------------------------------------- views
+
+
+def _undirected(G: nx.MultiDiGraph) -> nx.Graph:
+    return G.to_undirected(as_view=True)
+
+
+def _of_kind(G: nx.MultiDiGraph, node, kinds) -> bool:
+    return G.nodes[node].get("kind") in kinds
+
+
+def _name(G: nx.MultiDiGraph, node) -> str:
+    return str(G.nodes[node].get("label") or node) if node in G else str(node)
+
+
+def actors_view(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """Organisations and people, with the networks, projects and events that seat at
+    least two of them (the tables where actors meet), and the relations among all these:
+    posts, memberships, administration, partnership, funding, participation…
+
+    Hubs are drawn rather than replaced by actor–actor ties: a project with nine
+    partners is one node with nine spokes, not a 36-edge clique. Cost: O(|V| + |E|).
+    """
+    actors = {n for n in G if _of_kind(G, n, ACTOR_KINDS)}
+    keep = set(actors)
+    for hub in G:
+        if _of_kind(G, hub, HUB_KINDS):
+            if len({n for n in nx.all_neighbors(G, hub) if n in actors}) >= 2:
+                keep.add(hub)
+    return G.subgraph(keep).copy()
+
+
+def strategy_scope(G: nx.MultiDiGraph, strategy) -> set:
+    """The nodes of a strategy's view: the strategy, its parts (priorities, sub-strategies),
+    the projects implementing any of them, the actors responsible for any of those, its
+    key actors and its projects' administrators and partners. Cost: O(degree sum)."""
+    core = {strategy}
+    frontier = [strategy]
+    while frontier:  # parts of parts (priorities of sub-strategies)
+        node = frontier.pop()
+        for part, _, d in G.in_edges(node, data=True):
+            if d.get("kind") == "part_of" and part not in core and \
+                    _of_kind(G, part, ("priority", "strategy")):
+                core.add(part)
+                frontier.append(part)
+    projects = {u for n in core for u, _, d in G.in_edges(n, data=True)
+                if d.get("kind") == "implements"}
+    scope = core | projects
+    for n in list(scope):
+        for u, _, d in G.in_edges(n, data=True):
+            if d.get("kind") in ("responsible", "administers", "partner"):
+                scope.add(u)
+    for _, v, d in G.out_edges(strategy, data=True):
+        if d.get("kind") == "key_actor":
+            scope.add(v)
+    return scope
+
+
+def strategy_view(G: nx.MultiDiGraph, strategy) -> nx.MultiDiGraph:
+    """One strategy and what hangs on it (see :func:`strategy_scope`)."""
+    if strategy is None:
+        raise MapError("--view strategy needs --id STRATEGY; strategies are: "
+                       + _some(n for n in G if _of_kind(G, n, ("strategy",))))
+    if strategy not in G or not _of_kind(G, strategy, ("strategy",)):
+        raise MapError(f"no strategy with id {strategy!r}; strategies are: "
+                       + _some(n for n in G if _of_kind(G, n, ("strategy",))))
+    return G.subgraph(strategy_scope(G, strategy)).copy()
+
+
+def ego_view(G: nx.MultiDiGraph, center, depth: int = 1) -> nx.MultiDiGraph:
+    """``center`` and every node within ``depth`` steps of it (edges in either
+    direction), with the edges among them. Cost: O(nodes and edges reached)."""
+    if center is None:
+        raise MapError("--view ego needs --id ID (an organisation, person, project…)")
+    if center not in G:
+        raise MapError(f"no entity with id {center!r} in the dataset")
+    if depth < 0:
+        raise MapError(f"--depth must be 0 or more, not {depth}")
+    reach = nx.single_source_shortest_path_length(_undirected(G), center, cutoff=depth)
+    H = G.subgraph(reach).copy()
+    for n, d in reach.items():
+        H.nodes[n]["hops"] = d
+    return H
+
+
+def cross_border_view(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """Ties that cross a border: every direct relation between two nodes of different
+    countries, and every network, project or event (or strategy) whose participants lie
+    in more than one country, with those participants. Areas' containment is left out.
+    Cost: O(|E|)."""
+    keep: set = set()
+    pairs: set = set()
+    for u, v, d in G.edges(data=True):
+        cu, cv = set(G.nodes[u].get("countries") or ()), set(G.nodes[v].get("countries") or ())
+        if d.get("kind") != "part_of" and cu and cv and cu != cv:
+            keep |= {u, v}
+            pairs.add((u, v))
+    for hub in G:
+        if G.nodes[hub].get("countries") or _of_kind(G, hub, ("area",)):
+            continue
+        around = {}  # members, partners, participants… (areas too: municipalities join)
+        for u, v, d in [*G.in_edges(hub, data=True), *G.out_edges(hub, data=True)]:
+            other = v if u == hub else u
+            if d.get("kind") != "part_of" and G.nodes[other].get("countries"):
+                around[other] = (u, v)
+        if len({c for n in around for c in G.nodes[n]["countries"]}) > 1:
+            keep |= {hub, *around}
+            pairs.update(around.values())
+    H = nx.MultiDiGraph(**G.graph)
+    H.add_nodes_from((n, G.nodes[n]) for n in keep)
+    for u, v in pairs:
+        for k, d in G.get_edge_data(u, v).items():
+            H.add_edge(u, v, key=k, **d)
+    return H
+
+
+def findings_view(G: nx.MultiDiGraph, findings: Iterable) -> nx.MultiDiGraph:
+    """The subjects and targets of the findings with the relations among them; a red
+    ``overlap`` edge between the two subjects of an overlap, a dashed ``gap`` edge between
+    two key actors that never meet. Cost: O(findings + edges among them)."""
+    findings = list(findings)
+    keep = {n for f in findings for n in (*f.subjects, f.target)}
+    H = nx.MultiDiGraph(**G.graph)
+    for n in sorted(keep, key=str):
+        H.add_node(n, **(G.nodes[n] if n in G else {"kind": "", "label": n}))
+    for u, v, k, d in G.edges(keys=True, data=True):
+        if u in keep and v in keep:
+            H.add_edge(u, v, key=k, **d)
+    for f in findings:
+        if len(f.subjects) == 2 and f.check in (*OVERLAP_CHECKS, *PAIR_GAPS):
+            kind = "overlap" if f.check in OVERLAP_CHECKS else "gap"
+            a, b = f.subjects
+            H.add_edge(a, b, kind=kind, check=f.check, about=f.target,
+                       explanation=f.explain(lambda i: _name(G, i)),
+                       sources=list(f.sources), directed=False)
+    return H
+
+
+def select_view(G: nx.MultiDiGraph, view: str, *, id=None, depth: int = 1,
+                findings: Iterable = ()) -> nx.MultiDiGraph:
+    """The subgraph of ``G`` (a projection, see graph.project) that ``view`` shows."""
+    if view == "actors":
+        return actors_view(G)
+    if view == "strategy":
+        return strategy_view(G, id)
+    if view == "ego":
+        return ego_view(G, id, depth)
+    if view == "cross-border":
+        return cross_border_view(G)
+    if view == "findings":
+        return findings_view(G, findings)
+    raise MapError(f"unknown view {view!r}; views are: {', '.join(VIEWS)}")
+
+
+def _some(items: Iterable, limit: int = 12) -> str:
+    items = sorted(map(str, items))
+    if not items:
+        return "(none)"
+    more = f" … ({len(items) - limit} more)" if len(items) > limit else ""
+    return ", ".join(items[:limit]) + more
+
+
+# --------------------------------------------------------------------------- text
+
+
+def _period(d: dict) -> str:
+    a, b = d.get("from"), d.get("to")
+    if a and b:
+        return str(a) if a == b else f"{a}–{b}"
+    if a:
+        return f"{a}–"
+    if b:
+        return f"–{b}"
+    return ""
+
+
+def _money(amount, currency: str | None = None) -> str:
+    if amount is None:
+        return ""
+    try:
+        value = float(amount)
+    except (TypeError, ValueError):
+        return str(amount)
+    text = f"{value:,.0f}".replace(",", "\u202f") if value == int(value) else f"{value:,.2f}"
+    return f"{text} {currency or ''}".strip()
+
+
+_OUT = {  # edge kind -> how the source sees it
+    "post": "post at", "member": "member of", "convener": "convenes",
+    "responsible": "responsible for", "administers": "administers", "partner": "partner in",
+    "funds": "funds", "implements": "implements", "key_actor": "key actor:",
+    "part_of": "part of", "represents": "represents", "took_part": "took part in",
+    "organised": "organised",
+}
+_IN = {  # edge kind -> how the target sees it
+    "post": "post:", "member": "member:", "convener": "convened by",
+    "responsible": "responsible:", "administers": "administered by", "partner": "partner:",
+    "funds": "funded by", "implements": "implemented by", "key_actor": "key actor of",
+    "part_of": "has part", "represents": "represented by", "took_part": "participant:",
+    "organised": "organised by",
+}
+
+
+def _relation_line(G: nx.MultiDiGraph, node, other, d: dict, outgoing: bool) -> str:
+    kind = d.get("kind", "")
+    verb = (_OUT if outgoing else _IN).get(kind, kind)
+    if kind == "responsible" and d.get("role"):
+        verb = f"{d['role']}s" if outgoing else f"{d['role']}:"
+    if kind == "post" and d.get("title"):
+        verb = f"{d['title']} at" if outgoing else f"{d['title']}:"
+    text = f"{verb} {_name(G, other)}"
+    extra = []
+    if kind == "funds":
+        extra.append(_money(d.get("amount"), d.get("currency")))
+        partners = [f for f in d.get("funders") or () if f != node and f != other]
+        if partners:
+            extra.append("jointly with " + ", ".join(_name(G, f) for f in partners))
+        if d.get("share") is not None:
+            extra.append(f"{d['share']:g} %" if isinstance(d["share"], float) else
+                         f"{d['share']} %")
+    if d.get("areas"):
+        extra.append("in " + ", ".join(_name(G, a) for a in d["areas"]))
+    period = _period(d)
+    if period:
+        extra.append(period)
+    extra = [e for e in extra if e]
+    return text + (f" ({'; '.join(extra)})" if extra else "")
+
+
+def _funding(G: nx.MultiDiGraph) -> dict:
+    """Money per node: a project's sum of funding shares, a funder's sum of the shares it
+    gives (a joint share divided among its funders). Cost: O(funds edges)."""
+    money: dict = defaultdict(float)
+    seen: set = set()
+    for u, v, d in G.edges(data=True):
+        if d.get("kind") != "funds" or not isinstance(d.get("amount"), (int, float)):
+            continue
+        funders = d.get("funders") or [u]
+        money[u] += d["amount"] / max(1, len(funders))
+        fact = d.get("fact") or (u, v, d["amount"])
+        if fact not in seen:
+            seen.add(fact)
+            money[v] += d["amount"]
+    return money
+
+
+def _currency(G: nx.MultiDiGraph, node) -> str:
+    for _, _, d in [*G.in_edges(node, data=True), *G.out_edges(node, data=True)]:
+        if d.get("kind") == "funds" and d.get("currency"):
+            return d["currency"]
+    return ""
+
+
+def node_tip(G: nx.MultiDiGraph, node, *, money: dict, notes: dict, sources: dict,
+             source_name, checks: dict) -> list[str]:
+    """Tooltip lines of ``node`` (plain text): name, kind and countries, id, relations
+    with roles and periods, money, notes, sources and findings. Cost: O(degree)."""
+    d = G.nodes[node] if node in G else {}
+    lines = [_name(G, node)]
+    head = [d.get("kind") or "entity"]
+    if d.get("countries"):
+        head.append(", ".join(d["countries"]))
+    head.append(f"id: {node}")
+    lines.append(" · ".join(head))
+    names = d.get("names") or {}
+    others = [f"{lang}: {text}" for lang, text in sorted(names.items())
+              if text != lines[0]]
+    if others:
+        lines.append("also: " + "; ".join(others))
+    relations = [_relation_line(G, node, v, e, True) for _, v, e in G.out_edges(node, data=True)]
+    relations += [_relation_line(G, node, u, e, False) for u, _, e in G.in_edges(node, data=True)]
+    relations = sorted(set(relations))
+    if relations:
+        shown = relations[:MAX_ROLE_LINES]
+        lines += ["", "Relations:", *[f"• {r}" for r in shown]]
+        if len(relations) > len(shown):
+            lines.append(f"• … and {len(relations) - len(shown)} more")
+    if money.get(node):
+        label = "Funding received" if d.get("kind") == "project" else "Funding given"
+        lines += ["", f"{label}: {_money(money[node], _currency(G, node))}"]
+    for note in notes.get(node, []):
+        lines += ["", f"Note: {note}"]
+    if sources.get(node):
+        lines += ["", "Sources: " + "; ".join(source_name(s) for s in sources[node])]
+    if checks.get(node):
+        lines += ["", "Flagged by: " + ", ".join(sorted(checks[node]))]
+    return lines
+
+
+def edge_tip(G: nx.MultiDiGraph, u, v, d: dict, source_name) -> list[str]:
+    """Tooltip lines of one edge (plain text). Cost: O(attributes)."""
+    kind = d.get("kind", "")
+    arrow = "—" if d.get("directed") is False else "→"
+    lines = [f"{_name(G, u)} {arrow} {_name(G, v)}", kind]
+    if d.get("explanation"):
+        lines.append(d["explanation"])
+    if d.get("role"):
+        lines.append(f"role: {d['role']}")
+    if d.get("title"):
+        lines.append(f"title: {d['title']}")
+    if d.get("amount") is not None:
+        lines.append(f"amount: {_money(d['amount'], d.get('currency'))}")
+    if _period(d):
+        lines.append(f"period: {_period(d)}")
+    if d.get("sources"):
+        lines.append("Sources: " + "; ".join(source_name(s) for s in d["sources"]))
+    return lines
+
+
+# --------------------------------------------------------------------------- options
+
+
+def vis_options(n_nodes: int) -> dict:
+    """vis-network options tuned for the number of nodes: small maps get smooth edges,
+    the improved initial layout and a long stabilisation; large ones straight edges, a
+    Barnes–Hut layout stopped after a bounded number of iterations, labels drawn only
+    when zoomed in far enough to read, and edges hidden while dragging or zooming."""
+    large = n_nodes > LARGE
+    # ~130 ms per Barnes-Hut iteration at 5 000 nodes on a 2-core machine: bound the
+    # work to about 300 000 node-iterations (60 at 5 000 nodes, 300 at 1 000)
+    iterations = 1000 if not large else max(60, min(300, 300_000 // max(n_nodes, 1)))
+    options = {
+        "autoResize": True,
+        "nodes": {
+            "font": {"size": 15, "face": "system-ui, 'Segoe UI', Arial, sans-serif",
+                     "color": "#222222", "strokeWidth": 4, "strokeColor": "#ffffff"},
+            "borderWidth": 1.5,
+            "scaling": {"min": 10, "max": 38 if not large else 30,
+                        "label": {"enabled": True, "min": 15, "max": 20,
+                                  "drawThreshold": 5 if not large else 9,
+                                  "maxVisible": 26}},
+            "widthConstraint": {"maximum": 230},
+        },
+        "edges": {
+            "width": 1.5,
+            "selectionWidth": 2,
+            "arrows": {"to": {"enabled": True, "scaleFactor": 0.45}},
+            "smooth": {"enabled": True, "type": "continuous"} if not large else False,
+            "color": {"inherit": False, "opacity": 0.85},
+        },
+        "interaction": {"hover": True, "tooltipDelay": 120, "navigationButtons": False,
+                        "keyboard": False, "hideEdgesOnDrag": large,
+                        "hideEdgesOnZoom": large},
+        "layout": {"improvedLayout": not large, "randomSeed": 7},
+        "physics": {
+            "enabled": True,
+            "stabilization": {"enabled": True, "iterations": iterations,
+                              "updateInterval": 25 if not large else 10, "fit": True},
+        },
+    }
+    if large:
+        options["physics"].update(
+            solver="barnesHut",
+            barnesHut={"gravitationalConstant": -6000, "centralGravity": 0.25,
+                       "springLength": 110, "springConstant": 0.04, "damping": 0.35,
+                       "avoidOverlap": 0, "theta": 0.9},
+            adaptiveTimestep=True, minVelocity=2)
+    else:
+        options["physics"].update(
+            solver="forceAtlas2Based",
+            forceAtlas2Based={"gravitationalConstant": -160, "centralGravity": 0.01,
+                              "springLength": 150, "springConstant": 0.05,
+                              "damping": 0.5, "avoidOverlap": 0.8},
+            minVelocity=1)
+    return options
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+@dataclass
+class MapContext:
+    """What a map shows besides the graph: findings, notes, sources, names of sources,
+    strategy membership (node -> strategies whose view holds it)."""
+
+    findings: list = field(default_factory=list)
+    notes: dict = field(default_factory=dict)
+    sources: dict = field(default_factory=dict)
+    source_names: dict = field(default_factory=dict)
+    strategies: dict = field(default_factory=dict)
+    strategy_names: dict = field(default_factory=dict)
+    money: dict | None = None
+    full: nx.MultiDiGraph | None = None
+
+    def source_name(self, ident: str) -> str:
+        title = self.source_names.get(ident)
+        return f"{title} [{ident}]" if title and title != ident else str(ident)
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= LABEL_MAX else label[:LABEL_MAX - 1].rstrip() + "…"
+
+
+def _country_key(countries: list) -> str:
+    """"none", "several" or the one country code."""
+    if not countries:
+        return "none"
+    return countries[0] if len(countries) == 1 else "several"
+
+
+def _country_color(key: str) -> str:
+    special = {"none": NO_COUNTRY, "several": SEVERAL_COUNTRIES}
+    return special.get(key) or COUNTRY_COLORS.get(key, "#7f7f7f")
+
+
+def render(G: nx.MultiDiGraph, *, title: str = "Network map", subtitle: str = "",
+           color: str = "kind", size: str = "degree", context: MapContext | None = None,
+           lang: str | None = None) -> MapPage:
+    """The map page of ``G`` (nodes with ``kind``, ``label``, ``countries``; edges with
+    ``kind`` and optional ``sources``, ``role``, ``from``/``to``, ``directed``…).
+
+    ``color`` is "kind" or "country" (the page can switch), ``size`` "degree" or
+    "funding". Raises MapTooLarge above MAX_NODES nodes, MapError for a bad option.
+    Cost: O(|V| + |E|) in Python (~0.3 s at 5 000 nodes / 15 000 edges) plus the
+    page's ~0.7 MB of inline vis-network.
+
+    >>> H = nx.MultiDiGraph(); H.add_edge("a", "b", kind="member")
+    >>> "vis.Network" in render(H).html
+    True
+    """
+    if color not in COLOR_MODES:
+        raise MapError(f"unknown colour mode {color!r}; choose one of {', '.join(COLOR_MODES)}")
+    if size not in SIZE_MODES:
+        raise MapError(f"unknown size mode {size!r}; choose one of {', '.join(SIZE_MODES)}")
+    if G.number_of_nodes() > MAX_NODES:
+        raise MapTooLarge(
+            f"this view has {G.number_of_nodes()} nodes; a map draws at most {MAX_NODES}. "
+            "Choose a narrower view: --view ego --id ID --depth 1, --view strategy --id ID, "
+            "or --view findings")
+    ctx = context or MapContext()
+    full = ctx.full if ctx.full is not None else G
+    money = ctx.money if ctx.money is not None else _funding(full)
+    checks: dict = defaultdict(set)
+    for f in ctx.findings:
+        for s in f.subjects:
+            checks[s].add(f.check)
+    nodes, kinds, countries = _vis_nodes(G, full, ctx, money, checks, size)
+    edges, edge_kinds = _vis_edges(G, full, ctx)
+    meta = {
+        "title": title, "subtitle": subtitle, "color": color, "lang": lang or "",
+        "large": G.number_of_nodes() > LARGE,
+        "kinds": [{"key": k, "color": KIND_STYLE.get(k, OTHER_STYLE)[0],
+                   "shape": KIND_STYLE.get(k, OTHER_STYLE)[1], "count": kinds[k]}
+                  for k in sorted(kinds, key=lambda k: (-kinds[k], k))],
+        "size": "number of ties" if size == "degree" else "funding (given or received)",
+        "countries": [{"key": c, "color": _country_color(c), "count": countries[c]}
+                      for c in sorted(countries, key=lambda c: (c in ("several", "none"), c))],
+        "edgeKinds": [{"key": k, "color": EDGE_COLORS.get(k, OTHER_EDGE),
+                       "dashed": k == "gap", "count": edge_kinds[k]}
+                      for k in sorted(edge_kinds, key=lambda k: (-edge_kinds[k], k))],
+        "strategies": sorted(({"id": s, "name": ctx.strategy_names.get(s, s)}
+                              for s in {s for n in nodes for s in n["strategies"]}),
+                             key=lambda s: s["name"].lower()),
+        "checks": sorted({c for n in nodes for c in n["checks"]}),
+        "checkCounts": {c: sum(c in n["checks"] for n in nodes)
+                        for c in sorted({c for n in nodes for c in n["checks"]})},
+    }
+    return _page(G, nodes, edges, meta, title)
+
+
+def seed_positions(G: nx.MultiDiGraph, spacing: float = 22.0) -> dict:
+    """Starting points for the browser's layout of a large map: nodes on a sunflower
+    spiral in breadth-first order from the best-connected node of each component, so
+    that neighbours start near each other and the physics converges in fewer
+    iterations than from vis-network's random square. Cost: O(|V| + |E|).
+
+    >>> sorted(seed_positions(nx.MultiDiGraph([(1, 2)])))
+    [1, 2]
+    """
+    order = _bfs_order(_undirected(G))
+    golden = math.pi * (3 - math.sqrt(5))
+    return {n: (round(spacing * math.sqrt(i) * math.cos(i * golden), 1),
+                round(spacing * math.sqrt(i) * math.sin(i * golden), 1))
+            for i, n in enumerate(order)}
+
+
+def _bfs_order(U) -> list:
+    """Nodes component by component, best-connected first, each in breadth-first order."""
+    order: list = []
+    seen: set = set()
+    for start in sorted(U, key=lambda n: (-U.degree(n), str(n))):
+        if start in seen:
+            continue
+        seen.add(start)
+        order.append(start)
+        for _, n in nx.bfs_edges(U, start):
+            seen.add(n)
+            order.append(n)
+    return order
+
+
+def _vis_nodes(G, full, ctx, money, checks, size):
+    kinds: dict = defaultdict(int)
+    countries: dict = defaultdict(int)
+    degree = dict(G.degree())
+    top = max(money.values(), default=0) or 1
+    nodes = []
+    start = seed_positions(G) if G.number_of_nodes() > LARGE else {}
+    for n, d in G.nodes(data=True):
+        kind = d.get("kind") or ""
+        label = str(d.get("label") or n)
+        cs = sorted(d.get("countries") or [])
+        by_kind, by_country = KIND_STYLE.get(kind, OTHER_STYLE)[0], _country_color(_country_key(cs))
+        shape = KIND_STYLE.get(kind, OTHER_STYLE)[1]
+        value = (math.sqrt(degree.get(n, 0)) if size == "degree"
+                 else math.sqrt(money.get(n, 0) / top) * 10)
+        node = {
+            "id": n, "label": _short(label), "name": label, "kind": kind or "entity",
+            "shape": shape, "value": round(value, 3),
+            "colorKind": by_kind, "colorCountry": by_country,
+            "countryKey": _country_key(cs), "countries": cs,
+            "strategies": sorted(ctx.strategies.get(n, ())),
+            "checks": sorted(checks.get(n, ())),
+            "tip": node_tip(full if n in full else G, n, money=money, notes=ctx.notes,
+                            sources=ctx.sources, source_name=ctx.source_name, checks=checks),
+        }
+        if node["checks"]:
+            overlap = any(c in OVERLAP_CHECKS for c in node["checks"])
+            node["borderWidth"] = 3 if overlap else 2.5
+            node["color"] = {"border": "#d62728" if overlap else "#333333"}
+            node["shapeProperties"] = {"borderDashes": False if overlap else [4, 3]}
+        if n in start:
+            node["x"], node["y"] = start[n]
+        if "hops" in d:
+            node["hops"] = d["hops"]
+            if d["hops"] == 0:  # the ego at the centre stands out
+                node["borderWidth"] = 4
+                node["color"] = {"border": "#000000"}
+                node["font"] = {"size": 20, "face": "system-ui, Arial, sans-serif bold"}
+        kinds[node["kind"]] += 1
+        countries[node["countryKey"]] += 1
+        nodes.append(node)
+    return nodes, kinds, countries
+
+
+def _vis_edges(G, full, ctx):
+    edge_kinds: dict = defaultdict(int)
+    edges = []
+    for i, (u, v, d) in enumerate(G.edges(data=True)):
+        kind = d.get("kind") or ""
+        edge = {"id": f"e{i}", "from": u, "to": v, "kind": kind,
+                "color": EDGE_COLORS.get(kind, OTHER_EDGE),
+                "tip": edge_tip(full if u in full and v in full else G, u, v, d,
+                                ctx.source_name)}
+        if d.get("directed") is False:
+            edge["arrows"] = {"to": {"enabled": False}}
+        if kind == "overlap":
+            edge.update(width=4, label="overlap", font={"color": "#d62728", "size": 13,
+                                                        "strokeWidth": 4, "align": "top"})
+        elif kind == "gap":
+            edge.update(width=2.5, dashes=[8, 6], label="never meet",
+                        font={"color": "#444444", "size": 13, "strokeWidth": 4,
+                              "align": "top"})
+        elif kind == "part_of":
+            edge["width"] = 1
+        edge_kinds[kind] += 1
+        edges.append(edge)
+    return edges, edge_kinds
+
+
+def _page(G, nodes, edges, meta, title) -> MapPage:
+    from pyvis.network import Network
+
+    js, css = vis_assets()
+    net = Network(height="100%", width="100%", directed=True, heading=title,
+                  cdn_resources="in_line")
+    # fed directly: from_nx / add_edges are quadratic (see the module docstring)
+    net.nodes = nodes
+    net.edges = edges
+    net.options = vis_options(len(nodes))
+    net.template = _environment().from_string(
+        PAGE_TEMPLATE, globals={"vis_js": _markup(js), "vis_css": _markup(css), "meta": meta,
+                                "page_js": _markup(PAGE_JS), "page_css": _markup(PAGE_CSS)})
+    text = net.generate_html(notebook=True)
+    return MapPage(text, title, len(nodes), len(edges))
+
+
+def _markup(text: str):
+    from markupsafe import Markup
+
+    return Markup(text)
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    env.filters["script_json"] = lambda value: _markup(json_for_script(value))
+    return env
+
+
+# --------------------------------------------------------------------------- from a dataset
+
+
+def dataset_context(store, G: nx.MultiDiGraph, lang: str | None, findings: list) -> MapContext:
+    """Notes, sources (with titles in ``lang``), strategy membership and findings for the
+    maps of one dataset. Cost: three small SPARQL queries and one pass per strategy."""
+    from .labels import Labels
+    from .vocab import sparql_prologue
+
+    labels = Labels(store, lang)
+    notes: dict = defaultdict(list)
+    for row in store.query(sparql_prologue() + """
+            SELECT ?id ?note WHERE { ?s dct:identifier ?id ; skos:note ?note }
+            ORDER BY ?id ?note"""):
+        notes[row["id"].value].append(row["note"].value)
+    sources: dict = defaultdict(list)
+    for row in store.query(sparql_prologue() + """
+            SELECT DISTINCT ?id ?src WHERE {
+              ?s dct:identifier ?id ; prov:wasDerivedFrom ?d . ?d dct:identifier ?src }
+            ORDER BY ?id ?src"""):
+        sources[row["id"].value].append(row["src"].value)
+    source_ids = {s for v in sources.values() for s in v} | {
+        s for _, _, d in G.edges(data=True) for s in d.get("sources", [])}
+    strategies: dict = defaultdict(set)
+    names = {}
+    for s in G:
+        if _of_kind(G, s, ("strategy",)):
+            names[s] = _name(G, s)
+            for n in strategy_scope(G, s):
+                strategies[n].add(s)
+    return MapContext(findings=findings, notes=dict(notes), sources=dict(sources),
+                      source_names={s: labels(s) for s in source_ids},
+                      strategies=dict(strategies), strategy_names=names,
+                      money=_funding(G), full=G)
+
+
+def relabel(G: nx.MultiDiGraph, lang: str | None, dataset_lang: str | None) -> None:
+    """Set every node's ``label`` to its name in ``lang`` with graph.labels' fallback."""
+    for _, d in G.nodes(data=True):
+        name = pick(d.get("names") or {}, lang, dataset_lang)
+        if name:
+            d["label"] = name
+
+
+def people_countries(G: nx.MultiDiGraph) -> None:
+    """Give a person without countries those of the organisations they hold posts in
+    (the projection places organisations, not people). Cost: O(post edges)."""
+    for u, v, d in G.edges(data=True):
+        if d.get("kind") == "post" and _of_kind(G, u, ("person",)):
+            own = G.nodes[u].get("countries") or []
+            G.nodes[u]["countries"] = sorted({*own, *(G.nodes[v].get("countries") or [])})
+
+
+def dataset_map(ds, view: str = "actors", *, id: str | None = None, depth: int = 1,
+                lang: str | None = None, color: str | None = None,
+                size: str = "degree") -> MapPage:
+    """The map of one view of dataset ``ds`` (a graph.dataset.Dataset).
+
+    Raises MapError (unknown view, id or option) or MapTooLarge. Cost: the projection
+    and the checks (~0.1 s on the seed dataset) plus :func:`render`.
+
+    >>> ds = Dataset.open("data/lapland")  # doctest: +SKIP
+    >>> page = dataset_map(ds, "strategy", id="lapland-s3")  # doctest: +SKIP
+    >>> page.save("out/lapland-s3.html")  # doctest: +SKIP
+    """
+    from .checks import run_checks
+    from .labels import Labels
+    from .project import to_networkx
+
+    if view not in VIEWS:
+        raise MapError(f"unknown view {view!r}; views are: {', '.join(VIEWS)}")
+    G = to_networkx(ds.store, lang=lang)
+    relabel(G, lang, Labels(ds.store).dataset_lang)
+    people_countries(G)
+    findings = run_checks(ds.store)
+    H = select_view(G, view, id=id, depth=depth, findings=findings)
+    context = dataset_context(ds.store, G, lang, findings)
+    what = {"actors": "actors and their ties", "strategy": f"strategy: {_name(G, id)}",
+            "ego": f"around {_name(G, id)} ({depth} step{'s' if depth != 1 else ''})",
+            "cross-border": "ties across borders", "findings": "what the checks flagged"}[view]
+    title = f"{Labels(ds.store, lang)(ds.id)}: {what}"
+    subtitle = (f"{H.number_of_nodes()} nodes, {H.number_of_edges()} edges · "
+                f"dataset {ds.id}" + (f" · names in {lang}" if lang else ""))
+    if color is None:
+        color = "country" if view == "cross-border" else "kind"
+    return render(H, title=title, subtitle=subtitle, color=color, size=size,
+                  context=context, lang=lang)
+
+
+# --------------------------------------------------------------------------- GEXF
+
+
+def write_gexf(G: nx.MultiDiGraph, path: str | os.PathLike) -> Path:
+    """Write ``G`` as GEXF 1.2 (for Gephi) to ``path`` atomically, attributes flattened
+    like GraphML's (graph.project.flatten). Cost: O(|G|).
+
+    >>> write_gexf(Dataset.open("data/lapland").to_networkx(), "out/lapland.gexf")  # doctest: +SKIP
+    """
+    from .project import flatten
+
+    H = flatten(G)
+    for _, d in H.nodes(data=True):
+        d.setdefault("label", "")
+    text = "\n".join(nx.generate_gexf(H, encoding="utf-8", version="1.2draft"))
+    return write_atomic(path, text + "\n")
+
+
+# --------------------------------------------------------------------------- template
+
+PAGE_TEMPLATE = """<!DOCTYPE html>
+<html lang="{{ meta.lang or 'en' }}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; \
+script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; font-src data:">
+<link rel="icon" href="data:,">
+<title>{{ heading }}</title>
+<style>{{ vis_css }}</style>
+<style>{{ page_css }}</style>
+<script>{{ vis_js }}</script>
+</head>
+<body>
+<header id="bar">
+  <div id="titles"><h1 id="heading">{{ heading }}</h1>
+    <div id="subtitle">{{ meta.subtitle }}</div></div>
+  <div id="controls">
+    <label class="search">Find
+      <input id="search" type="search" list="search-list" autocomplete="off"
+             placeholder="name or id, then Enter" aria-label="Find a node by name or id">
+    </label>
+    <datalist id="search-list"></datalist>
+    <label>Kind <select id="filter-kind"><option value="">all</option></select></label>
+    <label>Country <select id="filter-country"><option value="">all</option></select></label>
+    <label id="strategy-wrap">Strategy <select id="filter-strategy">
+      <option value="">all</option></select></label>
+    <label id="check-wrap">Check <select id="filter-check">
+      <option value="">all</option></select></label>
+    <label>Colour <select id="color-mode"><option value="kind">by kind</option>
+      <option value="country">by country</option></select></label>
+    <button id="reset" type="button">Reset</button>
+    <span id="status" role="status"></span>
+  </div>
+</header>
+<main>
+  <div id="mynetwork"></div>
+  <div id="loading"><div id="loading-text">Laying out the network…</div>
+    <div id="loading-track"><div id="loading-bar"></div></div></div>
+  <aside id="side">
+    <section id="legend"></section>
+    <section id="details"><h2>Details</h2>
+      <p class="hint">Click a node or an edge, or find one by name.</p></section>
+  </aside>
+</main>
+<script type="application/json" id="map-nodes">{{ nodes|script_json }}</script>
+<script type="application/json" id="map-edges">{{ edges|script_json }}</script>
+<script type="application/json" id="map-options">{{ options|script_json }}</script>
+<script type="application/json" id="map-meta">{{ meta|script_json }}</script>
+<script>{{ page_js }}</script>
+</body>
+</html>
+"""
+
+PAGE_CSS = """
+* { box-sizing: border-box; }
+[hidden] { display: none !important; }
+html, body { margin: 0; height: 100%; font-family: system-ui, "Segoe UI", Arial, sans-serif;
+  color: #222; background: #fff; }
+body { display: flex; flex-direction: column; }
+#bar { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 18px;
+  padding: 8px 14px; border-bottom: 1px solid #ddd; background: #f7f7f5; }
+#titles { min-width: 260px; flex: 1 1 320px; }
+h1 { font-size: 18px; margin: 0; font-weight: 600; overflow-wrap: anywhere; }
+#subtitle { font-size: 12.5px; color: #555; margin-top: 2px; }
+#controls { display: flex; flex-wrap: wrap; gap: 6px 12px; align-items: center;
+  font-size: 13px; }
+#controls label { display: flex; align-items: center; gap: 4px; color: #444; }
+#controls select, #controls input, #controls button { font: inherit; padding: 3px 6px;
+  border: 1px solid #bbb; border-radius: 4px; background: #fff; max-width: 190px; }
+#search { width: 220px; }
+#controls button { cursor: pointer; }
+#status { color: #a33; min-width: 8em; }
+main { flex: 1; display: flex; min-height: 0; position: relative; }
+#mynetwork { flex: 1; min-width: 0; height: 100%; background: #fff; }
+#side { width: 300px; border-left: 1px solid #ddd; overflow-y: auto; padding: 10px 14px;
+  font-size: 13px; background: #fcfcfb; }
+#side h2 { font-size: 13px; text-transform: uppercase; letter-spacing: .04em; color: #666;
+  margin: 14px 0 6px; }
+#side h2:first-child { margin-top: 0; }
+.legend-row { display: flex; align-items: center; gap: 8px; margin: 3px 0; }
+.legend-row .count { color: #888; margin-left: auto; font-variant-numeric: tabular-nums; }
+.legend-row svg { flex: none; }
+.hint { color: #777; }
+#details .line { margin: 2px 0; overflow-wrap: anywhere; white-space: pre-wrap; }
+#details .line.name { font-weight: 600; font-size: 14px; }
+#details .line.sub { color: #666; }
+div.vis-tooltip { max-width: 420px; white-space: normal; font-family: inherit;
+  font-size: 12.5px; line-height: 1.35; padding: 7px 9px; background: #fffef6;
+  border: 1px solid #bbb; box-shadow: 2px 2px 8px rgba(0,0,0,.15); }
+.tip-line { overflow-wrap: anywhere; white-space: pre-wrap; }
+.tip-line.name { font-weight: 600; font-size: 13.5px; }
+.tip-line.sub { color: #666; }
+#loading { position: absolute; left: 0; top: 0; right: 300px; bottom: 0; display: none;
+  align-items: center; justify-content: center; flex-direction: column; gap: 10px;
+  background: rgba(255,255,255,.85); font-size: 15px; color: #333; }
+#loading-track { width: 320px; height: 8px; background: #e5e5e5; border-radius: 4px; }
+#loading-bar { width: 0; height: 100%; background: #4e79a7; border-radius: 4px; }
+"""
+
+PAGE_JS = r"""
+(function () {
+  "use strict";
+  function read(id) { return JSON.parse(document.getElementById(id).textContent); }
+  var rawNodes = read("map-nodes"), rawEdges = read("map-edges");
+  var options = read("map-options"), meta = read("map-meta");
+  var SVG = "http://www.w3.org/2000/svg";
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) { e.className = cls; }
+    if (text !== undefined) { e.textContent = text; }
+    return e;
+  }
+  function tipElement(lines) {
+    var box = el("div", "tip");
+    lines.forEach(function (line, i) {
+      box.appendChild(el("div", "tip-line" + (i === 0 ? " name" : i === 1 ? " sub" : ""),
+                         line === "" ? "\u00a0" : line));
+    });
+    return box;
+  }
+  var colorMode = meta.color === "country" ? "country" : "kind";
+  function nodeColor(n) {
+    var fill = colorMode === "country" ? n.colorCountry : n.colorKind;
+    var border = (n.color && n.color.border) || "#555555";
+    return {background: fill, border: border,
+            highlight: {background: fill, border: "#000000"},
+            hover: {background: fill, border: "#000000"}};
+  }
+  rawNodes.forEach(function (n) {
+    n.title = tipElement(n.tip);
+    n.color = nodeColor(n);
+  });
+  rawEdges.forEach(function (e) {
+    e.title = tipElement(e.tip);
+    e.color = {color: e.color, highlight: "#000000", hover: "#333333", inherit: false,
+               opacity: 0.85};
+  });
+  var times = window.__mapTimes = {parsed: performance.now()};  // for benchmarks
+  var nodes = new vis.DataSet(rawNodes), edges = new vis.DataSet(rawEdges);
+  var byId = {};
+  rawNodes.forEach(function (n) { byId[n.id] = n; });
+
+  // -- legend --------------------------------------------------------------
+  function swatch(shape, color, dashed, edge, red) {
+    var s = document.createElementNS(SVG, "svg");
+    s.setAttribute("width", "22"); s.setAttribute("height", "16");
+    var p;
+    if (edge) {
+      p = document.createElementNS(SVG, "line");
+      p.setAttribute("x1", "1"); p.setAttribute("y1", "8");
+      p.setAttribute("x2", "21"); p.setAttribute("y2", "8");
+      p.setAttribute("stroke", color); p.setAttribute("stroke-width", "3");
+      if (dashed) { p.setAttribute("stroke-dasharray", "5 3"); }
+    } else {
+      var shapes = {
+        dot: "M11 2a6 6 0 1 0 0.01 0z", diamond: "M11 1 L18 8 L11 15 L4 8 Z",
+        hexagon: "M7 2 L15 2 L19 8 L15 14 L7 14 L3 8 Z", square: "M4 2 H18 V14 H4 Z",
+        star: "M11 1 L13 6 L19 6 L14 10 L16 15 L11 12 L6 15 L8 10 L3 6 L9 6 Z",
+        triangle: "M11 2 L19 14 L3 14 Z", triangleDown: "M3 2 L19 2 L11 14 Z"};
+      p = document.createElementNS(SVG, "path");
+      p.setAttribute("d", shapes[shape] || shapes.dot);
+      p.setAttribute("fill", color); p.setAttribute("stroke", "#555");
+      if (red !== undefined) {  // a flagged node's border: red for overlaps, else dashed
+        p.setAttribute("stroke", red ? "#d62728" : "#333");
+        p.setAttribute("stroke-width", "2");
+        if (!red) { p.setAttribute("stroke-dasharray", "3 2"); }
+      }
+    }
+    s.appendChild(p);
+    return s;
+  }
+  var COUNTRY_NAMES = {FI: "Finland", SE: "Sweden", NO: "Norway", DK: "Denmark",
+                       RU: "Russia", IS: "Iceland", several: "several countries",
+                       none: "no country known"};
+  function legendRow(box, svg, text, count) {
+    var row = el("div", "legend-row");
+    row.appendChild(svg);
+    row.appendChild(el("span", null, text));
+    row.appendChild(el("span", "count", String(count)));
+    box.appendChild(row);
+  }
+  function drawLegend() {
+    var box = document.getElementById("legend");
+    box.textContent = "";
+    box.appendChild(el("h2", null, colorMode === "kind" ? "Nodes (colour: kind)" :
+                                    "Nodes (shape: kind)"));
+    meta.kinds.forEach(function (k) {
+      legendRow(box, swatch(k.shape, colorMode === "kind" ? k.color : "#ffffff"), k.key,
+                k.count);
+    });
+    if (colorMode === "country") {
+      box.appendChild(el("h2", null, "Countries (colour)"));
+      meta.countries.forEach(function (c) {
+        legendRow(box, swatch("square", c.color),
+                  COUNTRY_NAMES[c.key] ? (c.key.length === 2 ? c.key + " " : "") +
+                  COUNTRY_NAMES[c.key] : c.key, c.count);
+      });
+    }
+    if (meta.edgeKinds.length) {
+      box.appendChild(el("h2", null, "Edges"));
+      meta.edgeKinds.forEach(function (k) {
+        legendRow(box, swatch(null, k.color, k.dashed, true), k.key.replace(/_/g, " "),
+                  k.count);
+      });
+    }
+    var flagged = Object.keys(meta.checkCounts);
+    if (flagged.length) {
+      box.appendChild(el("h2", null, "Flagged by the checks"));
+      flagged.forEach(function (c) {
+        legendRow(box, swatch("dot", "#ffffff", false, false, c.indexOf("overlap") === 0),
+                  c, meta.checkCounts[c]);
+      });
+    }
+    box.appendChild(el("p", "hint", "Size: " + (meta.size || "number of ties") +
+      ". Dashed border: flagged by a gap check; red border: by an overlap check."));
+  }
+
+  // -- filters -------------------------------------------------------------
+  function fill(select, items) {
+    items.forEach(function (it) {
+      var o = document.createElement("option");
+      o.value = it.value; o.textContent = it.text;
+      select.appendChild(o);
+    });
+  }
+  var fKind = document.getElementById("filter-kind");
+  var fCountry = document.getElementById("filter-country");
+  var fStrategy = document.getElementById("filter-strategy");
+  var fCheck = document.getElementById("filter-check");
+  fill(fKind, meta.kinds.map(function (k) { return {value: k.key, text: k.key}; }));
+  fill(fCountry, meta.countries.map(function (c) {
+    return {value: c.key, text: COUNTRY_NAMES[c.key] && c.key.length !== 2 ?
+            COUNTRY_NAMES[c.key] : c.key}; }));
+  fill(fStrategy, meta.strategies.map(function (s) { return {value: s.id, text: s.name}; }));
+  fill(fCheck, meta.checks.map(function (c) { return {value: c, text: c}; }));
+  if (!meta.strategies.length) { document.getElementById("strategy-wrap").hidden = true; }
+  if (!meta.checks.length) { document.getElementById("check-wrap").hidden = true; }
+
+  function applyFilters() {
+    var kind = fKind.value, country = fCountry.value;
+    var strategy = fStrategy.value, check = fCheck.value, shown = 0, updates = [];
+    rawNodes.forEach(function (n) {
+      var ok = (!kind || n.kind === kind) && (!country || n.countryKey === country ||
+                n.countries.indexOf(country) >= 0) &&
+               (!strategy || n.strategies.indexOf(strategy) >= 0) &&
+               (!check || n.checks.indexOf(check) >= 0);
+      if (ok) { shown += 1; }
+      updates.push({id: n.id, hidden: !ok});
+    });
+    nodes.update(updates);
+    setStatus(shown === rawNodes.length ? "" : shown + " of " + rawNodes.length + " shown");
+  }
+  [fKind, fCountry, fStrategy, fCheck].forEach(function (s) {
+    s.addEventListener("change", applyFilters);
+  });
+  var colorSelect = document.getElementById("color-mode");
+  colorSelect.value = colorMode;
+  colorSelect.addEventListener("change", function () {
+    colorMode = colorSelect.value;
+    nodes.update(rawNodes.map(function (n) { return {id: n.id, color: nodeColor(n)}; }));
+    drawLegend();
+  });
+
+  // -- network -------------------------------------------------------------
+  var container = document.getElementById("mynetwork");
+  var network = new vis.Network(container, {nodes: nodes, edges: edges}, options);
+  window.network = network;
+  times.created = performance.now();
+  window.__mapReady = false;
+  var loading = document.getElementById("loading");
+  if (meta.large) { loading.style.display = "flex"; }
+  network.on("stabilizationProgress", function (p) {
+    document.getElementById("loading-bar").style.width =
+      Math.round(100 * p.iterations / p.total) + "%";
+  });
+  var finished = false;
+  function done() {
+    if (finished) { return; }
+    finished = true;
+    times.stabilized = performance.now();
+    network.setOptions({physics: {enabled: false}});
+    loading.style.display = "none";
+    network.fit({animation: false});
+    network.once("afterDrawing", function () {
+      times.drawn = performance.now();
+      window.__mapReady = true;
+    });
+    network.redraw();
+  }
+  network.once("stabilizationIterationsDone", done);
+  network.once("stabilized", done);
+
+  // -- details, search -----------------------------------------------------
+  var details = document.getElementById("details");
+  function showDetails(lines) {
+    details.textContent = "";
+    details.appendChild(el("h2", null, "Details"));
+    lines.forEach(function (line, i) {
+      details.appendChild(el("div", "line" + (i === 0 ? " name" : i === 1 ? " sub" : ""),
+                             line === "" ? "\u00a0" : line));
+    });
+  }
+  network.on("click", function (p) {
+    if (p.nodes.length) { showDetails(byId[p.nodes[0]].tip); }
+    else if (p.edges.length) {
+      var e = edges.get(p.edges[0]);
+      if (e) { showDetails(e.tip); }
+    }
+  });
+  function setStatus(text) { document.getElementById("status").textContent = text; }
+  var list = document.getElementById("search-list");
+  rawNodes.forEach(function (n) {
+    var o = document.createElement("option");
+    o.value = n.name;
+    o.textContent = n.kind + " · " + n.id;
+    list.appendChild(o);
+  });
+  function find(query) {
+    var q = query.trim().toLowerCase();
+    if (!q) { return null; }
+    // exact name or id first, then a name or id starting with the text, then containing it
+    var exact = null, prefix = null, part = null;
+    for (var i = 0; i < rawNodes.length; i += 1) {
+      var n = rawNodes[i], name = String(n.name).toLowerCase(), id = String(n.id).toLowerCase();
+      if (name === q || id === q) { exact = n; break; }
+      if (!prefix && (name.indexOf(q) === 0 || id.indexOf(q) === 0)) { prefix = n; }
+      if (!part && (name.indexOf(q) >= 0 || id.indexOf(q) >= 0)) { part = n; }
+    }
+    return exact || prefix || part;
+  }
+  function focusNode(query) {
+    var n = find(query);
+    if (!n) { setStatus(query.trim() ? "no match" : ""); return null; }
+    if (nodes.get(n.id).hidden) {
+      fKind.value = ""; fCountry.value = ""; fStrategy.value = ""; fCheck.value = "";
+      applyFilters();
+    }
+    network.selectNodes([n.id]);
+    network.focus(n.id, {scale: Math.max(network.getScale(), 1.2), animation: false});
+    showDetails(n.tip);
+    setStatus("");
+    return n.id;
+  }
+  window.mapFocus = focusNode;
+  var search = document.getElementById("search");
+  search.addEventListener("keydown", function (ev) {
+    if (ev.key === "Enter") { ev.preventDefault(); focusNode(search.value); }
+  });
+  search.addEventListener("change", function () { focusNode(search.value); });
+  document.getElementById("reset").addEventListener("click", function () {
+    fKind.value = ""; fCountry.value = ""; fStrategy.value = ""; fCheck.value = "";
+    search.value = "";
+    applyFilters();
+    network.unselectAll();
+    network.fit({animation: false});
+  });
+  drawLegend();
+})();
+"""

@@ -1,0 +1,758 @@
+"""Researchers' own SPARQL, run safely: checked, parameterised, time-limited.
+
+Every query goes through :func:`prepare` first. It parses the text with rdflib's
+SPARQL grammar (a real parse: a keyword inside a comment or a string literal is
+not a keyword) and refuses, before anything runs:
+
+- ``SERVICE`` (pyoxigraph and the oxigraph server would call the URL over HTTP),
+- ``FROM <…>`` and ``FROM NAMED <…>`` (a dataset the query picks for itself),
+- every update (``INSERT``, ``DELETE``, ``LOAD``, ``CLEAR``, ``DROP``, ``CREATE``,
+  ``ADD``, ``MOVE``, ``COPY``): the stores are read-only for queries.
+
+It predeclares the package prefixes (``graph.vocab.PREFIXES``) that the query does
+not declare itself, and reports a syntax error with its line and column in the
+text the user wrote.
+
+Parameters (``--param name=value``, ``Dataset.query(text, name=value)``) are bound
+as variables, never pasted into the text. The rule for a value:
+
+- ``<http://…>`` is that IRI;
+- ``"…"`` (in double quotes) is that string literal, even when it is an id;
+- a value that is the id of an entity of the dataset (``lapin-liitto``; an
+  ``dct:identifier`` in the data) is that entity's IRI;
+- anything else is a plain string literal (``2008``, ``Lapin liitto``).
+
+Locally the binding is pyoxigraph's ``substitutions`` (SEP-0007), so the variable
+must appear in the SELECT clause (or the query be ``SELECT *``, ASK or CONSTRUCT).
+Against a remote endpoint the values go in a trailing ``VALUES`` block, built from
+serialised RDF terms (N-Triples escaping), and the whole text is checked again.
+
+:func:`run_local` runs a prepared query on a built store in a separate process
+(a fresh interpreter started with ``subprocess``) that opens the store read-only and is killed at
+the deadline: a pyoxigraph query is one Rust call that no Python signal or timer
+interrupts. :func:`run_remote` sends it to a SPARQL 1.1 endpoint over HTTP.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyoxigraph import (
+    Literal,
+    NamedNode,
+    QueryBoolean,
+    QueryResultsFormat,
+    QuerySolutions,
+    RdfFormat,
+    Store,
+    Variable,
+    parse,
+    parse_query_results,
+    serialize,
+)
+
+from .vocab import PREFIXES
+
+RESULT_FORMATS = {
+    "json": QueryResultsFormat.JSON,
+    "csv": QueryResultsFormat.CSV,
+    "tsv": QueryResultsFormat.TSV,
+    "xml": QueryResultsFormat.XML,
+}
+GRAPH_FORMATS = {
+    "turtle": RdfFormat.TURTLE,
+    "ntriples": RdfFormat.N_TRIPLES,
+    "jsonld": RdfFormat.JSON_LD,
+}
+FORMATS = ("table", *RESULT_FORMATS, *GRAPH_FORMATS)
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_LIMIT = 100
+
+_UPDATES = {
+    "Load": "LOAD", "Clear": "CLEAR", "Drop": "DROP", "Create": "CREATE", "Add": "ADD",
+    "Move": "MOVE", "Copy": "COPY", "InsertData": "INSERT DATA", "DeleteData": "DELETE DATA",
+    "DeleteWhere": "DELETE WHERE", "Modify": "DELETE/INSERT",
+}
+_FORMS = {"SelectQuery": "select", "ConstructQuery": "construct",
+          "DescribeQuery": "describe", "AskQuery": "ask"}
+
+
+class QueryError(Exception):
+    """A query that cannot run; ``str()`` says what is wrong and what would fix it."""
+
+    exit_code = 2
+
+
+class Refused(QueryError):
+    """The query asks for something regiograph never runs (network, dataset, update)."""
+
+
+class QuerySyntaxError(QueryError):
+    """The text is not SPARQL; ``line`` and ``column`` count from 1 in the user's text."""
+
+    def __init__(self, message: str, line: int, column: int, text: str = ""):
+        self.line, self.column = line, column
+        where = f"syntax error at line {line}, column {column}: {message}"
+        lines = text.splitlines()
+        if 0 < line <= len(lines):
+            where += f"\n  {lines[line - 1]}\n  {' ' * max(column - 1, 0)}^"
+        super().__init__(where)
+
+
+class QueryTimeout(QueryError):
+    """The query ran past its deadline and was stopped."""
+
+    exit_code = 5
+
+
+class EndpointError(QueryError):
+    """A remote endpoint could not be reached or answered with an error."""
+
+    exit_code = 6
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A checked query: the text to run (prologue + user text) and what it is.
+
+    ``form`` is select, construct, describe or ask; ``offset`` the number of
+    prologue lines put before the user's text; ``variables`` every variable named.
+    """
+
+    text: str
+    form: str
+    offset: int
+    variables: frozenset[str] = field(default_factory=frozenset)
+    trailing_values: bool = False
+    user_text: str = ""
+
+    @property
+    def is_graph(self) -> bool:
+        return self.form in ("construct", "describe")
+
+
+# -- checking ---------------------------------------------------------------------
+
+
+def prepare(text: str) -> Prepared:
+    """Check ``text`` and put the missing package prefixes before it.
+
+    Raises :class:`Refused` or :class:`QuerySyntaxError`. Cost: one rdflib parse
+    (milliseconds for a page of SPARQL).
+
+    >>> prepare("SELECT ?p WHERE { ?p a rg:Project }").form
+    'select'
+    """
+    tree = _parse(text)
+    query = tree[1]
+    _refuse_forbidden(query)
+    declared = {str(dict.get(d, "prefix", "")) for d in tree[0] if d.name == "PrefixDecl"}
+    _refuse_unknown_prefixes(query, declared)
+    missing = [p for p in PREFIXES if p not in declared]
+    prologue = "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in missing)
+    return Prepared(
+        prologue + text, _FORMS[query.name], len(missing), frozenset(_variables(query)),
+        dict.get(query, "valuesClause") is not None, text,
+    )
+
+
+def _parse(text: str):
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+    try:
+        return parseQuery(text)
+    except ParseException as exc:
+        error = exc
+    try:
+        update = parseUpdate(text)
+    except ParseException:
+        update = None
+    if update is not None and update.get("request"):
+        names = sorted({_UPDATES.get(op.name, op.name) for op in update["request"]})
+        raise Refused(
+            f"updates are refused ({', '.join(names)}): queries here only read. "
+            "Write a SELECT, CONSTRUCT, DESCRIBE or ASK query."
+        )
+    message = re.sub(r"\s*\(at char \d+\), \(line:\d+, col:\d+\)$", "", str(error))
+    raise QuerySyntaxError(message, error.lineno, error.col, text) from None
+
+
+def _walk(node) -> Iterator:
+    """Every node of an rdflib parse tree (CompValue dicts, lists, ParseResults)."""
+    yield node
+    # ParseResults also registers as a Mapping, but holds its items as a list
+    if isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
+        for value in node:
+            yield from _walk(value)
+    elif isinstance(node, Mapping):
+        for value in node.values():
+            yield from _walk(value)
+
+
+def _refuse_forbidden(query) -> None:
+    for node in _walk(query):
+        name = getattr(node, "name", None)
+        if name == "ServiceGraphPattern":
+            raise Refused(
+                f"SERVICE {_show(dict.get(node, 'term'))} is refused: queries here never reach the "
+                "network. Query the dataset itself, or push it to a store that has both."
+            )
+        if name == "DatasetClause":
+            which = "FROM NAMED" if "named" in node else "FROM"
+            iri = _show(dict.get(node, "named", dict.get(node, "default")))
+            raise Refused(
+                f"{which} {iri} is refused: the query runs on the dataset given on the "
+                "command line. Remove the clause (use GRAPH <…> { … } for a named graph "
+                "of the store)."
+            )
+
+
+def _refuse_unknown_prefixes(query, declared: set[str]) -> None:
+    for node in _walk(query):
+        if getattr(node, "name", None) == "pname":
+            prefix = str(dict.get(node, "prefix", ""))
+            if prefix not in declared and prefix not in PREFIXES:
+                raise QueryError(
+                    f"unknown prefix {prefix}: in {_show(node)}; declare it with "
+                    f"PREFIX {prefix}: <…>. Predeclared: {', '.join(PREFIXES)}."
+                )
+
+
+def _show(term) -> str:
+    """An IRI or prefixed name of the parse tree as written."""
+    if type(term).__name__ == "Variable":
+        return f"?{term}"
+    if getattr(term, "name", None) == "pname":
+        return f"{dict.get(term, 'prefix', '')}:{dict.get(term, 'localname', '')}"
+    return f"<{term}>"
+
+
+def _variables(query) -> set[str]:
+    from rdflib.term import Variable as RdflibVariable
+
+    return {str(n) for n in _walk(query) if isinstance(n, RdflibVariable)}
+
+
+# -- parameters -------------------------------------------------------------------
+
+
+def parse_params(pairs: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """``["actor=lapin-liitto"]`` -> ``{"actor": "lapin-liitto"}``; QueryError when malformed."""
+    params: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        name = name.strip().lstrip("?$")
+        if not sep or not name:
+            raise QueryError(f"--param {pair!r}: write it as name=value (like actor=lapin-liitto)")
+        params[name] = value
+    return params
+
+
+def check_params(prepared: Prepared, params: Mapping[str, object]) -> None:
+    """Refuse a parameter that names no variable of the query."""
+    for name in params:
+        try:
+            Variable(name)
+        except ValueError:
+            raise QueryError(f"--param {name}: not a SPARQL variable name") from None
+        if name not in prepared.variables:
+            known = ", ".join(sorted(prepared.variables)) or "none"
+            raise QueryError(f"--param {name}: the query has no variable ?{name} "
+                             f"(its variables: {known})")
+
+
+def bind(params: Mapping[str, object], lookup: Callable[[str], NamedNode | None]):
+    """Turn parameter values into RDF terms by the rule of this module's docstring.
+
+    ``lookup(id)`` returns the IRI of the entity with that id, or None. Values that
+    already are pyoxigraph terms are kept as they are.
+    """
+    terms: dict[str, NamedNode | Literal] = {}
+    for name, value in params.items():
+        if isinstance(value, (NamedNode, Literal)):
+            terms[name] = value
+            continue
+        text = str(value)
+        if text.startswith("<") and text.endswith(">"):
+            try:
+                terms[name] = NamedNode(text[1:-1])
+            except ValueError as exc:
+                raise QueryError(f"--param {name}: {text} is not an IRI ({exc})") from None
+            continue
+        if len(text) >= 2 and text.startswith('"') and text.endswith('"'):
+            terms[name] = Literal(text[1:-1])
+            continue
+        terms[name] = lookup(text) or Literal(text)
+    return terms
+
+
+_BASE_QUERY = "SELECT ?d WHERE { ?d a <http://www.w3.org/ns/dcat#Dataset> } LIMIT 2"
+_ID_QUERY = "SELECT ?x ?id WHERE { ?x <http://purl.org/dc/terms/identifier> ?id } LIMIT 2"
+
+
+def store_lookup(store: Store) -> Callable[[str], NamedNode | None]:
+    """An id -> entity IRI function over ``store`` (None when absent or ambiguous)."""
+
+    def lookup(ident: str) -> NamedNode | None:
+        rows = list(store.query(_ID_QUERY, substitutions={Variable("id"): Literal(ident)}))
+        return rows[0]["x"] if len(rows) == 1 and isinstance(rows[0]["x"], NamedNode) else None
+
+    return lookup
+
+
+# -- running in this process (Python API) ---------------------------------------
+
+
+def query_store(store: Store, prepared: Prepared, terms: Mapping[str, object]):
+    """Run ``prepared`` on ``store`` in this process (no timeout): pyoxigraph's result."""
+    subs = {Variable(k): v for k, v in terms.items()}
+    try:
+        return store.query(prepared.text, substitutions=subs or None)
+    except SyntaxError as exc:
+        raise _oxigraph_syntax(str(exc), prepared) from None
+    except RuntimeError as exc:
+        raise _runtime(str(exc)) from None
+
+
+def _oxigraph_syntax(message: str, prepared: Prepared) -> QueryError:
+    m = re.match(r"error at (\d+):(\d+): (.*)", message, re.S)
+    if not m:
+        return QueryError(f"the query was refused by the engine: {message}")
+    line, col = int(m.group(1)) - prepared.offset, int(m.group(2))
+    return QuerySyntaxError(m.group(3), max(line, 1), col, prepared.user_text)
+
+
+def _runtime(message: str) -> QueryError:
+    m = re.search(r"variable \?(\w+) in its SELECT projection", message)
+    if m:
+        return QueryError(f"--param {m.group(1)}: the query must select ?{m.group(1)} to bind "
+                          "it (parameters are substituted into the SELECT clause's variables)")
+    return QueryError(f"the query failed: {message}")
+
+
+_NUMBERS = {
+    "http://www.w3.org/2001/XMLSchema#integer": int,
+    "http://www.w3.org/2001/XMLSchema#decimal": float,
+    "http://www.w3.org/2001/XMLSchema#double": float,
+    "http://www.w3.org/2001/XMLSchema#float": float,
+}
+
+
+def python_value(term):
+    """A result term as a Python value: an IRI as its string, a number as int/float,
+    a boolean as bool, any other literal as its lexical form, unbound as None."""
+    if term is None:
+        return None
+    if isinstance(term, Literal):
+        kind = term.datatype.value
+        if kind in _NUMBERS:
+            try:
+                return _NUMBERS[kind](term.value)
+            except ValueError:
+                return term.value
+        if kind == "http://www.w3.org/2001/XMLSchema#boolean":
+            return term.value in ("true", "1")
+        return term.value
+    return term.value
+
+
+class Rows(list):
+    """SELECT results as a list of dicts (column -> Python value), with ``columns``."""
+
+    def __init__(self, rows, columns: list[str]):
+        super().__init__(rows)
+        self.columns = columns
+
+    def to_frame(self):
+        """A pandas DataFrame of the rows (pandas must be installed)."""
+        import pandas as pd
+
+        return pd.DataFrame(list(self), columns=self.columns)
+
+
+def query_rows(store: Store, text: str, params: Mapping[str, object]):
+    """Check, bind and run ``text`` on ``store`` in this process (no timeout).
+
+    SELECT gives :class:`Rows`, ASK a bool, CONSTRUCT/DESCRIBE a list of pyoxigraph
+    Triples. Cost: one rdflib parse plus the query itself.
+    """
+    prepared = prepare(text)
+    check_params(prepared, params)
+    result = query_store(store, prepared, bind(params, store_lookup(store)))
+    if isinstance(result, QueryBoolean):
+        return bool(result)
+    if isinstance(result, QuerySolutions):
+        columns = [v.value for v in result.variables]
+        return Rows(({c: python_value(s[c]) for c in columns} for s in result), columns)
+    return list(result)
+
+
+# -- running on a built store, in a worker that can be killed ---------------------
+
+
+@dataclass
+class Answer:
+    """What a query gave: ``kind`` is "results" (SPARQL JSON results: SELECT, ASK)
+    or "graph" (N-Triples: CONSTRUCT, DESCRIBE); ``data`` the bytes."""
+
+    kind: str
+    data: bytes
+    base: str = ""  # the dataset's base IRI: tables show entities by id
+
+
+def _term_tuple(term) -> tuple:
+    if isinstance(term, NamedNode):
+        return ("iri", term.value)
+    return ("literal", term.value, term.language, term.datatype.value)
+
+
+def _term_from(t: tuple):
+    if t[0] == "iri":  # a tuple, or the list JSON makes of it
+        return NamedNode(t[1])
+    if t[2]:
+        return Literal(t[1], language=t[2])
+    return Literal(t[1], datatype=NamedNode(t[3]))
+
+
+def _worker_main() -> None:
+    """The child process: read the request (JSON) on stdin, answer on stdout.
+
+    The answer is one JSON header line (``{"kind": …, "message": …}``) followed by
+    the result bytes. The store is opened read-only.
+    """
+    import sys
+
+    from .store import open_store
+
+    request = json.loads(sys.stdin.buffer.read())
+    out = sys.stdout.buffer
+    try:
+        store = open_store(request["store"])
+        params = {k: _term_from(v) if isinstance(v, list) else v
+                  for k, v in request["params"].items()}
+        terms = bind(params, store_lookup(store))
+        subs = {Variable(k): v for k, v in terms.items()}
+        result = store.query(request["text"], substitutions=subs or None)
+        if isinstance(result, (QuerySolutions, QueryBoolean)):
+            kind, data = "results", result.serialize(format=QueryResultsFormat.JSON)
+        else:
+            kind, data = "graph", serialize(result, format=RdfFormat.N_TRIPLES)
+        base = [r["d"].value for r in store.query(_BASE_QUERY)]
+        header = {"kind": kind, "base": base[0] if len(base) == 1 else ""}
+        out.write(json.dumps(header).encode() + b"\n" + data)
+    except SyntaxError as exc:
+        out.write(json.dumps({"kind": "syntax", "message": str(exc)}).encode() + b"\n")
+    except QueryError as exc:
+        out.write(json.dumps({"kind": "error", "message": str(exc)}).encode() + b"\n")
+    except Exception as exc:  # noqa: BLE001 - everything goes back to the parent as text
+        message = f"{type(exc).__name__}: {exc}"
+        out.write(json.dumps({"kind": "runtime", "message": message}).encode() + b"\n")
+    out.flush()
+
+
+def run_local(store_path: str | os.PathLike, prepared: Prepared,
+              params: Mapping[str, object] | None = None,
+              timeout: float = DEFAULT_TIMEOUT) -> Answer:
+    """Run ``prepared`` on the built store at ``store_path`` within ``timeout`` seconds.
+
+    A fresh interpreter (a subprocess, ~0.5 s to start) opens the store read-only
+    and runs the query; at the deadline it is killed and :class:`QueryTimeout`
+    raised. A subprocess rather than multiprocessing: it never re-imports the
+    caller's main module, so scripts and notebooks need no ``__main__`` guard.
+
+    >>> run_local("out/lapland.store", prepare("ASK { ?s ?p ?o }")).data  # doctest: +SKIP
+    b'{"head":{},"boolean":true}'
+    """
+    request = json.dumps({
+        "store": os.fspath(Path(store_path).resolve()),
+        "text": prepared.text,
+        "params": {k: _term_tuple(v) if isinstance(v, (NamedNode, Literal)) else str(v)
+                   for k, v in (params or {}).items()},
+    }).encode("utf-8")
+    env = dict(os.environ)
+    root = os.fspath(Path(__file__).resolve().parent.parent)  # where `graph` is importable
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from graph.sparql import _worker_main; _worker_main()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+    )
+    try:
+        out, err = proc.communicate(request, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise QueryTimeout(
+            f"the query was stopped after {timeout:g} s (--timeout). Make it more "
+            "selective (start from a bound entity, add LIMIT) or give it more time."
+        ) from None
+    header, _, data = out.partition(b"\n")
+    try:
+        head = json.loads(header)
+    except ValueError:
+        detail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
+        raise QueryError(f"the query worker ended without an answer (exit code "
+                         f"{proc.returncode}) {detail[0]}") from None
+    kind = head["kind"]
+    if kind == "syntax":
+        raise _oxigraph_syntax(head["message"], prepared)
+    if kind == "error":
+        raise QueryError(head["message"])
+    if kind == "runtime":
+        raise _runtime(head["message"])
+    return Answer(kind, data, head.get("base", ""))
+
+
+# -- running on a remote endpoint -------------------------------------------------
+
+
+def _post(url: str, data: dict, accept: str, timeout: float) -> bytes:
+    body = urllib.parse.urlencode(data, doseq=True).encode("utf-8")
+    request = urllib.request.Request(url, data=body, method="POST", headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Accept": accept,
+        "User-Agent": "regiograph"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.read()
+    except urllib.error.HTTPError as exc:
+        detail = exc.read().decode("utf-8", "replace").strip()[:500]
+        raise EndpointError(f"{url} answered {exc.code} {exc.reason}: {detail}") from None
+    except TimeoutError:
+        raise QueryTimeout(f"{url} gave no answer within {timeout:g} s (--timeout)") from None
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise EndpointError(f"cannot reach {url}: {reason}") from None
+
+
+def _values_clause(terms: Mapping[str, NamedNode | Literal]) -> str:
+    names = list(terms)
+    head = " ".join(f"?{n}" for n in names)
+    row = " ".join(str(terms[n]) for n in names)  # N-Triples serialisation: escaped
+    return f"\nVALUES ({head}) {{ ({row}) }}\n"
+
+
+def run_remote(url: str, prepared: Prepared, params: Mapping[str, object] | None = None,
+               timeout: float = DEFAULT_TIMEOUT, graph: str | None = None) -> Answer:
+    """Send ``prepared`` to the SPARQL endpoint ``url`` (POST, SPARQL 1.1 protocol).
+
+    Parameters travel as a trailing VALUES block; ids are looked up on the endpoint.
+    ``graph`` (an IRI) is sent as ``default-graph-uri``: the graph the query reads.
+    """
+    extra = {"default-graph-uri": graph} if graph else {}
+    text = prepared.text
+    if params:
+        if prepared.trailing_values:
+            raise QueryError("this query ends with its own VALUES block, so --param cannot "
+                             "be sent to an endpoint with it; bind the value in the query")
+
+        def lookup(ident: str) -> NamedNode | None:
+            probe = prepare("SELECT ?x WHERE { ?x dct:identifier ?id } LIMIT 2"
+                            + _values_clause({"id": Literal(ident)}))
+            data = _post(url, {"query": probe.text, **extra},
+                         "application/sparql-results+json", timeout)
+            rows = json.loads(data)["results"]["bindings"]
+            if len(rows) == 1 and rows[0]["x"]["type"] == "uri":
+                return NamedNode(rows[0]["x"]["value"])
+            return None
+
+        text = prepared.user_text + _values_clause(bind(params, lookup))
+        prepared = prepare(text)  # check the text that is sent, once more
+        text = prepared.text
+    accept = "application/n-triples" if prepared.is_graph else "application/sparql-results+json"
+    data = _post(url, {"query": text, **extra}, accept, timeout)
+    bases = json.loads(_post(url, {"query": _BASE_QUERY, **extra},
+                             "application/sparql-results+json", timeout))["results"]["bindings"]
+    base = bases[0]["d"]["value"] if len(bases) == 1 else ""
+    return Answer("graph" if prepared.is_graph else "results", data, base)
+
+
+# -- rendering --------------------------------------------------------------------
+
+
+def compact(term, base: str = "") -> str:
+    """A term for people: an entity by its id (its IRI less ``base``), another IRI as
+    prefix:name when a package prefix fits, a literal by its value."""
+    if term is None:
+        return ""
+    if isinstance(term, NamedNode):
+        if base and term.value.startswith(base) and len(term.value) > len(base):
+            return term.value[len(base):]
+        for prefix, ns in PREFIXES.items():
+            rest = term.value[len(ns):]
+            if term.value.startswith(ns) and re.fullmatch(r"[\w.-]*", rest):
+                return f"{prefix}:{rest}"
+        return term.value
+    return str(getattr(term, "value", term))
+
+
+def results(answer: Answer):
+    """The pyoxigraph QuerySolutions / QueryBoolean of a "results" answer."""
+    return parse_query_results(answer.data, format=QueryResultsFormat.JSON)
+
+
+def table_rows(answer: Answer, limit: int | None) -> tuple[list[str], list[dict], int]:
+    """(columns, up to ``limit`` rows of display strings, total number of rows)."""
+    parsed = results(answer)
+    if isinstance(parsed, QueryBoolean):
+        return ["answer"], [{"answer": str(bool(parsed)).lower()}], 1
+    columns = [v.value for v in parsed.variables]
+    rows, total = [], 0
+    for solution in parsed:
+        total += 1
+        if limit is None or len(rows) < limit:
+            rows.append({c: compact(solution[c], answer.base) for c in columns})
+    return columns, rows, total
+
+
+def render(answer: Answer, fmt: str) -> bytes:
+    """The answer in a SPARQL results format (json/csv/tsv/xml) or an RDF format."""
+    if answer.kind == "graph":
+        if fmt not in GRAPH_FORMATS:
+            raise QueryError(f"a CONSTRUCT or DESCRIBE query gives a graph: use --format "
+                             f"{'|'.join(GRAPH_FORMATS)} (not {fmt})")
+        triples = parse(answer.data, format=RdfFormat.N_TRIPLES)
+        kwargs = {"prefixes": dict(PREFIXES)} if fmt == "turtle" else {}
+        return serialize(triples, format=GRAPH_FORMATS[fmt], **kwargs)
+    if fmt not in RESULT_FORMATS:
+        raise QueryError(f"a SELECT or ASK query gives results: use --format "
+                         f"table|{'|'.join(RESULT_FORMATS)} (not {fmt})")
+    if fmt == "json":
+        return answer.data
+    return results(answer).serialize(format=RESULT_FORMATS[fmt])
+
+
+# -- built stores for facts folders -----------------------------------------------
+
+
+def built_store(dataset: str | os.PathLike, workdir: str | os.PathLike) -> Path:
+    """The store folder for ``dataset``: itself when built, else built under ``workdir``.
+
+    A facts folder is validated (InvalidDataset when it is not) and built into
+    ``workdir/<id>.store``; the caller removes ``workdir``.
+    """
+    from . import rdf, store
+    from .facts import load_facts
+
+    if store.is_store(dataset):
+        return Path(dataset)
+    facts = load_facts(dataset, display=os.fspath(dataset))
+    return store.build(rdf.to_triples(facts), Path(workdir) / f"{facts.id}.store",
+                       {"dataset": facts.id, "facts": os.fspath(dataset),
+                        "files": facts.files})
+
+
+# -- the oxigraph server and the Graph Store Protocol -----------------------------
+
+
+def oxigraph_binary() -> str:
+    """The ``oxigraph`` server program (PyPI ``oxigraph``) beside this Python, or on PATH."""
+    import shutil
+
+    beside = Path(sys.executable).parent / "oxigraph"
+    found = os.fspath(beside) if beside.is_file() else shutil.which("oxigraph")
+    if not found:
+        raise QueryError("the oxigraph server is not installed: pip install oxigraph")
+    return found
+
+
+def server_command(store_path: str | os.PathLike, host: str, port: int,
+                   timeout: float) -> list[str]:
+    """The command line of a read-only oxigraph server on a built store.
+
+    The server evaluates SERVICE itself (it calls the URL over HTTP) and has no
+    option to turn that off: only :func:`prepare` refuses SERVICE, and the server
+    does not go through it. Hence 127.0.0.1 by default.
+    """
+    return [oxigraph_binary(), "serve-read-only",
+            "--location", os.fspath(Path(store_path) / "db"),
+            "--bind", f"{host}:{port}", "--timeout-s", str(max(1, math.ceil(timeout)))]
+
+
+def wait_listening(proc: subprocess.Popen, host: str, port: int, within: float = 15.0) -> None:
+    """Return once ``host:port`` accepts connections; QueryError if ``proc`` ends first."""
+    import socket
+    import time
+
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise QueryError(f"the oxigraph server stopped at once (exit {proc.returncode}); "
+                             "its message is above (is the port taken?)")
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise QueryError(f"the oxigraph server did not listen on {host}:{port} within {within:g} s")
+
+
+class _Progress(io.RawIOBase):
+    """A readable body that advances a progress bar as http.client reads it."""
+
+    def __init__(self, data: bytes, bar):
+        self._data, self._pos, self._bar = data, 0, bar
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        chunk = self._data[self._pos:self._pos + len(buffer)]
+        buffer[:len(chunk)] = chunk
+        self._pos += len(chunk)
+        self._bar.update(len(chunk))
+        return len(chunk)
+
+
+def graph_store_url(endpoint: str, graph: str | None) -> str:
+    """``endpoint?graph=IRI`` (a named graph) or ``endpoint?default`` (graph None)."""
+    joiner = "&" if "?" in endpoint else "?"
+    if graph is None:
+        return f"{endpoint}{joiner}default"
+    return f"{endpoint}{joiner}{urllib.parse.urlencode({'graph': graph})}"
+
+
+def push(ntriples: bytes, endpoint: str, graph: str | None, *,
+         progress: bool | None = None, timeout: float = 300.0) -> int:
+    """Replace ``graph`` (None: the default graph) at a SPARQL 1.1 Graph Store Protocol
+    endpoint with ``ntriples``: one HTTP PUT. Returns the HTTP status (200, 201, 204).
+
+    ``progress`` shows a bar on stderr; None shows it only when stderr is a terminal.
+
+    >>> push(data, "http://127.0.0.1:7878/store", "https://example.org/lapland/")  # doctest: +SKIP
+    201
+    """
+    from tqdm import tqdm
+
+    if graph is not None:
+        try:
+            NamedNode(graph)
+        except ValueError as exc:
+            raise QueryError(f"--graph {graph}: not an absolute IRI ({exc})") from None
+    show = sys.stderr.isatty() if progress is None else progress
+    url = graph_store_url(endpoint, graph)
+    with tqdm(total=len(ntriples), unit="B", unit_scale=True, desc="push",
+              disable=not show, file=sys.stderr) as bar:
+        request = urllib.request.Request(
+            url, data=_Progress(ntriples, bar), method="PUT",
+            headers={"Content-Type": "application/n-triples",
+                     "Content-Length": str(len(ntriples)), "User-Agent": "regiograph"})
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return response.status
+        except urllib.error.HTTPError as exc:
+            detail = exc.read().decode("utf-8", "replace").strip()[:500]
+            raise EndpointError(f"{url} answered {exc.code} {exc.reason}: {detail}") from None
+        except (urllib.error.URLError, OSError) as exc:
+            raise EndpointError(f"cannot reach {url}: {getattr(exc, 'reason', exc)}") from None

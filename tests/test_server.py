@@ -1,0 +1,297 @@
+"""The real oxigraph server: `regiograph serve` (read-only SPARQL protocol endpoint),
+`regiograph push` (Graph Store Protocol) and `regiograph query --endpoint`.
+
+Every server binds 127.0.0.1 on a free port and is stopped (terminate + wait) by its
+fixture's finaliser.
+"""
+
+from __future__ import annotations
+
+import csv
+import http.server
+import io
+import json
+import socket
+import subprocess
+import sys
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from graph import sparql
+from tests.conftest import HEADER, SEED, write_dataset
+
+BIN = Path(sys.executable).parent
+REGIOGRAPH = BIN / "regiograph"
+GRAPH = "https://example.org/lapland/"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(command: list[str], port: int) -> subprocess.Popen:
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        sparql.wait_listening(proc, "127.0.0.1", port, within=60)
+    except sparql.QueryError:
+        stop(proc)
+        raise
+    return proc
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    for stream in (proc.stdout, proc.stderr):
+        if stream:
+            stream.close()
+
+
+@pytest.fixture(scope="module")
+def served():
+    """`regiograph serve data/lapland` (built into a temporary store): its base URL."""
+    port = free_port()
+    proc = start([str(REGIOGRAPH), "serve", str(SEED), "--port", str(port), "--timeout", "10"],
+                 port)
+    yield f"http://127.0.0.1:{port}"
+    stop(proc)
+
+
+def request(url: str, *, method: str = "GET", data: bytes | None = None,
+            headers: dict | None = None) -> tuple[int, str, bytes]:
+    req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, r.headers.get("Content-Type", ""), r.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers.get("Content-Type", ""), exc.read()
+
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?p a <https://w3id.org/regiograph/ns#Project> }"
+
+
+def get(base: str, query: str, accept: str):
+    url = f"{base}/query?{urllib.parse.urlencode({'query': query})}"
+    return request(url, headers={"Accept": accept})
+
+
+# -- serve: the SPARQL protocol --------------------------------------------------------
+
+
+def test_serve_prints_its_addresses():
+    port = free_port()
+    proc = start([str(REGIOGRAPH), "serve", str(SEED), "--port", str(port)], port)
+    try:
+        line = b""
+        while b"SPARQL endpoint" not in line:
+            line = proc.stdout.readline()
+            assert line, "serve ended without printing its endpoint"
+        assert f"http://127.0.0.1:{port}/query".encode() in line
+    finally:
+        stop(proc)
+
+
+def test_get_with_json(served):
+    status, kind, body = get(served, COUNT, "application/sparql-results+json")
+    assert status == 200 and kind.startswith("application/sparql-results+json")
+    n = json.loads(body)["results"]["bindings"][0]["n"]["value"]
+    assert int(n) >= 4
+
+
+def test_post_form_and_direct(served):
+    form = urllib.parse.urlencode({"query": COUNT}).encode()
+    status, _, body = request(f"{served}/query", method="POST", data=form, headers={
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Accept": "application/sparql-results+json"})
+    assert status == 200 and json.loads(body)["results"]["bindings"]
+    status, _, body = request(f"{served}/query", method="POST", data=COUNT.encode(), headers={
+        "Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"})
+    assert status == 200 and json.loads(body)["results"]["bindings"]
+
+
+def test_content_negotiation(served):
+    status, kind, body = get(served, COUNT, "application/sparql-results+xml")
+    assert status == 200 and "xml" in kind
+    assert ET.fromstring(body).tag == "{http://www.w3.org/2005/sparql-results#}sparql"
+    status, kind, body = get(served, COUNT, "text/csv")
+    assert status == 200 and kind.startswith("text/csv")
+    assert next(csv.reader(io.StringIO(body.decode()))) == ["n"]
+    status, kind, body = get(served, COUNT, "text/tab-separated-values")
+    assert status == 200 and body.decode().splitlines()[0] == "?n"
+    construct = "CONSTRUCT WHERE { ?s a <https://w3id.org/regiograph/ns#Project> }"
+    status, kind, body = get(served, construct, "application/n-triples")
+    assert status == 200 and body.count(b"\n") >= 4
+
+
+@pytest.mark.parametrize("case", [
+    "no query in a form", "two queries", "bad syntax", "wrong content type",
+    "no content type", "unacceptable result format"])
+def test_malformed_requests_get_4xx(served, case):
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    if case == "no query in a form":
+        status, _, _ = request(f"{served}/query", method="POST", data=b"foo=bar", headers=form)
+    elif case == "two queries":
+        q = urllib.parse.urlencode([("query", "ASK {}"), ("query", "ASK {}")])
+        status, _, _ = request(f"{served}/query?{q}")
+    elif case == "bad syntax":
+        status, _, _ = get(served, "SELEC * WHERE { ?s ?p ?o }", "application/sparql-results+json")
+    elif case == "wrong content type":
+        status, _, _ = request(f"{served}/query", method="POST", data=b"ASK {}",
+                               headers={"Content-Type": "text/plain"})
+    elif case == "no content type":
+        status, _, _ = request(f"{served}/query", method="POST", data=b"ASK {}")
+    else:
+        status, _, _ = get(served, COUNT, "image/png")
+    assert 400 <= status < 500
+
+
+def test_updates_and_writes_are_refused(served):
+    update = urllib.parse.urlencode({"update": "CLEAR ALL"}).encode()
+    status, _, _ = request(f"{served}/update", method="POST", data=update, headers={
+        "Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 403
+    status, _, _ = request(f"{served}/update", method="POST", data=b"DROP ALL",
+                           headers={"Content-Type": "application/sparql-update"})
+    assert status == 403
+    status, _, _ = request(f"{served}/store?default", method="PUT", data=b"",
+                           headers={"Content-Type": "application/n-triples"})
+    assert status == 403
+    status, _, body = get(served, COUNT, "application/sparql-results+json")
+    assert status == 200 and int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) >= 4
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    seen: list[str] = []
+
+    def do_POST(self):  # noqa: N802 - the http.server naming
+        type(self).seen.append(self.path)
+        self.send_response(404)
+        self.end_headers()
+
+    do_GET = do_POST  # noqa: N815
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def recorder():
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Recorder)
+    _Recorder.seen = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/sparql", _Recorder.seen
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def test_the_server_itself_evaluates_service(served, recorder):
+    """What serve's --help and the README say: the oxigraph server calls SERVICE URLs
+    (here a local recorder) and has no switch against it. If this starts failing, the
+    server changed: update the docs."""
+    url, seen = recorder
+    get(served, f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+        "application/sparql-results+json")
+    assert seen == ["/sparql"]
+
+
+def test_query_endpoint_refuses_service_before_sending(served, recorder):
+    url, seen = recorder
+    proc = subprocess.run([str(REGIOGRAPH), "query", "--endpoint", f"{served}/query",
+                           f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "is refused" in proc.stderr
+    assert seen == []
+
+
+def test_named_query_against_the_endpoint(served):
+    proc = subprocess.run([str(REGIOGRAPH), "query", "--endpoint", f"{served}/query",
+                           "--name", "actor-tables", "--param", "actor=lapin-liitto",
+                           "--format", "csv"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    rows = list(csv.DictReader(io.StringIO(proc.stdout)))
+    assert rows and {r["actor"] for r in rows} == {GRAPH + "lapin-liitto"}
+
+
+def test_a_param_stays_a_literal_against_the_endpoint(served):
+    value = '" } ; DROP ALL #'
+    answer = sparql.run_remote(f"{served}/query",
+                               sparql.prepare("SELECT ?v WHERE { BIND (1 AS ?one) }"),
+                               {"v": value})
+    assert json.loads(answer.data)["results"]["bindings"][0]["v"]["value"] == value
+
+
+# -- push: the Graph Store Protocol on a writable oxigraph ----------------------------
+
+
+@pytest.fixture
+def writable(tmp_path):
+    port = free_port()
+    proc = start([str(BIN / "oxigraph"), "serve", "--location", str(tmp_path / "db"),
+                  "--bind", f"127.0.0.1:{port}"], port)
+    yield f"http://127.0.0.1:{port}"
+    stop(proc)
+
+
+def count_graph(base: str, graph: str) -> int:
+    status, _, body = get(base, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> "
+                          "{ ?s ?p ?o } }", "application/sparql-results+json")
+    assert status == 200
+    return int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
+
+
+def regiograph(*args) -> subprocess.CompletedProcess:
+    proc = subprocess.run([str(REGIOGRAPH), *args], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def test_push_replaces_the_named_graph(writable, tmp_path):
+    store = f"{writable}/store"
+    out = regiograph("push", str(SEED), "--endpoint", store).stdout
+    assert f"graph <{GRAPH}>" in out
+    first = count_graph(writable, GRAPH)
+    assert first > 1000
+
+    rows = regiograph("query", "--endpoint", f"{writable}/query", "--graph", GRAPH,
+                      "--name", "responsibilities", "--param", "actor=lapin-liitto").stdout
+    assert rows.splitlines()[2].startswith("lapin-liitto ")
+
+    regiograph("push", str(SEED), "--endpoint", store)
+    assert count_graph(writable, GRAPH) == first  # replaced, not duplicated
+
+    tiny = write_dataset(tmp_path / "tiny", {"dataset.yaml": HEADER + "  base: " + GRAPH + "\n"
+                                             + "sources:\n  - id: s\n    title: S\n"})
+    regiograph("push", str(tiny), "--endpoint", store)
+    assert 0 < count_graph(writable, GRAPH) < 20  # the old triples are gone
+
+
+def test_push_leaves_other_graphs_alone(writable):
+    regiograph("push", str(SEED), "--endpoint", f"{writable}/store", "--graph",
+               "https://example.org/a")
+    regiograph("push", str(SEED), "--endpoint", f"{writable}/store", "--graph",
+               "https://example.org/b")
+    assert count_graph(writable, "https://example.org/a") == count_graph(
+        writable, "https://example.org/b") > 1000
+
+
+def test_push_to_nowhere_fails_cleanly():
+    proc = subprocess.run([str(REGIOGRAPH), "push", str(SEED), "--endpoint",
+                           f"http://127.0.0.1:{free_port()}/store"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 6 and "cannot reach" in proc.stderr
+    assert "Traceback" not in proc.stderr
