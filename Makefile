@@ -8,6 +8,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DATA ?= data/lapland
 OUT ?= out
+STRATEGY ?= amo-2008-programme
+EGO ?= lapin-liitto
 
 .PHONY: demo test lint bench clean setup browser notebooks
 
@@ -30,9 +32,18 @@ demo: $(STAMP)
 	$(BIN)/regiograph check $(OUT)/$(NAME).store
 	@echo "== write the report"
 	$(BIN)/regiograph report $(OUT)/$(NAME).store -o $(OUT)/$(NAME)-report.html
+	@echo "== draw the maps (one per view)"
+	$(BIN)/regiograph map $(OUT)/$(NAME).store -o $(OUT)/$(NAME)-map-actors.html --view actors
+	$(BIN)/regiograph map $(OUT)/$(NAME).store -o $(OUT)/$(NAME)-map-strategy.html --view strategy --id $(STRATEGY)
+	$(BIN)/regiograph map $(OUT)/$(NAME).store -o $(OUT)/$(NAME)-map-ego.html --view ego --id $(EGO) --depth 2
+	$(BIN)/regiograph map $(OUT)/$(NAME).store -o $(OUT)/$(NAME)-map-cross-border.html --view cross-border
+	$(BIN)/regiograph map $(OUT)/$(NAME).store -o $(OUT)/$(NAME)-map-findings.html --view findings
 	@echo
-	@echo "Done. Open $(OUT)/$(NAME)-report.html in a browser; the graph is in $(OUT)/$(NAME).ttl,"
-	@echo "the store in $(OUT)/$(NAME).store (try: $(BIN)/regiograph info $(OUT)/$(NAME).store)."
+	@echo "Done. Open in a browser (offline is fine):"
+	@echo "  $(OUT)/$(NAME)-report.html          the report: findings, sources, network"
+	@echo "  $(OUT)/$(NAME)-map-*.html           the maps: actors, strategy, ego, cross-border, findings"
+	@echo "The graph is in $(OUT)/$(NAME).ttl (and .nt, .jsonld, .graphml, -tables/), the store in"
+	@echo "$(OUT)/$(NAME).store: try $(BIN)/regiograph info $(OUT)/$(NAME).store"
 
 # The browser tests drive Debian's chromium; install it when it is missing.
 CHROMIUM := $(shell command -v chromium 2>/dev/null)

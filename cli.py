@@ -2,7 +2,8 @@
 
 Exit status: 0 success; 1 invalid dataset (every problem printed on stderr as
 ``path:line: message``, nothing written); 2 wrong usage (click's own); 3 `check
---strict` found something; 4 a file or folder could not be read or written.
+--strict` found something; 4 a file or folder could not be read or written; 5 a query
+ran past its timeout; 6 a remote SPARQL endpoint failed.
 """
 
 from __future__ import annotations
