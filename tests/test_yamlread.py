@@ -119,3 +119,10 @@ def test_not_utf8_is_reported_at_the_line_of_the_first_bad_byte():
 
 def test_bom_is_accepted():
     assert yamlread.decode("\ufeffa: 1\n".encode()) == "a: 1\n"
+
+
+def test_libyaml_parser_is_used_when_pyyaml_has_it():
+    import yaml
+
+    assert yamlread.LIBYAML == yaml.__with_libyaml__
+    assert yamlread._Parser.__module__.startswith("yaml._yaml") or not yaml.__with_libyaml__
