@@ -60,6 +60,9 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:  # `regiograph … | head`: the reader left; say nothing
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
         except OSError as exc:
             where = f" {exc.filename}" if exc.filename else ""
             click.echo(f"error: cannot read or write{where}: {exc.strerror or exc}", err=True)
@@ -120,10 +123,9 @@ def build_cmd(dataset: str, out: str, fmt: str) -> None:
     rebuilt from the graph). Nothing is written when the dataset is invalid.
     """
     try:
-        written = build(dataset, out)
+        ds, written = build(dataset, out)
     except InvalidDataset as exc:
         _fail(exc)
-    ds = Dataset.open(written["store"][0])
     info = ds.info()
     files = {k: [os.fspath(p) for p in v] for k, v in written.items()}
     if fmt == "json":

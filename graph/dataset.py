@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pyoxigraph import RdfFormat, Store
@@ -33,6 +33,7 @@ class Dataset:
     store: Store
     path: Path
     facts: Facts | None = None
+    _canonical: dict | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def open(cls, path: str | os.PathLike) -> Dataset:
@@ -46,8 +47,13 @@ class Dataset:
 
     # -- facts ---------------------------------------------------------------
     def canonical(self) -> dict:
-        """The canonical facts, rebuilt from the graph (what the RDF holds)."""
-        return rdf.from_triples(store.data_triples(self.store))
+        """The canonical facts, rebuilt from the graph (what the RDF holds).
+
+        Computed once per Dataset: the store is not changed through this object.
+        """
+        if self._canonical is None:
+            self._canonical = rdf.from_triples(store.data_triples(self.store))
+        return self._canonical
 
     def counts(self) -> dict[str, int]:
         """Entries per section (responsibilities included)."""
@@ -167,11 +173,12 @@ class Dataset:
         return dataset_map(self, view, **options)
 
 
-def build(facts_path: str | os.PathLike, out: str | os.PathLike) -> dict[str, list[Path]]:
+def build(facts_path: str | os.PathLike,
+          out: str | os.PathLike) -> tuple[Dataset, dict[str, list[Path]]]:
     """Validate a facts folder, write its store and every export under ``out``.
 
-    Returns what was written by kind. Nothing is written if the facts are invalid
-    (``InvalidDataset`` is raised before the first file).
+    Returns the dataset (on the new store) and what was written by kind. Nothing is
+    written if the facts are invalid (``InvalidDataset`` is raised before the first file).
     """
     facts = load_facts(facts_path, display=os.fspath(facts_path))
     out = Path(out)
@@ -182,12 +189,12 @@ def build(facts_path: str | os.PathLike, out: str | os.PathLike) -> dict[str, li
     )
     ds = Dataset(name, store.open_store(store_path), store_path, facts)
     written: dict[str, list[Path]] = {"store": [store_path]}
-    for fmt, (_, ext) in RDF_FORMATS.items():
-        written[fmt] = ds.export(fmt, out / f"{name}.{ext}")
-    written["graphml"] = ds.export("graphml", out / f"{name}.graphml")
-    written["csv"] = ds.export("csv", out / f"{name}-tables")
-    written["yaml"] = ds.export("yaml", out / f"{name}.facts.yaml")
-    return written
+    exports = [(fmt, f"{name}.{ext}") for fmt, (_, ext) in RDF_FORMATS.items()]
+    exports += [("graphml", f"{name}.graphml"), ("csv", f"{name}-tables"),
+                ("yaml", f"{name}.facts.yaml")]
+    for fmt, target in progress(exports, "export", unit="format"):
+        written[fmt] = ds.export(fmt, out / target)
+    return ds, written
 
 
 def _first(names: dict, lang: str) -> str:

@@ -31,9 +31,7 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-import yaml
-
-from .export import _Dumper
+from .export import dump as _dump
 from .schema import SECTIONS
 from .store import write_atomic
 
@@ -790,29 +788,6 @@ def generate(triples: int, seed: int = 0) -> dict:
     world.background(0.99)
     return {"facts": world.document(),
             "planted": {"dataset": DATASET_ID, "findings": world.expected_findings()}}
-
-
-def _dump(doc: dict) -> str:
-    dumper = _CDumper if _CDumper is not None else _Dumper
-    return yaml.dump(doc, Dumper=dumper, allow_unicode=True, sort_keys=False, width=100)
-
-
-def _c_dumper():
-    """The libyaml emitter with the block/flow style of graph.export (same output, faster)."""
-    base = getattr(yaml, "CSafeDumper", None)
-    if base is None:
-        return None
-
-    class Dumper(base):  # type: ignore[misc,valid-type]
-        pass
-
-    for kind, rep in _Dumper.yaml_representers.items():
-        if kind in (dict, list):
-            Dumper.add_representer(kind, rep)
-    return Dumper
-
-
-_CDumper = _c_dumper()
 
 
 def write(folder: str | os.PathLike, triples: int, seed: int = 0,
