@@ -22,7 +22,8 @@ from graph.facts import InvalidDataset, load_facts
 def _fail(exc: InvalidDataset) -> None:
     for problem in exc.problems:
         click.echo(str(problem), err=True)
-    click.echo(f"{len(exc.problems)} problem(s) found; nothing was written.", err=True)
+    if sys.stderr.isatty():  # for a person; a program reading stderr gets only the problems
+        click.echo(f"{len(exc.problems)} problem(s) found; nothing was written.", err=True)
     sys.exit(1)
 
 
@@ -58,6 +59,16 @@ class _Group(click.Group):
     """Turns file-system failures (a folder that cannot be written…) into one line, exit 4."""
 
     def invoke(self, ctx: click.Context):
+        import signal
+
+        # SIGTERM and SIGHUP end the command through SystemExit, so that `finally`
+        # blocks run: workers and servers stopped, temporary folders removed
+        previous = {}
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                previous[sig] = signal.signal(sig, lambda n, _f: sys.exit(128 + n))
+            except ValueError:  # not the main thread: leave the handlers alone
+                break
         try:
             return super().invoke(ctx)
         except BrokenPipeError:  # `regiograph … | head`: the reader left; say nothing
@@ -67,6 +78,9 @@ class _Group(click.Group):
             where = f" {exc.filename}" if exc.filename else ""
             click.echo(f"error: cannot read or write{where}: {exc.strerror or exc}", err=True)
             sys.exit(4)
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
 
 @click.group(cls=_Group,
@@ -276,17 +290,14 @@ def map_cmd(dataset, output, view, ident, depth, lang, color, size) -> None:
     cross-border (ties across the FI/SE/NO borders), findings (what the checks flagged:
     overlaps red, gap pairs dashed). The page has a legend, search, filters by kind,
     country, strategy and check, and tooltips with roles, periods, money and sources.
-    At most 5 000 nodes: larger views are refused (exit 1); choose a narrower one.
+    At most 5 000 nodes: larger views are refused (exit 2); choose a narrower one.
     """
-    from graph.maps import MapError, MapTooLarge
+    from graph.maps import MapError
 
     ds = _open(dataset)
     try:
         page = ds.map(view, id=ident, depth=depth, lang=lang, color=color, size=size)
-    except MapTooLarge as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(1)
-    except MapError as exc:
+    except MapError as exc:  # an unknown id or view, or a view too large to draw
         raise click.UsageError(str(exc)) from None
     path = page.save(output)
     click.echo(f"{page.nodes} nodes, {page.edges} edges. Map written to {path}")
@@ -468,7 +479,6 @@ def serve(dataset: str, port: int, host: str, timeout: float) -> None:
     reach the port can make the server fetch URLs. Do not expose it to a network you
     do not trust.
     """
-    import signal
     import subprocess
     import tempfile
 
@@ -487,8 +497,6 @@ def serve(dataset: str, port: int, host: str, timeout: float) -> None:
         except sparql.QueryError as exc:
             _query_error(exc)
         proc = subprocess.Popen(command)  # its messages go straight to the terminal
-        # a plain kill of this process must not orphan the server: stop it in `finally`
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
             sparql.wait_listening(proc, "127.0.0.1" if host in ("0.0.0.0", "::") else host,
                                   port)

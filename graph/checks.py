@@ -30,6 +30,7 @@ CHECKS = (
     "gap.unmonitored",
     "gap.cross-border-one-sided",
 )
+_PLURAL = {"responsibility": "responsibilities"}
 VERBS = {"lead": "lead", "coordinate": "coordinate", "monitor": "monitor"}
 
 
@@ -89,6 +90,10 @@ class _Context:
         self.store = store
         base = self._rows("SELECT ?d WHERE { ?d a dcat:Dataset }")
         self.base = base[0][0].value if base else ""
+        # ids by IRI: the dataset's own and those of used reference areas and sources
+        self.ids = {s.value: i.value for s, i in
+                    self._rows("SELECT ?s ?i WHERE { ?s dct:identifier ?i }")}
+        self.iris = {i: s for s, i in self.ids.items()}
         self.sources: dict[str, set[str]] = defaultdict(set)
         for s, src in self._rows("SELECT ?s ?src WHERE { ?s prov:wasDerivedFrom ?src }"):
             self.sources[s.value].add(self.id(src))
@@ -107,19 +112,35 @@ class _Context:
             UNION { ?t rg:administrator|rg:partner|rg:participant ?a } }"""
         for a, t in self._rows(seat):
             self.tables[a.value].add(t.value)
-        self.members: dict[str, list[str]] = defaultdict(list)
-        for n, m in self._rows("SELECT ?n ?m WHERE { ?n org:hasMember ?m }"):
-            self.members[n.value].append(m.value)
+        self.parents: dict[str, list[str]] = defaultdict(list)
+        for a, b in self._rows("SELECT ?a ?b WHERE { ?a schema:containedInPlace ?b }"):
+            self.parents[a.value].append(b.value)
+        self.countries: dict[str, str] = {
+            a.value: c.value
+            for a, c in self._rows("SELECT ?a ?c WHERE { ?a schema:addressCountry ?c }")}
 
     def _rows(self, text: str):
         return list(self.store.query(sparql_prologue() + text))
 
     def iri(self, ident: str) -> str:
-        return self.base + ident
+        return self.iris.get(ident) or self.base + ident
 
     def id(self, term) -> str:
         value = term.value if hasattr(term, "value") else term
+        if value in self.ids:
+            return self.ids[value]
         return value[len(self.base):] if value.startswith(self.base) else value
+
+    def country_of(self, area: str) -> set[str]:
+        """The area's own country, or its nearest ancestors' (fewest part_of links)."""
+        level, seen = {area}, {area}
+        while level:
+            found = {self.countries[a] for a in level if a in self.countries}
+            if found:
+                return found
+            level = {p for a in level for p in self.parents.get(a, ()) if p not in seen}
+            seen |= level
+        return set()
 
     def sources_of(self, iris: Iterable[str]) -> list[str]:
         out: set[str] = set()
@@ -205,7 +226,7 @@ def _where_when(ctx: _Context, rows: list, who: tuple[str, str], noun: str, tag:
         refs[f"unknown{tag}"] = who[1] if known1 else who[0]
         text += f" {_period_text(start, end)}; the period of {{unknown{tag}}}'s {noun} is unknown"
     else:
-        text += f"; the periods of both {noun}s are unknown"
+        text += f"; the periods of both {_PLURAL.get(noun, noun + 's')} are unknown"
     return text, refs
 
 
@@ -318,15 +339,24 @@ def unmonitored(ctx: _Context, rows: list) -> list[Finding]:
 
 
 def cross_border_one_sided(ctx: _Context, rows: list) -> list[Finding]:
-    findings = []
+    """Group the member areas per network and count the countries they lie in."""
+    members: dict[str, set[str]] = defaultdict(set)
+    areas: dict[str, set[str]] = defaultdict(set)
     for r in rows:
-        n = ctx.id(r["network"])
-        countries = (_value(r, "list") or "").split()
-        if countries:
-            where = ("only " + " ".join(sorted(countries)))
-        else:
-            where = "no known country"
-        examined = [r["network"].value, *ctx.members[r["network"].value]]
+        network = r["network"].value
+        members[network]  # a network without members is one-sided too
+        if r["member"] is not None:
+            members[network].add(r["member"].value)
+        if r["area"] is not None:
+            areas[network].add(r["area"].value)
+    findings = []
+    for network in sorted(members, key=ctx.id):
+        countries = sorted({c for a in areas[network] for c in ctx.country_of(a)})
+        if len(countries) >= 2:
+            continue
+        n = ctx.id(network)
+        where = "only " + countries[0] if countries else "no known country"
+        examined = [network, *members[network]]
         findings.append(Finding(
             "gap.cross-border-one-sided", [n], n,
             "{n} is a cross-border network, but its members lie in " + where + ".",

@@ -64,8 +64,10 @@ class Dataset:
         """Counts, sources, languages and triples: what `regiograph info` shows."""
         facts = self.canonical()
         langs: Counter[str] = Counter()
-        for term in store.data_triples(self.store):
-            lang = getattr(term.object, "language", None)
+        triples = 0
+        for triple in store.data_triples(self.store):
+            triples += 1
+            lang = getattr(triple.object, "language", None)
             if lang:
                 langs[lang] += 1
         sources = [
@@ -78,7 +80,7 @@ class Dataset:
             "title": _first(facts["dataset"]["title"], facts["dataset"]["lang"]),
             "lang": facts["dataset"]["lang"],
             "base": facts["dataset"]["base"],
-            "triples": sum(1 for _ in store.data_triples(self.store)),
+            "triples": triples,
             "counts": {k: len(v) for k, v in facts.items() if k != "dataset"},
             "languages": dict(sorted(langs.items())),
             "sources": sources,

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from .schema import FORMAT_VERSION
-from .store import write_atomic
+from .store import new_folder
 
 
 # libyaml's emitter when PyYAML has it (same output, several times faster)
@@ -59,7 +59,7 @@ def _flatten(value, prefix: str, row: dict, tables: dict, parent: tuple[str, str
     elif isinstance(value, list) and value and isinstance(value[0], dict):
         table = tables.setdefault(f"{parent[0]}.{prefix}", [])
         for n, item in enumerate(value, 1):
-            child = {parent[1]: row.get("id", parent[1]) if False else parent[2], "position": n}
+            child = {parent[1]: parent[2], "position": n}
             _flatten(item, "", child, tables, (f"{parent[0]}.{prefix}", parent[1], parent[2]))
             table.append(child)
     elif isinstance(value, list):
@@ -104,8 +104,10 @@ def _csv(rows: list[dict]) -> str:
 def write_tables(canonical: dict, folder: str | Path) -> list[Path]:
     """Write :func:`to_tables` as UTF-8 CSV files in ``folder``; return their paths."""
     folder = Path(folder)
-    written = []
-    for name, rows in to_tables(canonical).items():
-        if rows:
-            written.append(write_atomic(folder / f"{name}.csv", _csv(rows)))
-    return written
+    names = []
+    with new_folder(folder) as tmp:  # the whole folder is replaced: no stale tables
+        for name, rows in to_tables(canonical).items():
+            if rows:
+                (tmp / f"{name}.csv").write_text(_csv(rows), "utf-8")
+                names.append(f"{name}.csv")
+    return [folder / n for n in names]

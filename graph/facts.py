@@ -169,12 +169,11 @@ class _Reader:
         self.problems: list[Problem] = []
         self.defs: dict[str, tuple[str, str, int]] = {}  # id -> (kind, rel, line)
         self.refs: list[tuple[str, tuple[str, ...], str, str, int]] = []
-        self.authors: list[tuple[dict, str]] = []
         self.part_of: dict[str, list[str]] = {}  # id -> parents (areas, orgs, strategies)
         self.sections: dict[str, list[dict]] = {name: [] for name in SECTIONS}
         self.dataset: dict | None = None
         self.dataset_at: tuple[str, int] | None = None
-        self.stated: dict[str, tuple[str, int]] = {}
+        self.unreadable = False
         self.rel = ""
         self.used: dict[str, list[dict]] = {}
         self.uses_at: tuple[str, int] | None = None
@@ -190,8 +189,9 @@ class _Reader:
     def files(self) -> list[tuple[str, Path]]:
         if self.root.is_file():
             return [("", self.root)]
-        found = sorted(p for p in self.root.rglob("*.yaml") if p.is_file())
-        return [(p.relative_to(self.root).as_posix(), p) for p in found]
+        found = [(p.relative_to(self.root).as_posix(), p)
+                 for p in self.root.rglob("*.yaml") if p.is_file()]
+        return sorted(found)  # "sorted path order": the relative paths as strings
 
     def run(self) -> Facts:
         files = self.files()
@@ -199,7 +199,7 @@ class _Reader:
             self.rel = rel
             self.read_file(path)
         self.rel = ""
-        if self.dataset is None:
+        if self.dataset is None and not self.unreadable:
             self.error(
                 None,
                 "no file holds a 'dataset:' block; add one with id, title and lang, "
@@ -226,9 +226,11 @@ class _Reader:
             root, problems = yamlread.read(text)
         except yamlread.YamlError as exc:
             self.error(exc.line, exc.message)
+            self.unreadable = True  # it may hold the dataset block: do not claim none exists
             return
         except OSError as exc:
             self.error(None, f"cannot read the file: {exc.strerror}")
+            self.unreadable = True
             return
         for exc in problems:
             self.error(exc.line, exc.message)
@@ -253,7 +255,7 @@ class _Reader:
                     shown = "missing" if fmt is None else repr(fmt.text)
                     self.error(line, f"'format: {FORMAT_VERSION}' is required beside "
                                f"'dataset:' (format is {shown})")
-                self.dataset = self.entry(DATASET, root["dataset"], None) or {}
+                self.dataset = self.entry(DATASET, root["dataset"], line) or {}
         elif fmt is not None and not self.format_ok(fmt):
             self.error(root.key_lines["format"], f"format {fmt.text!r} is not supported; "
                        f"this version reads 'format: {FORMAT_VERSION}'")
@@ -281,22 +283,17 @@ class _Reader:
             return
         schema = SECTIONS[name]
         for item in node:
-            entry = self.entry(schema, item, None)
-            if entry is None:
-                continue
-            if name == "responsibilities":  # no id: the same content twice is one fact twice
-                key = _sort_key(entry)
-                if key in self.stated:
-                    rel, first = self.stated[key]
-                    self.error(item.line, "the same responsibility is stated twice (first at "
-                               f"{self.where(rel)}:{first}); remove one")
-                    continue
-                self.stated[key] = (self.rel, item.line)
-            self.sections[name].append(entry)
+            entry = self.entry(schema, item)
+            if entry is not None:
+                self.sections[name].append(entry)
 
     # -- entries ---------------------------------------------------------------
-    def entry(self, schema: Schema, node, inherited: list[str] | None) -> dict | None:
-        """Validate one mapping against ``schema``; return its canonical dict."""
+    def entry(self, schema: Schema, node, at: int | None = None) -> dict | None:
+        """Validate one mapping against ``schema``; return its canonical dict.
+
+        ``at`` is the line of a block's key (``dataset:``, ``funding:``): a missing field
+        is reported there; a list entry's own first line serves otherwise.
+        """
         if not isinstance(node, Mapping):
             line = node.line if node is not None else None
             self.error(line, f"expected {article(schema.kind)} entry (a mapping of fields), "
@@ -314,7 +311,7 @@ class _Reader:
             value = node.get(name)
             if value is None or (isinstance(value, Scalar) and value.value is None):
                 if spec.required:
-                    self.error(node.line, f"{article(schema.kind)} needs {name!r}")
+                    self.error(at or node.line, f"{article(schema.kind)} needs {name!r}")
                 continue
             converted = self.value(spec, value, name, node.key_lines[name])
             if converted == [] and spec.required and spec.type == "refs":
@@ -322,7 +319,7 @@ class _Reader:
             elif converted is not None and converted != []:
                 out[name] = converted
         if schema.kind == "funding":
-            self.check_funding(node, out)
+            self.check_funding(node, out, at)
         if schema.provenance:
             src = node.get("source")
             if src is not None and not (isinstance(src, Scalar) and src.value is None):
@@ -337,8 +334,6 @@ class _Reader:
                     out["note"] = text
         if "id" in out:
             self.define(out["id"], schema.kind, node.line)
-        if schema.kind == "source" and "author" in out:
-            self.authors.append((out, self.rel))
         if "part_of" in out and "id" in out:
             parents = out["part_of"]
             self.part_of[out["id"]] = parents if isinstance(parents, list) else [parents]
@@ -388,8 +383,8 @@ class _Reader:
                 self.error(node.line, f"{name!r} must be {shape}, got {_describe(node)}")
                 return None
             if kind == "map":
-                return self.entry(spec.sub, node, None)
-            items = [self.entry(spec.sub, item, None) for item in node]
+                return self.entry(spec.sub, node, line)
+            items = [self.entry(spec.sub, item) for item in node]
             return [i for i in items if i is not None]
         if kind == "names":
             return self.names(node, name)
@@ -532,7 +527,10 @@ class _Reader:
         out = {}
         for scheme, value in node.items():
             line = node.key_lines[scheme]
-            if not scheme.strip() or not re.fullmatch(r"[A-Za-z0-9_.-]+", scheme):
+            if scheme in PROVENANCE:
+                self.error(line, f"{scheme!r} is not allowed inside {name!r}; put it on the "
+                           "entry that holds the codes")
+            elif not scheme.strip() or not re.fullmatch(r"[A-Za-z0-9_.-]+", scheme):
                 self.error(line, f"code scheme {scheme!r} may use letters, digits, '-', '_', '.'")
             elif not isinstance(value, Scalar) or value.value is None:
                 self.error(line, f"code {scheme!r} must be a single value")
@@ -564,7 +562,8 @@ class _Reader:
 
     def number(self, node: Scalar, name: str, integer: bool) -> int | float | None:
         value = node.value
-        ok = node.plain and isinstance(value, (int, float)) and not isinstance(value, bool)
+        # a plain number or one tagged !!int / !!float; a quoted "70" is text
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
         if ok and integer:
             ok = isinstance(value, int)
         if ok and not isinstance(value, int):
@@ -597,7 +596,7 @@ class _Reader:
             self.refs.append((item.text, targets, name, self.rel, item.line))
         return sorted(seen)
 
-    def check_funding(self, node: Mapping, out: dict) -> None:
+    def check_funding(self, node: Mapping, out: dict, at: int | None) -> None:
         sources = node.get("sources")
         has_sources = isinstance(sources, Sequence) and len(sources) > 0
         total = node.get("total")
@@ -609,7 +608,7 @@ class _Reader:
             return
         if total_value is None:
             if total is None or (isinstance(total, Scalar) and total.value is None):
-                self.error(node.line, "a funding block with 'sources' needs 'total'")
+                self.error(at or node.line, "a funding block with 'sources' needs 'total'")
             return
         exact_total = _exact(total)
         if exact_total is None:
@@ -688,8 +687,8 @@ class _Reader:
 
 
 def _exact(node) -> Fraction | None:
-    """The exact value of a plain numeric scalar (87000, 17.3), or None."""
-    if not (isinstance(node, Scalar) and node.plain):
+    """The exact value of a numeric scalar (87000, 17.3, !!float 10), or None."""
+    if not isinstance(node, Scalar):
         return None
     value = node.value
     if isinstance(value, bool) or not isinstance(value, (int, float)):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
@@ -203,11 +203,15 @@ class Writer:
         for section, entries in facts.used.items():
             for entry in entries:
                 yield from self.node(self.iri(entry["id"]), SECTIONS[section].kind, entry, None)
+        seen: Counter[str] = Counter()
         for section, entries in facts.sections.items():
             kind = SECTIONS[section].kind
             for entry in entries:
                 if kind == "responsibility":
-                    subject = NamedNode(self.base + "responsibility/" + responsibility_key(entry))
+                    key = responsibility_key(entry)
+                    seen[key] += 1  # the same content stated twice: two nodes, -2 on the second
+                    suffix = "" if seen[key] == 1 else f"-{seen[key]}"
+                    subject = NamedNode(self.base + "responsibility/" + key + suffix)
                 else:
                     subject = self.iri(entry["id"])
                 yield from self.node(subject, kind, entry, None)

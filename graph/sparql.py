@@ -438,6 +438,7 @@ def _worker_main() -> None:
     from .store import open_store
 
     request = json.loads(sys.stdin.buffer.read())
+    _bound_own_life(request.get("timeout"))
     out = sys.stdout.buffer
     try:
         store = open_store(request["store"])
@@ -463,6 +464,26 @@ def _worker_main() -> None:
     out.flush()
 
 
+def _bound_own_life(timeout: float | None) -> None:
+    """Never outlive the parent, nor run past the deadline on one's own.
+
+    The parent kills the worker at the deadline; these guard the cases where the
+    parent itself is killed first: the kernel sends SIGKILL when the parent dies
+    (Linux), and a CPU-time limit ends a query that nobody waits for any more.
+    """
+    import ctypes
+    import resource
+    import signal
+
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the CPU limit still holds
+        pass
+    if timeout:
+        seconds = int(timeout) + 2
+        resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
+
+
 def run_local(store_path: str | os.PathLike, prepared: Prepared,
               params: Mapping[str, object] | None = None,
               timeout: float = DEFAULT_TIMEOUT) -> Answer:
@@ -479,6 +500,7 @@ def run_local(store_path: str | os.PathLike, prepared: Prepared,
     request = json.dumps({
         "store": os.fspath(Path(store_path).resolve()),
         "text": prepared.text,
+        "timeout": timeout,
         "params": {k: _term_tuple(v) if isinstance(v, (NamedNode, Literal)) else str(v)
                    for k, v in (params or {}).items()},
     }).encode("utf-8")
@@ -492,12 +514,14 @@ def run_local(store_path: str | os.PathLike, prepared: Prepared,
     try:
         out, err = proc.communicate(request, timeout=timeout)
     except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
         raise QueryTimeout(
             f"the query was stopped after {timeout:g} s (--timeout). Make it more "
             "selective (start from a bound entity, add LIMIT) or give it more time."
         ) from None
+    finally:  # at the deadline, and when this process is being stopped itself
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
     header, _, data = out.partition(b"\n")
     try:
         head = json.loads(header)

@@ -13,6 +13,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
@@ -64,22 +65,20 @@ def is_store(path: str | os.PathLike) -> bool:
     return (Path(path) / MARKER).is_file()
 
 
-def build(triples: Iterable[Triple], target: str | os.PathLike, info: dict) -> Path:
-    """Write a new on-disk store at ``target``, replacing any old one atomically.
+@contextmanager
+def new_folder(target: str | os.PathLike) -> Iterator[Path]:
+    """A fresh temporary sibling of ``target`` that replaces it when the block succeeds.
 
-    The store is built in a temporary sibling folder and renamed into place, so a
-    failure never leaves a half-written store where the old one was.
+    A failure removes the temporary folder and leaves the old ``target`` as it was;
+    success swaps it in (rename), so readers never see a half-written folder and no
+    stale file of an earlier run survives. The folder gets the usual mode (not 0700).
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
-        store = Store(str(tmp / "db"))
-        fill(store, triples, bulk=True)
-        store.flush()
-        info = {**info, "triples": len(store) }
-        del store
-        (tmp / MARKER).write_text(json.dumps(info, indent=2, ensure_ascii=False), "utf-8")
+        yield tmp
+        os.chmod(tmp, 0o777 & ~_umask())
         old = None
         if target.exists():
             old = target.with_name(f".{target.name}.old-{os.getpid()}")
@@ -90,7 +89,24 @@ def build(triples: Iterable[Triple], target: str | os.PathLike, info: dict) -> P
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return target
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def build(triples: Iterable[Triple], target: str | os.PathLike, info: dict) -> Path:
+    """Write a new on-disk store at ``target``, replacing any old one atomically."""
+    with new_folder(target) as tmp:
+        store = Store(str(tmp / "db"))
+        fill(store, triples, bulk=True)
+        store.flush()
+        info = {**info, "triples": len(store)}
+        del store
+        (tmp / MARKER).write_text(json.dumps(info, indent=2, ensure_ascii=False), "utf-8")
+    return Path(target)
 
 
 def open_store(path: str | os.PathLike) -> Store:
@@ -124,9 +140,7 @@ def write_atomic(path: str | os.PathLike, data: bytes | str) -> Path:
         with os.fdopen(fd, "wb") as f:
             f.write(raw)
         # mkstemp makes the file private (0600); give it the mode a plain open() would
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

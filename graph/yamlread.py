@@ -49,6 +49,11 @@ _INT16 = re.compile(r"0x[0-9a-fA-F]+\Z")
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
 _INF = re.compile(r"[-+]?\.(inf|Inf|INF)\Z")
 _NAN = re.compile(r"\.(nan|NaN|NAN)\Z")
+# what YAML refuses when written raw (C0 controls but tab, newline and carriage return;
+# DEL; C1 controls but NEL; lone surrogates; U+FFFE/U+FFFF) can still be written as a
+# double-quoted escape; XML and UTF-8 outputs (GraphML, GEXF, SPARQL XML) cannot carry it
+_FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 class YamlError(Exception):
@@ -198,18 +203,20 @@ def read(
                     anchors[frame.anchor] = (frame.node, frame.size, frame.height)
                 root = _attach(stack, frame.node, frame.size, frame.height, line, root, problems)
                 continue
-            depth = (stack[-1].depth if stack else 0) + 1
+            # depth counts mappings and sequences only: the top-level mapping is level 1
+            outer = stack[-1].depth if stack else 0
             if isinstance(event, yaml.AliasEvent):
                 if event.anchor not in anchors:
                     raise YamlError(line, f"alias *{event.anchor} refers to no anchor")
                 node, size, height = anchors[event.anchor]
                 total += size
-                _limits(total, depth + height - 1, max_nodes, max_depth, line)
+                _limits(total, outer + height, max_nodes, max_depth, line)
                 node = _relocated(node, line)
                 root = _attach(stack, node, size, height, line, root, problems)
                 continue
             total += 1
-            _limits(total, depth, max_nodes, max_depth, line)
+            is_scalar = isinstance(event, yaml.ScalarEvent)
+            _limits(total, outer + (0 if is_scalar else 1), max_nodes, max_depth, line)
             tag = event.tag
             if isinstance(event, yaml.ScalarEvent):
                 plain = not event.style
@@ -221,10 +228,14 @@ def read(
                     except YamlError as exc:
                         problems.append(exc)
                         value = event.value
+                if isinstance(value, str) and _FORBIDDEN.search(value):
+                    bad = _FORBIDDEN.search(value).group()
+                    problems.append(YamlError(line, f"character U+{ord(bad):04X} (written as an "
+                                              "escape) is not allowed in text; remove it"))
                 node = Scalar(value, event.value, line, plain and tag is None)
                 if event.anchor is not None:
-                    anchors[event.anchor] = (node, 1, 1)
-                root = _attach(stack, node, 1, 1, line, root, problems)
+                    anchors[event.anchor] = (node, 1, 0)
+                root = _attach(stack, node, 1, 0, line, root, problems)
                 continue
             is_map = isinstance(event, yaml.MappingStartEvent)
             want = CORE + ("map" if is_map else "seq")
@@ -233,7 +244,7 @@ def read(
                     YamlError(line, f"tag {tag!r} is not allowed: only YAML 1.2 core tags are")
                 )
             container = Mapping(line) if is_map else Sequence(line)
-            stack.append(_Frame(container, depth, event.anchor))
+            stack.append(_Frame(container, outer + 1, event.anchor))
     finally:
         parser.dispose()
     return root, problems

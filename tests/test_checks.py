@@ -1356,3 +1356,23 @@ def test_skip(tmp_path, cli):
     assert triples(json.loads(result.stdout)["findings"]) == expected
     api = Dataset.open(folder).check(skip=[APART])
     assert triples([f.to_dict() for f in api]) == [t for t in EVERY_EXPECTED if t[0] != APART]
+
+
+def test_cross_border_country_is_the_nearest_ancestors_when_an_area_has_two_parents(tmp_path):
+    # w lies directly in fi (FI) and, two links up, in se (SE): its country is FI only
+    (tmp_path / "a.yaml").write_text("""format: 1
+dataset: {id: t, title: T, lang: fi}
+areas:
+  - {id: fi, name: Suomi, kind: country, country: FI}
+  - {id: se, name: Sverige, kind: country, country: SE}
+  - {id: mid, name: Mid, kind: region, part_of: se}
+  - {id: w, name: W, kind: cross-border-area, part_of: [fi, mid]}
+  - {id: v, name: V, kind: cross-border-area, part_of: [fi, se]}
+networks:
+  - {id: n1, name: N1, kind: cross-border-network, members: [w]}
+  - {id: n2, name: N2, kind: cross-border-network, members: [v]}
+""", "utf-8")
+    found = [f.to_dict() for f in Dataset.open(tmp_path).check(only=["gap.cross-border-one-sided"])]
+    # v's two parents are equally near and lie in two countries: n2 is two-sided
+    assert [(f["subjects"], f["target"]) for f in found] == [(["n1"], "n1")]
+    assert "only FI" in found[0]["explanation"]

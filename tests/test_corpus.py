@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -74,3 +75,16 @@ def test_good_dataset_loads(case: Path):
             assert sorted(map(json.dumps, got)) == sorted(map(json.dumps, value)), (ident, field)
         else:
             assert got == value, (ident, field)
+
+
+@pytest.mark.parametrize("case", BAD, ids=[p.name for p in BAD])
+def test_bad_dataset_through_the_cli_prints_only_problem_lines(case: Path):
+    from click.testing import CliRunner
+
+    from cli import main
+
+    result = CliRunner().invoke(main, ["validate", str(case)])
+    assert result.exit_code == 1 and result.stdout == ""
+    line = re.compile(re.escape(str(case)) + r"(/[^:]+:\d+)?: \S")
+    for text in result.stderr.splitlines():
+        assert line.match(text), text

@@ -339,7 +339,7 @@ def test_cli_map_errors_exit_2_without_traceback(tmp_path, args, needle):
     assert not out.exists()
 
 
-def test_cli_map_too_many_nodes_exits_1(tmp_path):
+def test_cli_map_too_many_nodes_exits_2(tmp_path):
     orgs = "".join(f"  - {{id: o{i}, name: Org {i}, kind: company}}\n"
                    for i in range(MAX_NODES + 1))
     folder = write_dataset(tmp_path / "big", {
@@ -347,7 +347,7 @@ def test_cli_map_too_many_nodes_exits_1(tmp_path):
                   "organisations:\n" + orgs})
     out = tmp_path / "big.html"
     result = CliRunner().invoke(main, ["map", str(folder), "-o", str(out)])
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 2, result.output  # a usage problem: choose a narrower view
     assert "narrower view" in result.output and "Traceback" not in result.output
     assert not out.exists()
 

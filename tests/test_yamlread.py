@@ -126,3 +126,21 @@ def test_libyaml_parser_is_used_when_pyyaml_has_it():
 
     assert yamlread.LIBYAML == yaml.__with_libyaml__
     assert yamlread._Parser.__module__.startswith("yaml._yaml") or not yaml.__with_libyaml__
+
+
+def test_a_scalar_adds_no_level_of_nesting():
+    assert read("{a: " * 100 + "1" + "}" * 100)[0] is not None  # 100 mappings, then a value
+    with pytest.raises(YamlError):
+        read("{a: " * 101 + "1" + "}" * 101)
+
+
+@pytest.mark.parametrize("escape", ["\\x01", "\\0", "\\x7f", "\\x9b", "\\uFFFE", "\\e"])
+def test_control_characters_written_as_escapes_are_refused(escape):
+    _, problems = read(f'a: "x{escape}y"\n')
+    assert problems and "not allowed in text" in problems[0].message
+
+
+@pytest.mark.parametrize("escape", ["\\t", "\\n", "\\N", "\\L", "\\u00e4"])
+def test_printable_escapes_are_kept(escape):
+    root, problems = read(f'a: "x{escape}y"\n')
+    assert not problems and root["a"].value.startswith("x")
