@@ -174,6 +174,7 @@ class _Reader:
         self.dataset: dict | None = None
         self.dataset_at: tuple[str, int] | None = None
         self.unreadable = False
+        self.plain_names: list[dict] = []  # names written as plain strings
         self.rel = ""
         self.used: dict[str, list[dict]] = {}
         self.uses_at: tuple[str, int] | None = None
@@ -462,7 +463,9 @@ class _Reader:
             if not node.text.strip():
                 self.error(node.line, f"{name!r} is empty")
                 return None
-            return {"": node.text}  # the dataset language, filled in by load_facts
+            plain = {"": node.text}  # the dataset language, filled in by load_facts
+            self.plain_names.append(plain)
+            return plain
         if not isinstance(node, Mapping):
             self.error(node.line, f"{name!r} must be a string or a map of language tags to "
                        f"strings, got {_describe(node)}")
@@ -719,17 +722,6 @@ def _describe(node) -> str:
     return f"{node.text!r}"
 
 
-def _fill_lang(value, lang: str):
-    """Give plain-string names the dataset language."""
-    if isinstance(value, dict):
-        if "" in value and len(value) == 1 and isinstance(value[""], str):
-            return {lang: value[""]}
-        return {k: _fill_lang(v, lang) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_fill_lang(v, lang) for v in value]
-    return value
-
-
 def load_facts(path: str | os.PathLike, display: str | None = None) -> Facts:
     """Read and validate the dataset at ``path`` (a folder, or one YAML file).
 
@@ -748,9 +740,9 @@ def load_facts(path: str | os.PathLike, display: str | None = None) -> Facts:
     reader = _Reader(root, shown)
     facts = reader.run()
     lang = facts.dataset.get("lang", "und")
-    facts.dataset = _fill_lang(facts.dataset, lang)
+    for names in reader.plain_names:  # the dataset block may come in any file: now it is known
+        names[lang] = names.pop("")
     facts.dataset.setdefault("base", default_base(facts.dataset["id"]))
-    facts.sections = {k: _fill_lang(v, lang) for k, v in facts.sections.items()}
     return facts
 
 

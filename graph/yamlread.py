@@ -35,6 +35,11 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
             pass
 
 
+_SCALAR, _ALIAS = yaml.ScalarEvent, yaml.AliasEvent
+_MAP_START, _MAP_END = yaml.MappingStartEvent, yaml.MappingEndEvent
+_SEQ_START, _SEQ_END = yaml.SequenceStartEvent, yaml.SequenceEndEvent
+_DOC_START, _STREAM_END = yaml.DocumentStartEvent, yaml.StreamEndEvent
+
 MAX_NODES = 1_000_000
 MAX_DEPTH = 100
 MAX_BYTES = 256 * 1024 * 1024
@@ -185,40 +190,17 @@ def read(
                 raise _reader_error(text, exc) from None
             except yaml.YAMLError as exc:
                 raise YamlError(None, f"not valid YAML: {exc}") from None
-            if event is None or isinstance(event, yaml.StreamEndEvent):
+            if event is None:
                 break
+            cls = event.__class__  # dispatch on the class: this loop is the hot path
             line = event.start_mark.line + 1
-            if isinstance(event, yaml.DocumentStartEvent):
-                documents += 1
-                if documents > 1:
-                    raise YamlError(line, "a file holds one YAML document; found a second one")
-                continue
-            if isinstance(event, (yaml.StreamStartEvent, yaml.DocumentEndEvent)):
-                continue
-            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                frame = stack.pop()
-                if isinstance(frame.node, Mapping) and not frame.pending_key:
-                    raise YamlError(line, "mapping key without a value")
-                if frame.anchor is not None:
-                    anchors[frame.anchor] = (frame.node, frame.size, frame.height)
-                root = _attach(stack, frame.node, frame.size, frame.height, line, root, problems)
-                continue
             # depth counts mappings and sequences only: the top-level mapping is level 1
             outer = stack[-1].depth if stack else 0
-            if isinstance(event, yaml.AliasEvent):
-                if event.anchor not in anchors:
-                    raise YamlError(line, f"alias *{event.anchor} refers to no anchor")
-                node, size, height = anchors[event.anchor]
-                total += size
-                _limits(total, outer + height, max_nodes, max_depth, line)
-                node = _relocated(node, line)
-                root = _attach(stack, node, size, height, line, root, problems)
-                continue
-            total += 1
-            is_scalar = isinstance(event, yaml.ScalarEvent)
-            _limits(total, outer + (0 if is_scalar else 1), max_nodes, max_depth, line)
-            tag = event.tag
-            if isinstance(event, yaml.ScalarEvent):
+            if cls is _SCALAR:
+                total += 1
+                if total > max_nodes:
+                    _limits(total, outer, max_nodes, max_depth, line)
+                tag = event.tag
                 plain = not event.style
                 if tag is None or (tag == "!" and not plain):
                     value = resolve_plain(event.value) if plain else event.value
@@ -228,7 +210,7 @@ def read(
                     except YamlError as exc:
                         problems.append(exc)
                         value = event.value
-                if isinstance(value, str) and _FORBIDDEN.search(value):
+                if value.__class__ is str and _FORBIDDEN.search(value):
                     bad = _FORBIDDEN.search(value).group()
                     problems.append(YamlError(line, f"character U+{ord(bad):04X} (written as an "
                                               "escape) is not allowed in text; remove it"))
@@ -236,15 +218,38 @@ def read(
                 if event.anchor is not None:
                     anchors[event.anchor] = (node, 1, 0)
                 root = _attach(stack, node, 1, 0, line, root, problems)
-                continue
-            is_map = isinstance(event, yaml.MappingStartEvent)
-            want = CORE + ("map" if is_map else "seq")
-            if tag not in (None, "!", want):
-                problems.append(
-                    YamlError(line, f"tag {tag!r} is not allowed: only YAML 1.2 core tags are")
-                )
-            container = Mapping(line) if is_map else Sequence(line)
-            stack.append(_Frame(container, outer + 1, event.anchor))
+            elif cls is _MAP_END or cls is _SEQ_END:
+                frame = stack.pop()
+                if frame.node.__class__ is Mapping and not frame.pending_key:
+                    raise YamlError(line, "mapping key without a value")
+                if frame.anchor is not None:
+                    anchors[frame.anchor] = (frame.node, frame.size, frame.height)
+                root = _attach(stack, frame.node, frame.size, frame.height, line, root, problems)
+            elif cls is _MAP_START or cls is _SEQ_START:
+                total += 1
+                _limits(total, outer + 1, max_nodes, max_depth, line)
+                is_map = cls is _MAP_START
+                tag = event.tag
+                if tag not in (None, "!", CORE + ("map" if is_map else "seq")):
+                    problems.append(
+                        YamlError(line, f"tag {tag!r} is not allowed: only YAML 1.2 core tags are")
+                    )
+                container = Mapping(line) if is_map else Sequence(line)
+                stack.append(_Frame(container, outer + 1, event.anchor))
+            elif cls is _ALIAS:
+                if event.anchor not in anchors:
+                    raise YamlError(line, f"alias *{event.anchor} refers to no anchor")
+                node, size, height = anchors[event.anchor]
+                total += size
+                _limits(total, outer + height, max_nodes, max_depth, line)
+                node = _relocated(node, line)
+                root = _attach(stack, node, size, height, line, root, problems)
+            elif cls is _DOC_START:
+                documents += 1
+                if documents > 1:
+                    raise YamlError(line, "a file holds one YAML document; found a second one")
+            elif cls is _STREAM_END:
+                break
     finally:
         parser.dispose()
     return root, problems
