@@ -213,7 +213,7 @@ def worker(stage: str, args) -> dict:
         return timed(lambda: [yaml.load(t, Loader=loader) for t in texts], runs)
     if stage in ("store-ours", "store-rdflib"):
         from graph.facts import load_facts
-        from graph.rdf import to_triples
+        from graph.rdf import to_quads, to_triples
 
         facts = load_facts(folder)
         if stage == "store-ours":
@@ -223,7 +223,7 @@ def worker(stage: str, args) -> dict:
 
             def ours():
                 store = Store()
-                fill(store, to_triples(facts), bulk=True)
+                fill(store, to_quads(facts), bulk=True)
                 return len(store)
             return timed(ours, runs)
         import rdflib
@@ -369,13 +369,13 @@ def prepare(size: int, workdir: Path) -> dict:
     from pyoxigraph import RdfFormat
 
     from graph.facts import load_facts
-    from graph.rdf import to_triples
+    from graph.rdf import to_quads
     from graph.store import memory_store, serialize
     from graph.synth import write
 
     folder = workdir / f"synth-{size}"
     write(folder, size, seed=1)
-    store = memory_store(to_triples(load_facts(folder)))
+    store = memory_store(to_quads(load_facts(folder)))
     nt = workdir / f"synth-{size}.nt"
     nt.write_bytes(serialize(store, RdfFormat.N_TRIPLES))
     triples = sum(1 for _ in nt.open("rb"))

@@ -43,7 +43,7 @@ class Dataset:
             info = store.store_info(path)
             return cls(info["dataset"], store.open_store(path), path)
         facts = load_facts(path, display=os.fspath(path))
-        return cls(facts.id, store.memory_store(rdf.to_triples(facts)), path, facts)
+        return cls(facts.id, store.memory_store(rdf.to_quads(facts)), path, facts)
 
     # -- facts ---------------------------------------------------------------
     def canonical(self) -> dict:
@@ -186,7 +186,7 @@ def build(facts_path: str | os.PathLike,
     out = Path(out)
     name = facts.id
     store_path = store.build(
-        progress(rdf.to_triples(facts), "build", unit="triple"), out / f"{name}.store",
+        progress(rdf.to_quads(facts), "build", unit="triple"), out / f"{name}.store",
         {"dataset": name, "facts": os.fspath(facts_path), "files": facts.files},
     )
     ds = Dataset(name, store.open_store(store_path), store_path, facts)

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import calendar
 import difflib
+import gc
 import os
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -722,6 +725,24 @@ def _describe(node) -> str:
     return f"{node.text!r}"
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector for a stage that allocates millions of objects.
+
+    Loading builds a tree of small dicts and lists that all stay alive and hold no
+    cycles; the collector would walk that growing heap again and again (a fifth of the
+    load time at 1M triples). Reference counting still frees everything as usual; the
+    collector's previous state is restored afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def load_facts(path: str | os.PathLike, display: str | None = None) -> Facts:
     """Read and validate the dataset at ``path`` (a folder, or one YAML file).
 
@@ -738,7 +759,8 @@ def load_facts(path: str | os.PathLike, display: str | None = None) -> Facts:
     if not root.exists():
         raise InvalidDataset([Problem(shown, None, "no such file or folder")])
     reader = _Reader(root, shown)
-    facts = reader.run()
+    with paused_gc():
+        facts = reader.run()
     lang = facts.dataset.get("lang", "und")
     for names in reader.plain_names:  # the dataset block may come in any file: now it is known
         names[lang] = names.pop("")

@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
-from pyoxigraph import Literal, NamedNode, Triple
+from pyoxigraph import Literal, NamedNode, Quad, Triple
 
 from .facts import Facts
 from .reference import REFERENCE_BASE
@@ -190,13 +190,16 @@ class Writer:
         self.actors = {i for i, k in facts.kinds.items() if k in ("organisation", "person")}
         # entries of used reference sets live under one base shared by every dataset
         self.used = {e["id"] for entries in facts.used.values() for e in entries}
+        self._iris: dict[str, NamedNode] = {}
 
     def iri(self, ident: str) -> NamedNode:
-        if ident in self.used:
-            return NamedNode(REFERENCE_BASE + ident)
-        return NamedNode(self.base + ident)
+        node = self._iris.get(ident)
+        if node is None:  # an id is referenced ~5 times at 1M triples: build its node once
+            base = REFERENCE_BASE if ident in self.used else self.base
+            node = self._iris[ident] = NamedNode(base + ident)
+        return node
 
-    def triples(self) -> Iterator[Triple]:
+    def triples(self) -> Iterator[Quad]:
         facts = self.facts
         dataset = NamedNode(self.base)
         yield from self.node(dataset, "dataset", facts.dataset, None)
@@ -216,21 +219,21 @@ class Writer:
                     subject = self.iri(entry["id"])
                 yield from self.node(subject, kind, entry, None)
 
-    def node(self, subject: NamedNode, kind: str, entry: dict, inherited) -> Iterator[Triple]:
-        yield Triple(subject, _TYPE, CLASSES[kind])
+    def node(self, subject: NamedNode, kind: str, entry: dict, inherited) -> Iterator[Quad]:
+        yield Quad(subject, _TYPE, CLASSES[kind])
         schema = SCHEMAS[kind]
         sources = entry.get("source") or inherited
         for src in sources or ():
-            yield Triple(subject, DERIVED, self.iri(src))
+            yield Quad(subject, DERIVED, self.iri(src))
         for name, value in entry.items():
             spec = schema.fields.get(name)
             if name in ("source", "note"):
                 pred = GENERIC[name]
                 if name == "source":
                     for src in value:
-                        yield Triple(subject, pred, self.iri(src))
+                        yield Quad(subject, pred, self.iri(src))
                 else:
-                    yield Triple(subject, pred, Literal(value))
+                    yield Quad(subject, pred, Literal(value))
                 continue
             if spec.type in ("list", "map"):
                 child_kind, suffix, link = NESTED[(kind, name)]
@@ -242,55 +245,55 @@ class Writer:
                         child = NamedNode(f"{subject.value}/{suffix}")
                     else:
                         child = NamedNode(f"{subject.value}/{suffix}/{n}")
-                    yield Triple(child, link, subject)
+                    yield Quad(child, link, subject)
                     if spec.type == "list":
-                        yield Triple(child, POSITION, Literal(n))
+                        yield Quad(child, POSITION, Literal(n))
                     yield from self.node(child, child_kind, item, sources)
                 continue
             yield from self.field(subject, kind, name, spec, value)
         if kind == "area":
             for link in code_links(entry):
-                yield Triple(subject, SKOS.exactMatch, link)
+                yield Quad(subject, SKOS.exactMatch, link)
 
-    def field(self, subject, kind, name, spec, value) -> Iterator[Triple]:
+    def field(self, subject, kind, name, spec, value) -> Iterator[Quad]:
         t = spec.type
         if t in ("period", "when"):
             period = {"from": value, "to": value} if isinstance(value, str) else value
             if "from" in period:
-                yield Triple(subject, START, date_literal(period["from"]))
+                yield Quad(subject, START, date_literal(period["from"]))
             if "to" in period:
-                yield Triple(subject, END, date_literal(period["to"]))
+                yield Quad(subject, END, date_literal(period["to"]))
             return
         pred = predicate(kind, name)
         if t == "names":
             for lang, text in value.items():
-                yield Triple(subject, pred, Literal(text, language=lang))
+                yield Quad(subject, pred, Literal(text, language=lang))
         elif t in ("ref", "refs"):
             for ident in [value] if t == "ref" else value:
-                yield Triple(subject, pred, self.iri(ident))
+                yield Quad(subject, pred, self.iri(ident))
         elif t == "author":
             if value in self.actors:
-                yield Triple(subject, pred, self.iri(value))
+                yield Quad(subject, pred, self.iri(value))
             else:
-                yield Triple(subject, pred, Literal(value))
+                yield Quad(subject, pred, Literal(value))
         elif t == "enum":
-            yield Triple(subject, pred, concept(spec.vocab, value))
+            yield Quad(subject, pred, concept(spec.vocab, value))
         elif t == "date":
-            yield Triple(subject, pred, date_literal(value))
+            yield Quad(subject, pred, date_literal(value))
         elif t == "number":
-            yield Triple(subject, pred, _number_literal(value))
+            yield Quad(subject, pred, _number_literal(value))
         elif t == "count":
-            yield Triple(subject, pred, Literal(value))
+            yield Quad(subject, pred, Literal(value))
         elif t == "codes":
             for scheme, code in value.items():
-                yield Triple(subject, pred, Literal(code, datatype=CODE[scheme]))
+                yield Quad(subject, pred, Literal(code, datatype=CODE[scheme]))
         elif t == "iri":
-            yield Triple(subject, pred, Literal(value, datatype=XSD.anyURI))
+            yield Quad(subject, pred, Literal(value, datatype=XSD.anyURI))
         elif t == "uses":
             for name in value:
-                yield Triple(subject, pred, Literal(name))
+                yield Quad(subject, pred, Literal(name))
         else:  # id, text, lang, country, currency
-            yield Triple(subject, pred, Literal(value))
+            yield Quad(subject, pred, Literal(value))
 
 
 def responsibility_key(entry: dict) -> str:
@@ -299,9 +302,18 @@ def responsibility_key(entry: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def to_triples(facts: Facts) -> Iterator[Triple]:
-    """Every triple of the dataset. Cost: O(facts)."""
+def to_quads(facts: Facts) -> Iterator[Quad]:
+    """Every statement of the dataset, in the default graph. Cost: O(facts).
+
+    Quads, not triples, because the store takes them as they are: wrapping 1M triples
+    into quads on the way in cost more than writing them.
+    """
     return Writer(facts).triples()
+
+
+def to_triples(facts: Facts) -> Iterator[Triple]:
+    """Every triple of the dataset (for rdflib, pySHACL and tests). Cost: O(facts)."""
+    return (q.triple for q in Writer(facts).triples())
 
 
 # --------------------------------------------------------------------------- reading back

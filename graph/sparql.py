@@ -672,7 +672,7 @@ def built_store(dataset: str | os.PathLike, workdir: str | os.PathLike) -> Path:
     if store.is_store(dataset):
         return Path(dataset)
     facts = load_facts(dataset, display=os.fspath(dataset))
-    return store.build(rdf.to_triples(facts), Path(workdir) / f"{facts.id}.store",
+    return store.build(rdf.to_quads(facts), Path(workdir) / f"{facts.id}.store",
                        {"dataset": facts.id, "facts": os.fspath(dataset),
                         "files": facts.files})
 

@@ -37,26 +37,20 @@ def ontology_file(name: str) -> Path:
     return ontology_dir() / name
 
 
-def _quads(triples: Iterable[Triple]) -> Iterator[Quad]:
-    graph = DefaultGraph()
-    for t in triples:
-        yield Quad(t.subject, t.predicate, t.object, graph)
-
-
-def fill(store: Store, triples: Iterable[Triple], *, bulk: bool = False) -> None:
-    """Add the data triples and the ontology to ``store``."""
+def fill(store: Store, quads: Iterable[Quad], *, bulk: bool = False) -> None:
+    """Add the data (quads in the default graph, see ``rdf.to_quads``) and the ontology."""
     if bulk:
-        store.bulk_extend(_quads(triples))
+        store.bulk_extend(quads)
     else:
-        store.extend(_quads(triples))
+        store.extend(quads)
     with open(ontology_file("regiograph.ttl"), "rb") as f:
         store.load(f, format=RdfFormat.TURTLE, to_graph=ONTOLOGY_GRAPH)
 
 
-def memory_store(triples: Iterable[Triple]) -> Store:
-    """An in-memory store holding ``triples`` and the ontology."""
+def memory_store(quads: Iterable[Quad]) -> Store:
+    """An in-memory store holding ``quads`` (default graph) and the ontology."""
     store = Store()
-    fill(store, triples)
+    fill(store, quads)
     return store
 
 
@@ -97,11 +91,11 @@ def _umask() -> int:
     return mask
 
 
-def build(triples: Iterable[Triple], target: str | os.PathLike, info: dict) -> Path:
+def build(quads: Iterable[Quad], target: str | os.PathLike, info: dict) -> Path:
     """Write a new on-disk store at ``target``, replacing any old one atomically."""
     with new_folder(target) as tmp:
         store = Store(str(tmp / "db"))
-        fill(store, triples, bulk=True)
+        fill(store, quads, bulk=True)
         store.flush()
         info = {**info, "triples": len(store)}
         del store

@@ -148,6 +148,7 @@ class _Frame:
     node: Mapping | Sequence
     depth: int
     anchor: str | None
+    is_seq: bool
     size: int = 1
     height: int = 1
     key: Scalar | None = None
@@ -172,6 +173,7 @@ def read(
         raise _reader_error(text, exc) from None
     anchors: dict[str, tuple[Node, int, int]] = {}  # anchor -> (node, size, height)
     stack: list[_Frame] = []
+    top: _Frame | None = None  # stack[-1], kept at hand
     root: Node | None = None
     total = 0
     documents = 0
@@ -193,39 +195,57 @@ def read(
             if event is None:
                 break
             cls = event.__class__  # dispatch on the class: this loop is the hot path
-            line = event.start_mark.line + 1
-            # depth counts mappings and sequences only: the top-level mapping is level 1
-            outer = stack[-1].depth if stack else 0
             if cls is _SCALAR:
+                line = event.start_mark.line + 1
                 total += 1
                 if total > max_nodes:
-                    _limits(total, outer, max_nodes, max_depth, line)
+                    _limits(total, top.depth if top else 0, max_nodes, max_depth, line)
                 tag = event.tag
+                text = event.value
                 plain = not event.style
                 if tag is None or (tag == "!" and not plain):
-                    value = resolve_plain(event.value) if plain else event.value
+                    value = resolve_plain(text) if plain else text
                 else:
                     try:
-                        value = _tagged(tag, event.value, line)
+                        value = _tagged(tag, text, line)
                     except YamlError as exc:
                         problems.append(exc)
-                        value = event.value
+                        value = text
                 if value.__class__ is str and _FORBIDDEN.search(value):
                     bad = _FORBIDDEN.search(value).group()
                     problems.append(YamlError(line, f"character U+{ord(bad):04X} (written as an "
                                               "escape) is not allowed in text; remove it"))
-                node = Scalar(value, event.value, line, plain and tag is None)
+                node = Scalar(value, text, line, plain and tag is None)
                 if event.anchor is not None:
                     anchors[event.anchor] = (node, 1, 0)
-                root = _attach(stack, node, 1, 0, line, root, problems)
+                # a scalar's parent: the common case of _attach, inline (size +1, height
+                # unchanged since a frame's height is at least 1)
+                if top is None:
+                    root = node
+                elif top.is_seq:
+                    top.size += 1
+                    top.node.append(node)
+                elif not top.pending_key:
+                    top.size += 1
+                    if not top.skip_value:
+                        key = top.key
+                        top.node[key.text] = node
+                        top.node.key_lines[key.text] = key.line
+                    top.pending_key = True
+                else:
+                    root = _attach(stack, node, 1, 0, line, root, problems)
             elif cls is _MAP_END or cls is _SEQ_END:
                 frame = stack.pop()
-                if frame.node.__class__ is Mapping and not frame.pending_key:
+                top = stack[-1] if stack else None
+                line = event.start_mark.line + 1
+                if not frame.is_seq and not frame.pending_key:
                     raise YamlError(line, "mapping key without a value")
                 if frame.anchor is not None:
                     anchors[frame.anchor] = (frame.node, frame.size, frame.height)
                 root = _attach(stack, frame.node, frame.size, frame.height, line, root, problems)
             elif cls is _MAP_START or cls is _SEQ_START:
+                line = event.start_mark.line + 1
+                outer = top.depth if top else 0
                 total += 1
                 _limits(total, outer + 1, max_nodes, max_depth, line)
                 is_map = cls is _MAP_START
@@ -235,8 +255,11 @@ def read(
                         YamlError(line, f"tag {tag!r} is not allowed: only YAML 1.2 core tags are")
                     )
                 container = Mapping(line) if is_map else Sequence(line)
-                stack.append(_Frame(container, outer + 1, event.anchor))
+                top = _Frame(container, outer + 1, event.anchor, not is_map)
+                stack.append(top)
             elif cls is _ALIAS:
+                line = event.start_mark.line + 1
+                outer = top.depth if top else 0
                 if event.anchor not in anchors:
                     raise YamlError(line, f"alias *{event.anchor} refers to no anchor")
                 node, size, height = anchors[event.anchor]
@@ -245,6 +268,7 @@ def read(
                 node = _relocated(node, line)
                 root = _attach(stack, node, size, height, line, root, problems)
             elif cls is _DOC_START:
+                line = event.start_mark.line + 1
                 documents += 1
                 if documents > 1:
                     raise YamlError(line, "a file holds one YAML document; found a second one")

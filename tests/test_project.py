@@ -20,7 +20,7 @@ from graph.project import (
     write_graphml,
 )
 from graph.queries import load_folder
-from graph.rdf import to_triples
+from graph.rdf import to_quads
 from graph.store import memory_store
 from graph.vocab import sparql_prologue
 
@@ -207,7 +207,7 @@ areas:
 
 
 def store_of(folder: Path):
-    return memory_store(to_triples(load_facts(folder)))
+    return memory_store(to_quads(load_facts(folder)))
 
 
 def write_dataset(folder: Path, text: str) -> Path:

@@ -20,7 +20,7 @@ from graph import reference
 from graph.dataset import Dataset
 from graph.facts import InvalidDataset, load_facts
 from graph.queries import load_folder
-from graph.rdf import from_triples, to_triples
+from graph.rdf import from_triples, to_quads
 from graph.store import data_triples, memory_store
 from graph.vocab import CODE, sparql_prologue
 from tests.conftest import HEADER, ROOT, SEED, write_dataset
@@ -251,7 +251,7 @@ def test_a_dataset_with_uses_loads_builds_and_its_areas_are_queryable(used):
 
 def test_used_areas_round_trip_without_being_repeated(used, tmp_path):
     facts = used.facts
-    back = from_triples(data_triples(memory_store(to_triples(facts))))
+    back = from_triples(data_triples(memory_store(to_quads(facts))))
     assert back == facts.canonical()
     assert back["dataset"]["uses"] == ["reference/fi", "reference/no", "reference/se"]
     assert [a["id"] for a in back["areas"]] == ["tornionlaakso-x"]

@@ -8,13 +8,13 @@ from hypothesis import strategies as st
 
 from graph.export import to_yaml
 from graph.facts import load_facts
-from graph.rdf import from_triples, to_triples
+from graph.rdf import from_triples, to_quads
 from graph.store import data_triples, memory_store
 from graph.yamlread import read, to_plain
 
 
 def roundtrip(facts) -> dict:
-    return from_triples(data_triples(memory_store(to_triples(facts))))
+    return from_triples(data_triples(memory_store(to_quads(facts))))
 
 
 def test_seed_dataset_survives_rdf_and_back(seed_facts):

@@ -21,6 +21,7 @@ from graph.rdf import (
     PREDICATES,
     START,
     concept,
+    to_quads,
     to_triples,
 )
 from graph.schema import VOCABULARIES
@@ -71,7 +72,7 @@ def test_seed_conforms(seed):
 
 def test_seed_store_conforms(seed):
     # from a store: only the default graph is checked, not the ontology's named graph
-    result = validate_shacl(memory_store(seed))
+    result = validate_shacl(memory_store(to_quads(load_facts(str(SEED)))))
     assert result.conforms, result.text
 
 

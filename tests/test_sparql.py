@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple, parse
 
 from cli import main
 from graph import checks, sparql
@@ -237,7 +237,7 @@ def test_rows_to_frame(seed):
 def big_store(tmp_path_factory) -> Path:
     """A few thousand triples: a 4-way self-join of them is ~10^14 rows (runs for hours)."""
     p = NamedNode("http://example.org/p")
-    triples = [Triple(NamedNode(f"http://example.org/s{i}"), p, Literal(str(i)))
+    triples = [Quad(NamedNode(f"http://example.org/s{i}"), p, Literal(str(i)))
                for i in range(3000)]
     return build(triples, tmp_path_factory.mktemp("big") / "big.store", {"dataset": "big"})
 
