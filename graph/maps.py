@@ -747,13 +747,15 @@ def _environment() -> jinja2.Environment:
 # --------------------------------------------------------------------------- from a dataset
 
 
-def dataset_context(store, G: nx.MultiDiGraph, lang: str | None, findings: list) -> MapContext:
+def dataset_context(store, G: nx.MultiDiGraph, lang: str | None, findings: list,
+                    labels=None) -> MapContext:
     """Notes, sources (with titles in ``lang``), strategy membership and findings for the
-    maps of one dataset. Cost: three small SPARQL queries and one pass per strategy."""
+    maps of one dataset. Cost: three small SPARQL queries and one pass per strategy.
+    ``labels`` (a graph.labels.Labels in ``lang``) saves reading the names again."""
     from .labels import Labels
     from .vocab import sparql_prologue
 
-    labels = Labels(store, lang)
+    labels = labels if labels is not None else Labels(store, lang)
     notes: dict = defaultdict(list)
     for row in store.query(sparql_prologue() + """
             SELECT ?id ?note WHERE { ?s dct:identifier ?id ; skos:note ?note }
@@ -816,15 +818,16 @@ def dataset_map(ds, view: str = "actors", *, id: str | None = None, depth: int =
     if view not in VIEWS:
         raise MapError(f"unknown view {view!r}; views are: {', '.join(VIEWS)}")
     G = to_networkx(ds.store, lang=lang)
-    relabel(G, lang, Labels(ds.store).dataset_lang)
+    labels = Labels(ds.store, lang)  # every name, read once for the whole page
+    relabel(G, lang, labels.dataset_lang)
     people_countries(G)
     findings = run_checks(ds.store)
     H = select_view(G, view, id=id, depth=depth, findings=findings)
-    context = dataset_context(ds.store, G, lang, findings)
+    context = dataset_context(ds.store, G, lang, findings, labels)
     what = {"actors": "actors and their ties", "strategy": f"strategy: {_name(G, id)}",
             "ego": f"around {_name(G, id)} ({depth} step{'s' if depth != 1 else ''})",
             "cross-border": "ties across borders", "findings": "what the checks flagged"}[view]
-    title = f"{Labels(ds.store, lang)(ds.id)}: {what}"
+    title = f"{labels(ds.id)}: {what}"
     subtitle = (f"{H.number_of_nodes()} nodes, {H.number_of_edges()} edges · "
                 f"dataset {ds.id}" + (f" · names in {lang}" if lang else ""))
     if color is None:

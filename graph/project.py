@@ -70,7 +70,7 @@ def _select(store: Store, text: str) -> Iterable[dict]:
     solutions = store.query(sparql_prologue() + text)
     names = [v.value for v in solutions.variables]
     for solution in solutions:
-        yield {name: solution[name] for name in names}
+        yield dict(zip(names, solution, strict=True))
 
 
 # --------------------------------------------------------------------------- values
@@ -164,31 +164,40 @@ def _add_nodes(G: nx.MultiDiGraph, nodes: dict[str, dict], langs: tuple) -> None
 
 def _edge_rows(store: Store, query: QueryFile, ids: dict[str, str], wanted) -> list[dict]:
     """The rows of one edge query, merged per fact: language-tagged columns become
-    ``{lang: text}`` dicts, list columns sorted lists, other terms Python values."""
+    ``{lang: text}`` dicts, list columns sorted lists, other terms Python values.
+    Sorted by the terms of the merged rows, so the graph is the same for every store
+    that holds the same triples."""
     merged: dict[tuple, dict] = {}
     for row in _select(store, query.text):
         kind = row["kind"].value if row.get("kind") is not None else query.name
         if wanted is not None and kind not in wanted:
             continue
-        plain, tagged = {"kind": kind}, {}
+        # rows of one fact differ only in language-tagged columns: the other terms are
+        # its key (terms hash and compare by value, cheaper than the converted values)
+        key = tuple(term for term in row.values()
+                    if not (isinstance(term, Literal) and term.language))
+        edge = merged.get(key)
+        if edge is None:
+            edge = merged[key] = _edge_values(row, kind, ids)
         for col, term in row.items():
-            if col == "kind":
-                continue
-            if term is None:
-                if col in LIST_COLUMNS:  # an empty GROUP_CONCAT may come back unbound
-                    plain[col] = []
-                continue
             if isinstance(term, Literal) and term.language:
-                tagged[col] = (term.language.lower(), term.value)
-            elif col in LIST_COLUMNS:
-                plain[col] = sorted(set(term.value.split()))
-            else:
-                plain[col] = _value(term, ids)
-        key = tuple(sorted((k, repr(v)) for k, v in plain.items()))
-        edge = merged.setdefault(key, plain)
-        for col, (lang, text) in tagged.items():
-            edge.setdefault(f"{col}s", {})[lang] = text
-    return list(merged.values())
+                edge.setdefault(f"{col}s", {})[term.language.lower()] = term.value
+    return [merged[key] for key in sorted(merged, key=lambda k: [str(t) for t in k])]
+
+
+def _edge_values(row: dict, kind: str, ids: dict[str, str]) -> dict:
+    plain = {"kind": kind}
+    for col, term in row.items():
+        if col == "kind" or (isinstance(term, Literal) and term.language):
+            continue
+        if term is None:
+            if col in LIST_COLUMNS:  # an empty GROUP_CONCAT may come back unbound
+                plain[col] = []
+        elif col in LIST_COLUMNS:
+            plain[col] = sorted(set(term.value.split()))
+        else:
+            plain[col] = _value(term, ids)
+    return plain
 
 
 def _add_edge(G: nx.MultiDiGraph, edge: dict, langs: tuple) -> None:
@@ -252,8 +261,7 @@ def to_networkx(
     for query in edge_queries():
         if wanted is not None and wanted.isdisjoint(query.words("kinds")):
             continue
-        rows = _edge_rows(store, query, ids, wanted)
-        for edge in sorted(rows, key=lambda e: sorted((k, repr(v)) for k, v in e.items())):
+        for edge in _edge_rows(store, query, ids, wanted):
             _add_edge(G, edge, langs)
     return G
 
