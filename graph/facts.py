@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import difflib
+import functools
 import gc
 import os
 import re
@@ -149,14 +150,22 @@ def parse_date(text: str) -> tuple[date, date] | None:
     return date(year, month, day), date(year, month, day)
 
 
+@functools.lru_cache(maxsize=4096)  # a dataset repeats few tags: look each up once
 def valid_lang(tag: str) -> bool:
     """Well-formed BCP 47 whose primary language subtag is registered with IANA."""
     return bool(LANG_RE.match(tag)) and langcodes.tag_is_valid(tag.lower())
 
 
+@functools.lru_cache(maxsize=1024)
 def valid_country(code: str) -> bool:
     """An officially assigned ISO 3166-1 alpha-2 code, upper case."""
     return len(code) == 2 and code.isupper() and pycountry.countries.get(alpha_2=code) is not None
+
+
+@functools.lru_cache(maxsize=1024)
+def valid_currency(code: str) -> bool:
+    """An ISO 4217 alphabetic code, upper case."""
+    return len(code) == 3 and code.isupper() and pycountry.currencies.get(alpha_3=code) is not None
 
 
 def _number(value: Decimal) -> int | float:
@@ -303,7 +312,7 @@ class _Reader:
             self.error(line, f"expected {article(schema.kind)} entry (a mapping of fields), "
                        f"got {_describe(node)}")
             return None
-        allowed = dict(schema.fields)
+        allowed = schema.fields
         out: dict = {}
         for key in node:
             if key in allowed or (schema.provenance and key in PROVENANCE):
@@ -449,7 +458,7 @@ class _Reader:
                 return None
             return text.lower()
         if kind == "currency":
-            if not (len(text) == 3 and text.isupper() and pycountry.currencies.get(alpha_3=text)):
+            if not valid_currency(text):
                 self.error(node.line, f"currency {text!r} is not an ISO 4217 code (like EUR, SEK)")
                 return None
             return text

@@ -204,7 +204,9 @@ def read(
                 text = event.value
                 plain = not event.style
                 if tag is None or (tag == "!" and not plain):
-                    value = resolve_plain(text) if plain else text
+                    # a key's value is never used (keys are matched by their text)
+                    keyed = top is not None and top.pending_key and not top.is_seq
+                    value = resolve_plain(text) if plain and not keyed else text
                 else:
                     try:
                         value = _tagged(tag, text, line)
@@ -232,8 +234,16 @@ def read(
                         top.node[key.text] = node
                         top.node.key_lines[key.text] = key.line
                     top.pending_key = True
-                else:
-                    root = _attach(stack, node, 1, 0, line, root, problems)
+                else:  # a key
+                    top.size += 1
+                    container = top.node
+                    top.skip_value = text in container
+                    if top.skip_value:
+                        problems.append(YamlError(
+                            line, f"duplicate key {text!r} (first defined at line "
+                            f"{container.key_lines[text]}); remove or rename one of them"))
+                    top.key = node
+                    top.pending_key = False
             elif cls is _MAP_END or cls is _SEQ_END:
                 frame = stack.pop()
                 top = stack[-1] if stack else None
