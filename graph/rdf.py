@@ -11,6 +11,7 @@ be traced to its documents.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -134,6 +135,7 @@ def _schemas() -> dict:
 SCHEMAS = _schemas()
 
 
+@functools.lru_cache(maxsize=1024)  # a closed list has a handful of values
 def concept(vocab: str, value: str) -> NamedNode:
     """The SKOS concept IRI of a closed-list value, e.g. ``rgc:role-lead``."""
     return RGC[f"{vocab}-{value}"]
@@ -141,12 +143,23 @@ def concept(vocab: str, value: str) -> NamedNode:
 
 def date_literal(text: str) -> Literal:
     """'2008' -> xsd:gYear, '2008-11' -> xsd:gYearMonth, '2008-11-06' -> xsd:date."""
-    datatype = {4: XSD.gYear, 7: XSD.gYearMonth}.get(len(text), XSD.date)
-    return Literal(text, datatype=datatype)
+    return _date_literal(text)
+
+
+_DATE_TYPES = {4: XSD.gYear, 7: XSD.gYearMonth}
+_XSD_DATE = XSD.date
+
+
+@functools.lru_cache(maxsize=65536)  # dates repeat a lot across entries
+def _date_literal(text: str) -> Literal:
+    return Literal(text, datatype=_DATE_TYPES.get(len(text), _XSD_DATE))
 
 
 def _number_literal(value) -> Literal:
-    return Literal(format(Decimal(str(value)), "f"), datatype=XSD.decimal)
+    return Literal(format(Decimal(str(value)), "f"), datatype=_XSD_DECIMAL)
+
+
+_XSD_DECIMAL = XSD.decimal
 
 
 #: countries whose NUTS codes are NUTS proper (EU members, Eurostat's 'EL' for Greece);
