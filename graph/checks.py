@@ -16,7 +16,7 @@ from datetime import date
 
 from pyoxigraph import Store
 
-from .facts import parse_date
+from .facts import parse_date, paused_gc
 from .queries import QueryFile, load_folder
 from .vocab import sparql_prologue
 
@@ -408,9 +408,10 @@ def run_checks(store: Store, names: Iterable[str] = CHECKS) -> list[Finding]:
     'overlap.responsibility'
     """
     queries = check_queries()
-    ctx = _Context(store)
-    findings: list[Finding] = []
-    for name in names:
-        rows = list(store.query(queries[name].text))
-        findings.extend(BUILDERS[name](ctx, rows))
+    with paused_gc():  # the lookups are large acyclic dicts: no collector passes over them
+        ctx = _Context(store)
+        findings: list[Finding] = []
+        for name in names:
+            rows = list(store.query(queries[name].text))
+            findings.extend(BUILDERS[name](ctx, rows))
     return findings

@@ -21,6 +21,7 @@ from pathlib import Path
 import networkx as nx
 from pyoxigraph import Literal, NamedNode, Store
 
+from .facts import paused_gc
 from .queries import QueryFile, load_folder
 from .rdf import KIND_OF_CLASS
 from .store import write_atomic
@@ -251,7 +252,12 @@ def to_networkx(
     >>> list(G.in_edges("kotisatama", keys=True))[0]  # doctest: +SKIP
     ('haaparanta', 'kotisatama', 'member')
     """
-    wanted = _check_kinds(kinds)
+    with paused_gc():  # the graph is a heap of small dicts: 1M triples 13.5 -> 8.8 s
+        return _to_networkx(store, _check_kinds(kinds), lang)
+
+
+def _to_networkx(store: Store, wanted: frozenset[str] | None, lang: str | None
+                 ) -> nx.MultiDiGraph:
     dataset_id, dataset_lang = _dataset(store)
     langs = (lang, dataset_lang)
     G = nx.MultiDiGraph(dataset=dataset_id or "", lang=lang or dataset_lang or "")
