@@ -206,11 +206,12 @@ class _Reader:
                  for p in self.root.rglob("*.yaml") if p.is_file()]
         return sorted(found)  # "sorted path order": the relative paths as strings
 
-    def run(self) -> Facts:
+    def run(self, workers: int | None = None) -> Facts:
         files = self.files()
-        for rel, path in progress(files, "load") if len(files) > 1 else files:
-            self.rel = rel
-            self.read_file(path)
+        if not self.read_parallel(files, workers):
+            for rel, path in progress(files, "load") if len(files) > 1 else files:
+                self.rel = rel
+                self.read_file(path)
         self.rel = ""
         if self.dataset is None and not self.unreadable:
             self.error(
@@ -232,6 +233,41 @@ class _Reader:
             facts.where[ident] = (rel, line)
             facts.kinds[ident] = kind
         return facts
+
+    def read_parallel(self, files: list[tuple[str, Path]], workers: int | None) -> bool:
+        """Read the files in worker processes and merge what they found, in file order.
+
+        Only a clean dataset is read this way: each worker validates its files on their
+        own, so what needs every file (a second dataset block, an id defined in two
+        files) and the exact order of problems come from the serial pass. When any
+        worker finds a problem, or two parts clash, this returns False having changed
+        nothing, and the caller reads the files again one by one.
+        """
+        workers = _workers(files, workers)
+        if workers < 2:
+            return False
+        parts = _read_in_workers(self.root, self.display, files, workers)
+        if parts is None or any(part.problems or part.unreadable for part in parts):
+            return False
+        if sum(part.dataset_at is not None for part in parts) > 1:
+            return False
+        defs: dict[str, tuple[str, str, int]] = {}
+        for part in parts:
+            for ident, where in part.defs.items():
+                if ident in defs:
+                    return False
+                defs[ident] = where
+        self.defs = defs
+        for part in parts:
+            if part.dataset_at is not None:
+                self.dataset, self.dataset_at = part.dataset, part.dataset_at
+                self.uses_at = part.uses_at
+            self.refs.extend(part.refs)
+            self.part_of.update(part.part_of)
+            for name, entries in part.sections.items():
+                self.sections[name].extend(entries)
+            self.plain_names.extend(part.plain_names)
+        return True
 
     def read_file(self, path: Path) -> None:
         try:
@@ -752,11 +788,71 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def load_facts(path: str | os.PathLike, display: str | None = None) -> Facts:
+#: from this many bytes of YAML in several files, a dataset is read by worker processes
+PARALLEL_BYTES = 4_000_000
+
+
+def _workers(files: list[tuple[str, Path]], asked: int | None) -> int:
+    """How many processes read ``files``: ``asked``, or by size and the CPUs at hand."""
+    if len(files) < 2:
+        return 1
+    if asked is not None:
+        return min(asked, len(files))
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    if cpus < 2:
+        return 1
+    try:
+        size = sum(path.stat().st_size for _, path in files)
+    except OSError:
+        return 1  # the serial pass reports the unreadable file
+    return min(cpus, len(files)) if size >= PARALLEL_BYTES else 1
+
+
+def _read_one(root: str, display: str, rel: str, path: str) -> _Reader:
+    """Worker: one file read and validated on its own (its reader's state is the result)."""
+    reader = _Reader(Path(root), display)
+    reader.rel = rel
+    with paused_gc():
+        reader.read_file(Path(path))
+    reader.root = None  # type: ignore[assignment]  # nothing the parent needs back
+    return reader
+
+
+def _read_in_workers(root: Path, display: str, files: list[tuple[str, Path]],
+                     workers: int) -> list[_Reader] | None:
+    """Each file's reader from a pool of ``workers`` processes, in file order; None when
+    the pool cannot run here (the caller then reads serially)."""
+    import multiprocessing
+    import threading
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork is cheapest, but not safe once other threads run (a notebook's kernel):
+    # then a fork server starts clean workers
+    method = "fork" if threading.active_count() == 1 else "forkserver"
+    try:
+        context = multiprocessing.get_context(method)
+    except ValueError:  # no fork on this platform
+        return None
+    try:
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            jobs = [pool.submit(_read_one, str(root), display, rel, str(path))
+                    for rel, path in files]
+            return [job.result() for job in progress(jobs, "load")]
+    except Exception:  # noqa: BLE001 - no pool here (a daemon process, no fork): the
+        return None  # serial pass does the work, and raises any real bug itself
+
+
+def load_facts(path: str | os.PathLike, display: str | None = None, *,
+               workers: int | None = None) -> Facts:
     """Read and validate the dataset at ``path`` (a folder, or one YAML file).
 
     Raises :class:`InvalidDataset` listing every problem. ``display`` is the path
-    to print in messages (default: ``path`` as given).
+    to print in messages (default: ``path`` as given). ``workers``: processes that
+    read the files (default: one per CPU from ``PARALLEL_BYTES`` of YAML in several
+    files, else 1); the facts and the problems are the same either way.
     Cost: one pass over the files plus O(ids + references) checks.
 
     >>> facts = load_facts("data/lapland")  # doctest: +SKIP
@@ -769,7 +865,7 @@ def load_facts(path: str | os.PathLike, display: str | None = None) -> Facts:
         raise InvalidDataset([Problem(shown, None, "no such file or folder")])
     reader = _Reader(root, shown)
     with paused_gc():
-        facts = reader.run()
+        facts = reader.run(workers)
     lang = facts.dataset.get("lang", "und")
     for names in reader.plain_names:  # the dataset block may come in any file: now it is known
         names[lang] = names.pop("")

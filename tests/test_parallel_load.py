@@ -1,0 +1,120 @@
+"""Reading a dataset in worker processes gives the same facts and problems as serially.
+
+Large datasets (``facts.PARALLEL_BYTES`` of YAML in several files) are read by one
+process per CPU; every corpus case is read both ways here, with the workers forced.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graph import facts as facts_module
+from graph.facts import InvalidDataset, load_facts
+from graph.synth import write
+
+CORPUS = Path(__file__).parent / "corpus"
+BAD = sorted(p for p in (CORPUS / "bad").iterdir() if p.is_dir())
+GOOD = sorted(p for p in (CORPUS / "good").iterdir() if p.is_dir())
+SEED = Path(__file__).parent.parent / "data" / "lapland"
+
+
+def _same(a, b) -> None:
+    assert a.canonical() == b.canonical()
+    assert a.where == b.where and a.kinds == b.kinds and a.files == b.files
+    assert a.used == b.used
+    # the order entries were read in is kept too (it decides IRIs of repeated content)
+    assert a.sections == b.sections
+
+
+def _problems(path: Path, workers: int) -> list[str]:
+    with pytest.raises(InvalidDataset) as info:
+        load_facts(path, display=str(path), workers=workers)
+    return [str(p) for p in info.value.problems]
+
+
+@pytest.mark.parametrize("case", GOOD + [SEED], ids=[p.name for p in GOOD + [SEED]])
+def test_good_dataset_same_facts_in_workers(case: Path):
+    _same(load_facts(case, workers=1), load_facts(case, workers=2))
+
+
+@pytest.mark.parametrize("case", BAD, ids=[p.name for p in BAD])
+def test_bad_dataset_same_problems_in_workers(case: Path):
+    assert _problems(case, 2) == _problems(case, 1)
+
+
+def test_synthetic_dataset_same_facts_in_workers(tmp_path: Path):
+    write(tmp_path, 20_000, seed=3)
+    _same(load_facts(tmp_path, workers=1), load_facts(tmp_path, workers=3))
+
+
+def _two_files(tmp_path: Path, second: str) -> Path:
+    (tmp_path / "a.yaml").write_text(
+        "format: 1\ndataset:\n  id: d\n  title: D\n  lang: fi\n"
+        "areas:\n  - id: kemi\n    name: Kemi\n    kind: municipality\n    country: FI\n",
+        "utf-8")
+    (tmp_path / "b.yaml").write_text(second, "utf-8")
+    return tmp_path
+
+
+def test_clash_between_files_found_by_the_serial_pass(tmp_path: Path):
+    """Each file is clean on its own; together an id is defined twice."""
+    case = _two_files(tmp_path, "areas:\n  - id: kemi\n    name: Kemi\n"
+                                "    kind: municipality\n    country: FI\n")
+    problems = _problems(case, 2)
+    assert problems == _problems(case, 1)
+    assert problems == [f"{case / 'b.yaml'}:2: id 'kemi' is defined twice (first at "
+                        f"{case / 'a.yaml'}:7); ids are unique across the dataset"]
+
+
+def test_second_dataset_block_found_by_the_serial_pass(tmp_path: Path):
+    case = _two_files(tmp_path, "format: 1\ndataset:\n  id: e\n  title: E\n  lang: sv\n")
+    problems = _problems(case, 2)
+    assert problems == _problems(case, 1)
+    assert len(problems) == 1 and "a second 'dataset:' block" in problems[0]
+
+
+def test_workers_chosen_by_size_and_files(tmp_path: Path, monkeypatch):
+    case = _two_files(tmp_path, "areas: []\n")
+    files = [(p.name, p) for p in sorted(case.iterdir())]
+    assert facts_module._workers(files, None) == 1  # small: serial
+    assert facts_module._workers(files[:1], 4) == 1  # one file: serial
+    assert facts_module._workers(files, 8) == 2  # never more workers than files
+    monkeypatch.setattr(facts_module, "PARALLEL_BYTES", 10)
+    monkeypatch.setattr(facts_module.os, "sched_getaffinity", lambda _: {0, 1, 2}, raising=False)
+    assert facts_module._workers(files, None) == 2
+    monkeypatch.setattr(facts_module.os, "sched_getaffinity", lambda _: {0}, raising=False)
+    assert facts_module._workers(files, None) == 1
+
+
+def test_clean_dataset_is_merged_from_the_workers(tmp_path: Path):
+    """The parallel pass is really taken for a clean dataset, and declined for a bad one."""
+    write(tmp_path, 10_000, seed=2)
+    reader = facts_module._Reader(tmp_path, str(tmp_path))
+    files = reader.files()
+    assert len(files) > 1 and reader.read_parallel(files, 2)
+    assert sum(map(len, reader.sections.values())) > 100 and reader.dataset
+    bad = BAD[0]
+    reader = facts_module._Reader(bad, str(bad))
+    files = reader.files()
+    assert len(files) > 1 and not reader.read_parallel(files, 2)
+    assert not reader.problems and not any(reader.sections.values())
+
+
+def test_workers_start_clean_when_other_threads_run(tmp_path: Path):
+    """With another thread alive (a notebook kernel), workers come from a fork server."""
+    import threading
+
+    write(tmp_path, 10_000, seed=4)
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait, daemon=True)
+    thread.start()
+    try:
+        reader = facts_module._Reader(tmp_path, str(tmp_path))
+        assert reader.read_parallel(reader.files(), 2)
+    finally:
+        stop.set()
+        thread.join()
+    serial = load_facts(tmp_path, workers=1)
+    assert reader.sections == serial.sections
