@@ -116,5 +116,8 @@ def test_workers_start_clean_when_other_threads_run(tmp_path: Path):
     finally:
         stop.set()
         thread.join()
-    serial = load_facts(tmp_path, workers=1)
-    assert reader.sections == serial.sections
+    serial = facts_module._Reader(tmp_path, str(tmp_path))
+    for rel, path in serial.files():
+        serial.rel = rel
+        serial.read_file(path)
+    assert reader.sections == serial.sections and reader.defs == serial.defs
