@@ -829,20 +829,50 @@ def _read_in_workers(root: Path, display: str, files: list[tuple[str, Path]],
     import threading
     from concurrent.futures import ProcessPoolExecutor
 
-    # fork is cheapest, but not safe once other threads run (a notebook's kernel):
-    # then a fork server starts clean workers
-    method = "fork" if threading.active_count() == 1 else "forkserver"
+    # fork is cheapest, but not safe once other threads run (a notebook's kernel): then a
+    # fork server starts clean workers; it would run a script's unguarded top level
+    # again, so a script with threads reads serially
+    if threading.active_count() == 1:
+        method = "fork"
+    elif getattr(sys.modules.get("__main__"), "__file__", None) is None:
+        method = "forkserver"
+    else:
+        return None
     try:
         context = multiprocessing.get_context(method)
     except ValueError:  # no fork on this platform
         return None
     try:
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            jobs = [pool.submit(_read_one, str(root), display, rel, str(path))
-                    for rel, path in files]
-            return [job.result() for job in progress(jobs, "load")]
-    except Exception:  # noqa: BLE001 - no pool here (a daemon process, no fork): the
-        return None  # serial pass does the work, and raises any real bug itself
+        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_leave_interrupts)
+    except Exception:  # noqa: BLE001 - no pool here (a daemon process): read serially
+        return None
+    try:
+        jobs = [pool.submit(_read_one, str(root), display, rel, str(path))
+                for rel, path in files]
+        parts = [job.result() for job in progress(jobs, "load")]
+    except Exception:  # noqa: BLE001 - a pool that broke: the serial pass does the
+        _stop(pool)  # work, raising any real bug itself
+        return None
+    except BaseException:  # Ctrl-C: stop now, not after the files still queued
+        _stop(pool)
+        raise
+    pool.shutdown()
+    return parts
+
+
+def _leave_interrupts() -> None:
+    """Worker start: Ctrl-C is the parent's to handle (it stops the workers)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop(pool) -> None:
+    """Cancel what is queued and end the workers now (no public way before Python 3.14)."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())  # shutdown drops them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:
+        proc.terminate()
 
 
 def load_facts(path: str | os.PathLike, display: str | None = None, *,

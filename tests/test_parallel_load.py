@@ -6,6 +6,7 @@ process per CPU; every corpus case is read both ways here, with the workers forc
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -102,10 +103,14 @@ def test_clean_dataset_is_merged_from_the_workers(tmp_path: Path):
     assert not reader.problems and not any(reader.sections.values())
 
 
-def test_workers_start_clean_when_other_threads_run(tmp_path: Path):
-    """With another thread alive (a notebook kernel), workers come from a fork server."""
+def test_workers_start_clean_when_other_threads_run(tmp_path: Path, monkeypatch):
+    """With another thread alive in a notebook kernel (whose ``__main__`` has no file),
+    workers come from a fork server."""
+    import sys
     import threading
+    import types
 
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     write(tmp_path, 10_000, seed=4)
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait, daemon=True)
@@ -121,3 +126,79 @@ def test_workers_start_clean_when_other_threads_run(tmp_path: Path):
         serial.rel = rel
         serial.read_file(path)
     assert reader.sections == serial.sections and reader.defs == serial.defs
+
+
+def test_a_script_with_threads_reads_serially(tmp_path: Path):
+    """A fork server would run an unguarded script's top level again: such a script with
+    other threads alive reads in its own process, and its top level runs once."""
+    import subprocess
+    import sys
+
+    write(tmp_path / "d", 10_000, seed=5)
+    log = tmp_path / "runs.txt"
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "import threading\n"
+        f"open({str(log)!r}, 'a').write('ran\\n')\n"
+        "stop = threading.Event()\n"
+        "threading.Thread(target=stop.wait, daemon=True).start()\n"
+        "from graph.facts import load_facts\n"
+        f"facts = load_facts({str(tmp_path / 'd')!r}, workers=2)\n"
+        "print(len(facts.sections['organisations']))\n"
+        "stop.set()\n", "utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=120, cwd=Path(__file__).resolve().parent.parent)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) > 0
+    assert log.read_text() == "ran\n"
+
+
+def test_interrupt_stops_the_workers_at_once(tmp_path: Path):
+    """Ctrl-C during a parallel load ends it without reading the files still queued."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    write(tmp_path / "d", 10_000, seed=6)
+    files = len(list((tmp_path / "d").rglob("*.yaml")))
+    script = tmp_path / "slow.py"
+    script.write_text(
+        "import time\n"
+        "from graph import facts\n"
+        "real = facts._read_one\n"
+        "def slow(*args):\n"
+        "    time.sleep(5)\n"
+        "    return real(*args)\n"
+        "facts._read_one = slow\n"
+        "if __name__ == '__main__':\n"
+        "    print('start', flush=True)\n"
+        "    try:\n"
+        f"        facts.load_facts({str(tmp_path / 'd')!r}, workers=2)\n"
+        "    except KeyboardInterrupt:\n"
+        "        print('interrupted', flush=True)\n", "utf-8")
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
+                            cwd=Path(__file__).resolve().parent.parent,
+                            start_new_session=True)
+    try:
+        assert proc.stdout.readline().strip() == "start"
+        time.sleep(1.5)
+        start = time.monotonic()
+        os.killpg(proc.pid, signal.SIGINT)  # as a terminal does: the whole group
+        out, _ = proc.communicate(timeout=120)
+        waited = time.monotonic() - start
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert out.strip() == "interrupted"
+    queued = 5 * files / 2  # seconds of work left for two workers at 5 s a file
+    assert files >= 6 and waited < queued / 2, (waited, queued)
+    for _ in range(50):  # no worker outlives the command
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise AssertionError("a worker process was left running")
