@@ -247,7 +247,7 @@ class _Reader:
         if workers < 2:
             return False
         parts = _read_in_workers(self.root, self.display, files, workers)
-        if parts is None or any(part.problems or part.unreadable for part in parts):
+        if parts is None:  # a file with a problem, or no pool
             return False
         if sum(part.dataset_at is not None for part in parts) > 1:
             return False
@@ -823,8 +823,9 @@ def _read_one(root: str, display: str, rel: str, path: str) -> _Reader:
 
 def _read_in_workers(root: Path, display: str, files: list[tuple[str, Path]],
                      workers: int) -> list[_Reader] | None:
-    """Each file's reader from a pool of ``workers`` processes, in file order; None when
-    the pool cannot run here (the caller then reads serially)."""
+    """Each file's reader from a pool of ``workers`` processes, in file order; None as
+    soon as one file has a problem, or when no pool can run here (the caller then
+    reads serially)."""
     import multiprocessing
     import threading
     from concurrent.futures import ProcessPoolExecutor
@@ -849,7 +850,13 @@ def _read_in_workers(root: Path, display: str, files: list[tuple[str, Path]],
     try:
         jobs = [pool.submit(_read_one, str(root), display, rel, str(path))
                 for rel, path in files]
-        parts = [job.result() for job in progress(jobs, "load")]
+        parts = []
+        for job in progress(jobs, "load"):
+            part = job.result()
+            if part.problems or part.unreadable:  # the serial pass will report it: stop now
+                _stop(pool)
+                return None
+            parts.append(part)
     except Exception:  # noqa: BLE001 - a pool that broke: the serial pass does the
         _stop(pool)  # work, raising any real bug itself
         return None
