@@ -242,14 +242,19 @@ def _where_when(ctx: _Context, rows: list, who: tuple[str, str], noun: str, tag:
     return text, refs
 
 
-def overlap_responsibility(ctx: _Context, rows: list) -> list[Finding]:
-    """One finding per pair of actors and target; one clause per way they overlap."""
+def _by_pair(ctx: _Context, rows: list, first: str, second: str
+             ) -> list[tuple[tuple[str, str, str], list]]:
+    """Rows grouped by (first id, second id, target id), ordered by target, then pair."""
     groups: dict[tuple[str, str, str], list] = defaultdict(list)
     for r in rows:
-        key = (ctx.id(r["actor1"]), ctx.id(r["actor2"]), ctx.id(r["target"]))
-        groups[key].append(r)
+        groups[(ctx.id(r[first]), ctx.id(r[second]), ctx.id(r["target"]))].append(r)
+    return sorted(groups.items(), key=lambda kv: (kv[0][2], kv[0][:2]))
+
+
+def overlap_responsibility(ctx: _Context, rows: list) -> list[Finding]:
+    """One finding per pair of actors and target; one clause per way they overlap."""
     findings = []
-    for (a1, a2, target), group in sorted(groups.items(), key=lambda kv: (kv[0][2], kv[0][:2])):
+    for (a1, a2, target), group in _by_pair(ctx, rows, "actor1", "actor2"):
         # rows of one pair of responsibilities share their periods; they differ by area
         pairs: dict[tuple[str, str, str], list] = defaultdict(list)
         for r in group:
@@ -280,12 +285,9 @@ def overlap_responsibility(ctx: _Context, rows: list) -> list[Finding]:
 
 
 def overlap_parallel(ctx: _Context, rows: list) -> list[Finding]:
-    groups: dict[tuple[str, str, str], list] = defaultdict(list)
-    for r in rows:
-        key = (ctx.id(r["project1"]), ctx.id(r["project2"]), ctx.id(r["target"]))
-        groups[key].append(r)
+    """One finding per pair of projects and the priority or strategy both implement."""
     findings = []
-    for (p1, p2, target), group in sorted(groups.items(), key=lambda kv: (kv[0][2], kv[0][:2])):
+    for (p1, p2, target), group in _by_pair(ctx, rows, "project1", "project2"):
         tail, refs = _where_when(ctx, group, (p1, p2), "project")  # one pair: one period
         template = "Both {p1} and {p2} implement {target}" + tail + "."
         sources = ctx.sources_of([ctx.iri(p1), ctx.iri(p2)])
