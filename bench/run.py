@@ -206,6 +206,12 @@ def _map_graph(nt: str):
     return G.subgraph(ranked).copy()
 
 
+def _scratch(folder: str) -> Path:
+    """A folder for a stage's output beside the dataset, inside the run's temporary folder
+    (removed with it when the bench ends)."""
+    return Path(tempfile.mkdtemp(prefix="out-", dir=Path(folder).parent))
+
+
 def worker(stage: str, args) -> dict:
     """One stage in this process; returns what the parent records."""
     runs, nt, folder = args.runs, args.nt, args.dir
@@ -245,7 +251,7 @@ def worker(stage: str, args) -> dict:
         from graph.store import build, store_info
 
         facts = load_facts(folder)
-        target = Path(tempfile.mkdtemp()) / "bench.store"
+        target = _scratch(folder) / "bench.store"
         return timed(lambda: store_info(build(to_quads(facts), target, {}))["triples"], runs)
     if stage == "nt-ours":
         return timed(lambda: len(_our_store(nt)), runs)
@@ -324,7 +330,7 @@ def worker(stage: str, args) -> dict:
         return timed(lambda: len(nx.betweenness_centrality(A)), runs, PLAIN_TIMEOUT)
     if stage in ("map-ours", "map-pyvis"):
         H = _map_graph(nt)
-        out = Path(tempfile.mkdtemp()) / "map.html"
+        out = _scratch(folder) / "map.html"
         info = f"{H.number_of_nodes()} nodes, {H.number_of_edges()} edges"
         if stage == "map-ours":
             try:
