@@ -5,7 +5,7 @@ synthetic dataset (graph.synth, seed 1) and times, side by side, the same work d
 both ways:
 
 - YAML → validated facts (graph.facts.load_facts, which reads large datasets in one
-  process per CPU; also in one process when it did) vs PyYAML ``safe_load`` and
+  process per CPU, and then again in one process) vs PyYAML ``safe_load`` and
   ``CSafeLoader`` (parsing only, in one process: no validation at all);
 - facts → store: graph.rdf's quads into an in-memory store (what ``graph.load`` does)
   vs the same triples added to an rdflib in-memory Graph; into a store on disk (what

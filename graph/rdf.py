@@ -213,8 +213,8 @@ class Writer:
         return node
 
     def triples(self) -> Iterator[Quad]:
-        # each entry's quads are appended to one list, then yielded: a generator per
-        # nesting level cost a third of the writer's time at 1M triples
+        # each entry's quads are appended to one list, then yielded: cheaper than a
+        # generator per nesting level (measured 5-10 % of the writer's time at 1M)
         facts = self.facts
         out: list[Quad] = []
         self.node(NamedNode(self.base), "dataset", facts.dataset, None, out)
