@@ -193,17 +193,25 @@ def _names(values: tuple[str, ...]) -> list[str]:
 @click.option("--only", multiple=True, metavar="NAME",
               help="Run only this check (repeat, or separate names with commas).")
 @click.option("--skip", multiple=True, metavar="NAME", help="Do not run this check (repeatable).")
-@click.option("--strict", is_flag=True, help="Exit 3 when there is at least one finding.")
+@click.option("--basis", "bases", multiple=True, metavar="BASIS",
+              help="Show only findings that rest on BASIS: recorded, unrecorded or stated "
+                   "(repeat, or separate with commas).")
+@click.option("--strict", is_flag=True, help="Exit 3 when there is at least one finding "
+              "(of those shown, when --basis filters).")
 @click.option("--lang", default=None, help="Language of names in people's formats (fi, sv, en…).")
 @click.option("--show-query", metavar="NAME", help="Print the SPARQL of check NAME and stop.")
-def check(dataset, fmt, only, skip, strict, lang, show_query) -> None:
+def check(dataset, fmt, only, skip, bases, strict, lang, show_query) -> None:
     """Find overlapping responsibilities and collaboration gaps in DATASET.
 
     Runs the named checks (see `--show-query NAME` for the SPARQL each one runs):
     overlap.responsibility, overlap.parallel-projects, gap.key-actors-apart,
     gap.priority-without-lead, gap.priority-without-project, gap.unmonitored,
-    gap.cross-border-one-sided. Exit status: 0 when the dataset is valid (findings
-    or not), 1 when it is invalid, 3 with --strict when anything was found.
+    gap.cross-border-one-sided. Each finding says what it rests on: recorded facts
+    (overlaps), the absence of a recorded fact (gaps: unrecorded), or a statement of
+    the dataset that says the same (stated). The dataset's statements are listed with
+    their status: corroborated, not-reproduced or not-checked. Exit status: 0 when the
+    dataset is valid (findings or not), 1 when it is invalid, 3 with --strict when
+    anything was found.
     """
     from graph import checks, report
 
@@ -220,10 +228,18 @@ def check(dataset, fmt, only, skip, strict, lang, show_query) -> None:
         names = checks.select(_names(only), _names(skip))
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--only/--skip") from None
+    wanted = _names(bases)
+    for basis in wanted:
+        if basis not in checks.BASES:
+            raise click.BadParameter(f"unknown basis {basis!r}; choose from "
+                                     f"{', '.join(checks.BASES)}", param_hint="--basis")
     ds = _open(dataset)
-    findings = checks.run_checks(ds.store, names)
+    assessment = checks.assess(ds.store, names)
+    if wanted:
+        assessment.findings = [f for f in assessment.findings if f.basis in wanted]
+    findings = assessment.findings
     if fmt == "json":
-        click.echo(report.to_json(ds.id, findings))
+        click.echo(json.dumps(assessment.to_dict(), indent=2, ensure_ascii=False))
     else:
         name = ds.labels(lang)
         title = f"Findings: {name(ds.id)}"

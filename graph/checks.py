@@ -18,7 +18,7 @@ from pyoxigraph import Store
 
 from .facts import parse_date, paused_gc
 from .queries import QueryFile, load_folder
-from .vocab import sparql_prologue
+from .vocab import DCT, RGC, SCHEMA, sparql_prologue
 
 #: the checks in the order of CHECKS.md (findings are reported in this order)
 CHECKS = (
@@ -54,6 +54,10 @@ class Finding:
     template: str
     refs: dict[str, str | list[str]] = field(default_factory=dict)
     sources: list[str] = field(default_factory=list)
+    #: what it rests on (CHECKS.md "Basis"): recorded, unrecorded or stated
+    basis: str = ""
+    #: the quotes of the statements that corroborate it (basis stated)
+    statements: list[str] = field(default_factory=list)
 
     def explain(self, name: Callable[[str], str] = str) -> str:
         values = {
@@ -74,7 +78,88 @@ class Finding:
             "target": self.target,
             "explanation": self.explanation,
             "sources": list(self.sources),
+            "basis": self.basis,
+            "statements": list(self.statements),
         }
+
+
+#: what a finding may rest on (CHECKS.md "Basis")
+BASES = ("recorded", "unrecorded", "stated")
+#: the statuses of a statement (CHECKS.md "Basis")
+CORROBORATED, NOT_REPRODUCED, NOT_CHECKED = "corroborated", "not-reproduced", "not-checked"
+
+
+@dataclass
+class Statement:
+    """What a source itself says about cooperation (the ``statements`` section), with
+    its status once the checks ran: corroborated, not-reproduced or not-checked."""
+
+    about: list[str]
+    says: str
+    quote: str
+    source: list[str]
+    note: str = ""
+    status: str = ""
+
+    def matches(self, finding: Finding) -> bool:
+        """True when it says the finding's check of its target or of all its subjects."""
+        about = set(self.about)
+        return self.says == finding.check and (
+            finding.target in about or set(finding.subjects) <= about)
+
+    def to_dict(self) -> dict:
+        """The JSON shape of CHECKS.md."""
+        return {"about": list(self.about), "says": self.says, "quote": self.quote,
+                "source": list(self.source), "status": self.status}
+
+
+def read_statements(store: Store) -> list[Statement]:
+    """The dataset's statements in dataset order (ids, not IRIs). Cost: O(statements)."""
+    ctx_ids = {s.value: i.value for s, i in
+               _rows(store, "SELECT ?s ?i WHERE { ?s dct:identifier ?i }")}
+    rows = _rows(store, """SELECT ?st ?pos ?says ?quote ?note WHERE {
+        ?st a rg:Statement ; rg:position ?pos ; rg:says ?says ; rg:quote ?quote .
+        OPTIONAL { ?st skos:note ?note } }""")
+    lists: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for st, pred, obj in _rows(store, """SELECT ?st ?p ?o WHERE {
+            ?st a rg:Statement ; ?p ?o . VALUES ?p { schema:about dct:source } }"""):
+        lists[st.value][pred.value].append(ctx_ids.get(obj.value, obj.value))
+    says_prefix = str(RGC) + "says-"
+    out = []
+    for st, _, says, quote, note in sorted(rows, key=lambda r: int(r[1].value)):
+        found = lists[st.value]
+        out.append(Statement(sorted(found[str(SCHEMA) + "about"]),
+                             says.value[len(says_prefix):], quote.value,
+                             sorted(found[str(DCT) + "source"]),
+                             note.value if note is not None else ""))
+    return out
+
+
+def weigh(findings: list[Finding], statements: list[Statement], ran: Iterable[str],
+          basis: dict[str, str]) -> None:
+    """Give each finding its basis and each statement its status (CHECKS.md "Basis").
+
+    A finding that a statement corroborates is ``stated``: it gains the statement's
+    quote and sources. Any other finding rests on what its check declares (``# basis:``
+    in its .rq header). A statement whose check did not run is ``not-checked``.
+    Cost: O(findings × statements).
+    """
+    ran = set(ran)
+    for f in findings:
+        backing = [st for st in statements if st.matches(f)]
+        if backing:
+            f.basis = "stated"
+            f.statements = list(dict.fromkeys(st.quote for st in backing))
+            f.sources = sorted(set(f.sources).union(*(st.source for st in backing)))
+        else:
+            f.basis = basis[f.check]
+    for st in statements:
+        if any(st.matches(f) for f in findings):
+            st.status = CORROBORATED
+        elif st.says in ran:
+            st.status = NOT_REPRODUCED
+        else:
+            st.status = NOT_CHECKED
 
 
 def _join(items: list[str]) -> str:
@@ -136,7 +221,7 @@ class _Context:
         return False
 
     def _rows(self, text: str):
-        return list(self.store.query(sparql_prologue() + text))
+        return _rows(self.store, text)
 
     def iri(self, ident: str) -> str:
         return self.iris.get(ident) or self.base + ident
@@ -163,6 +248,10 @@ class _Context:
         for iri in iris:
             out |= self.sources.get(iri, set())
         return sorted(out)
+
+
+def _rows(store: Store, text: str) -> list:
+    return list(store.query(sparql_prologue() + text))
 
 
 def _value(row, name: str):
@@ -398,8 +487,39 @@ def select(only: Iterable[str] = (), skip: Iterable[str] = ()) -> list[str]:
     return [c for c in CHECKS if (not only or c in only) and c not in skip]
 
 
+@dataclass
+class Assessment:
+    """What the checks found, and what became of each statement of the dataset."""
+
+    dataset: str
+    findings: list[Finding]
+    statements: list[Statement]
+
+    def to_dict(self) -> dict:
+        """The JSON object of CHECKS.md."""
+        return {"dataset": self.dataset,
+                "findings": [f.to_dict() for f in self.findings],
+                "statements": [st.to_dict() for st in self.statements]}
+
+
+def assess(store: Store, names: Iterable[str] = CHECKS) -> Assessment:
+    """Run the named checks on ``store`` and weigh them against its statements.
+
+    Findings come in CHECKS order, each with its basis; statements in dataset order,
+    each with its status. Cost: that of :func:`run_checks`, plus findings × statements.
+    """
+    names = list(names)
+    findings = _run(store, names)
+    statements = read_statements(store)
+    queries = check_queries()
+    weigh(findings, statements, names,
+          {name: q.words("basis")[0] for name, q in queries.items()})
+    base = _rows(store, "SELECT ?i WHERE { ?d a dcat:Dataset ; dct:identifier ?i }")
+    return Assessment(base[0][0].value if base else "", findings, statements)
+
+
 def run_checks(store: Store, names: Iterable[str] = CHECKS) -> list[Finding]:
-    """Run the named checks on ``store``; findings in CHECKS order.
+    """Run the named checks on ``store``; findings in CHECKS order, each with its basis.
 
     Cost: one SPARQL query per check plus a few flat lookups; the overlap queries
     join responsibilities (or projects) pairwise per target, so they grow with the
@@ -409,6 +529,10 @@ def run_checks(store: Store, names: Iterable[str] = CHECKS) -> list[Finding]:
     >>> findings[0].to_dict()["check"]  # doctest: +SKIP
     'overlap.responsibility'
     """
+    return assess(store, names).findings
+
+
+def _run(store: Store, names: list[str]) -> list[Finding]:
     queries = check_queries()
     with paused_gc():  # the lookups are large acyclic dicts: no collector passes over them
         ctx = _Context(store)

@@ -12,6 +12,7 @@ import calendar
 import difflib
 import functools
 import gc
+import json
 import os
 import re
 import sys
@@ -29,6 +30,7 @@ import pycountry
 from . import yamlread
 from .schema import (
     DATASET,
+    ENTITIES,
     FORMAT_VERSION,
     KIND_SECTION,
     SECTIONS,
@@ -98,17 +100,18 @@ class Facts:
         """Facts as one plain structure, ordered so that equal facts compare equal."""
         out: dict = {"dataset": self.dataset}
         for name, entries in self.sections.items():
-            if name == "responsibilities":
-                out[name] = sorted(entries, key=_sort_key)
-            else:
-                out[name] = sorted(entries, key=lambda e: e["id"])
+            out[name] = canonical_order(name, entries)
         return out
 
 
-def _sort_key(entry: dict) -> str:
-    import json
-
-    return json.dumps(entry, sort_keys=True, ensure_ascii=False)
+def canonical_order(section: str, entries: list[dict]) -> list[dict]:
+    """A section's entries in canonical order: by id; responsibilities (no id) by
+    content; statements as written, because the order of a source's words is kept."""
+    if section == "statements":
+        return list(entries)
+    if "id" not in SECTIONS[section].fields:
+        return sorted(entries, key=lambda e: json.dumps(e, sort_keys=True, ensure_ascii=False))
+    return sorted(entries, key=lambda e: e["id"])
 
 
 def progress(items, desc: str, unit: str = "file", total: int | None = None):
@@ -376,6 +379,12 @@ class _Reader:
                                      node.key_lines["source"])
                 if sources:
                     out["source"] = sources
+                elif sources == [] and schema.source_required:
+                    self.error(src.line, f"{article(schema.kind)} needs 'source': the list "
+                               "is empty")
+            elif schema.source_required:
+                self.error(at or node.line, f"{article(schema.kind)} needs 'source' (the id "
+                           "of the document it quotes)")
             note = node.get("note")
             if note is not None and not (isinstance(note, Scalar) and note.value is None):
                 text = self.value(Field("text"), note, "note", node.key_lines["note"])
@@ -690,9 +699,11 @@ class _Reader:
             found = self.defs.get(ident)
             if found is None:
                 pool = [i for i, d in self.defs.items() if d[0] in targets]
-                kinds = " or ".join(targets)
+                kinds = "entry" if targets == ENTITIES else " or ".join(targets)
                 hint = nearest(ident, pool)
-                if not hint:
+                if not hint and targets == ENTITIES:
+                    hint = " (no section defines it; check the spelling)"
+                elif not hint:
                     sections = dict.fromkeys(KIND_SECTION[t] for t in targets)
                     where = " or ".join(f"'{name}:'" for name in sections)
                     known = f"; known: {', '.join(sorted(pool))}" if 0 < len(pool) <= 6 else ""
@@ -910,4 +921,4 @@ def load_facts(path: str | os.PathLike, display: str | None = None, *,
     return facts
 
 
-__all__ = ["Facts", "InvalidDataset", "Problem", "load_facts", "KIND_SECTION"]
+__all__ = ["Facts", "InvalidDataset", "Problem", "canonical_order", "load_facts", "KIND_SECTION"]

@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from pyoxigraph import Literal, NamedNode, Quad, Triple
 
-from .facts import Facts
+from .facts import Facts, canonical_order
 from .reference import REFERENCE_BASE
 from .schema import SECTIONS
 from .vocab import CODE, DCAT, DCT, FOAF, ORG, PROV, RDF, RG, RGC, SCHEMA, SKOS, XSD, default_base
@@ -43,6 +43,7 @@ CLASSES: dict[str, NamedNode] = {
     "responsibility": RG.Responsibility,
     "network": RG.Network,
     "event": RG.Event,
+    "statement": RG.Statement,
 }
 KIND_OF_CLASS = {v.value: k for k, v in CLASSES.items()}
 
@@ -95,6 +96,9 @@ PREDICATES: dict[tuple[str, str], NamedNode] = {
     ("event", "participant_count"): RG.participantCount,
     ("event", "for"): RG.serves,
     ("event", "outcome"): RG.outcome,
+    ("statement", "about"): SCHEMA.about,
+    ("statement", "says"): RG.says,
+    ("statement", "quote"): RG.quote,
 }
 GENERIC: dict[str, NamedNode] = {
     "id": DCT.identifier,
@@ -115,6 +119,7 @@ NESTED: dict[tuple[str, str], tuple[str, str, NamedNode]] = {
 }
 START, END, POSITION = SCHEMA.startDate, SCHEMA.endDate, RG.position
 DERIVED = PROV.wasDerivedFrom
+QUOTED = PROV.wasQuotedFrom
 _TYPE = RDF.type
 
 
@@ -224,17 +229,24 @@ class Writer:
         yield from out
         seen: Counter[str] = Counter()
         for section, entries in facts.sections.items():
-            kind = SECTIONS[section].kind
-            for entry in entries:
-                if kind == "responsibility":
+            schema = SECTIONS[section]
+            kind = schema.kind
+            named = "id" in schema.fields
+            for n, entry in enumerate(entries, 1):
+                if named:
+                    subject = self.iri(entry["id"])
+                else:  # IRIs from content: stable across runs, whatever else changes
                     key = responsibility_key(entry)
                     seen[key] += 1  # the same content stated twice: two nodes, -2 on the second
                     suffix = "" if seen[key] == 1 else f"-{seen[key]}"
-                    subject = NamedNode(self.base + "responsibility/" + key + suffix)
-                else:
-                    subject = self.iri(entry["id"])
+                    subject = NamedNode(f"{self.base}{kind}/{key}{suffix}")
                 out = []
                 self.node(subject, kind, entry, None, out)
+                if kind == "statement":
+                    # a statement quotes its source (PROV), and keeps its place in the dataset
+                    out.append(Quad(subject, POSITION, Literal(n)))
+                    for src in entry["source"]:
+                        out.append(Quad(subject, QUOTED, self.iri(src)))
                 yield from out
 
     def node(self, subject: NamedNode, kind: str, entry: dict, inherited,
@@ -384,15 +396,14 @@ class Reader:
             # entries of used reference sets are not the dataset's own: `uses` brings them
             subjects = [s for s, k in self.types.items()
                         if k == schema.kind and not self.used(s)]
+            if schema.kind == "statement":
+                subjects.sort(key=self.position)
             entries = [self.entry(s, schema.kind) for s in subjects]
-            if schema.kind == "responsibility":
-                from .facts import _sort_key
-
-                entries.sort(key=_sort_key)
-            else:
-                entries.sort(key=lambda e: e["id"])
-            result[section] = entries
+            result[section] = canonical_order(section, entries)
         return result
+
+    def position(self, subject: str) -> int:
+        return int(self.out[subject][POSITION.value][0].value)
 
     def entry(self, subject: str, kind: str, parent_sources=None) -> dict:
         schema = SCHEMAS[kind]
@@ -419,10 +430,8 @@ class Reader:
             if t == "map":
                 return self.entry(children[0], child_kind, sources) if children else None
 
-            def position(s):
-                return int(self.out[s][POSITION.value][0].value)
-
-            return [self.entry(c, child_kind, sources) for c in sorted(children, key=position)]
+            return [self.entry(c, child_kind, sources)
+                    for c in sorted(children, key=self.position)]
         if t in ("period", "when"):
             period = {}
             for key, pred in (("from", START), ("to", END)):

@@ -7,6 +7,8 @@ each field) and the documentation, so the three cannot drift apart.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
 
 FORMAT_VERSION = 1
 
@@ -18,6 +20,23 @@ NETWORK_KINDS = ("cross-border-network", "working-group", "coordination-group", 
 SOURCE_KINDS = ("presentation", "article", "report", "web-page", "dataset", "interview")
 ACTIVITY_STATUS = ("done", "planned")
 
+
+def ontology_dir() -> Path:
+    """The folder of ontology data files, installed (graph/ontology) or in a checkout."""
+    installed = Path(str(resources.files("graph"))) / "ontology"
+    if installed.is_dir():
+        return installed
+    return Path(__file__).resolve().parent.parent / "ontology"
+
+
+def check_names() -> tuple[str, ...]:
+    """The names of the checks: one ``ontology/checks/<name>.rq`` file each, sorted."""
+    return tuple(sorted(p.stem for p in (ontology_dir() / "checks").glob("*.rq")))
+
+
+#: what a statement may say: a check it speaks to, or ``other`` (a complaint no check tests)
+STATEMENT_SAYS = (*check_names(), "other")
+
 #: closed lists by scheme name (the scheme names are used in concept IRIs)
 VOCABULARIES: dict[str, tuple[str, ...]] = {
     "role": ROLES,
@@ -27,10 +46,16 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {
     "network-kind": NETWORK_KINDS,
     "source-kind": SOURCE_KINDS,
     "activity-status": ACTIVITY_STATUS,
+    "says": STATEMENT_SAYS,
 }
 
 ACTORS = ("organisation", "person")
+#: who may hold a responsibility: an actor, or a network (a coordination group that monitors)
+RESPONSIBLE = (*ACTORS, "network")
 TARGETS = ("strategy", "priority", "project", "network")
+#: every kind of entry that has an id (what a statement may be about)
+ENTITIES = ("source", "area", "organisation", "person", "strategy", "priority", "project",
+            "network", "event")
 
 
 @dataclass(frozen=True)
@@ -57,6 +82,7 @@ class Schema:
     kind: str
     fields: dict[str, Field] = field(default_factory=dict)
     provenance: bool = True  # accepts `source` and `note`
+    source_required: bool = False  # a statement is only as good as its source
 
 
 AREA = ("area",)
@@ -184,7 +210,7 @@ SECTIONS: dict[str, Schema] = {
     "responsibilities": Schema(
         "responsibility",
         {
-            "actor": Field("ref", True, ACTORS),
+            "actor": Field("ref", True, RESPONSIBLE),
             "role": Field("enum", True, vocab="role"),
             "for": Field("ref", True, TARGETS),
             "area": Field("refs", targets=AREA),
@@ -217,6 +243,15 @@ SECTIONS: dict[str, Schema] = {
             "for": Field("refs", targets=TARGETS),
             "outcome": Field("text"),
         },
+    ),
+    "statements": Schema(
+        "statement",
+        {
+            "about": Field("refs", True, ENTITIES),
+            "says": Field("enum", True, vocab="says"),
+            "quote": Field("text", True),
+        },
+        source_required=True,
     ),
 }
 

@@ -14,24 +14,16 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from importlib import resources
 from itertools import chain, islice
 from pathlib import Path
 
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, Triple
 
+from .schema import ontology_dir
 from .vocab import PREFIXES
 
 MARKER = "regiograph.json"
 ONTOLOGY_GRAPH = NamedNode("https://w3id.org/regiograph/ns")
-
-
-def ontology_dir() -> Path:
-    """The folder of ontology data files, installed (graph/ontology) or in a checkout."""
-    installed = Path(str(resources.files("graph"))) / "ontology"
-    if installed.is_dir():
-        return installed
-    return Path(__file__).resolve().parent.parent / "ontology"
 
 
 def ontology_file(name: str) -> Path:

@@ -81,7 +81,12 @@ def run(tmp_path, body: str, check: str | None = None) -> list[dict]:
     found = ds.check(only=[check]) if check else ds.check()
     out = [f.to_dict() for f in found]
     for f in out:
-        assert set(f) == {"check", "subjects", "target", "explanation", "sources"}, f
+        assert set(f) == {"check", "subjects", "target", "explanation", "sources", "basis",
+                          "statements"}, f
+        # no statements in these datasets: overlaps rest on records, gaps on absences
+        assert f["basis"] == ("recorded" if f["check"].startswith("overlap.") else
+                              "unrecorded"), f
+        assert f["statements"] == [], f
         if check:
             assert f["check"] == check, f
         assert f["subjects"] == sorted(f["subjects"]), f
@@ -1240,11 +1245,13 @@ def test_json_shape_and_exit_zero_with_findings(tmp_path, cli):
     result = cli("check", folder, "--format", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert set(data) == {"dataset", "findings"}
+    assert set(data) == {"dataset", "findings", "statements"}
     assert data["dataset"] == "t"
-    assert isinstance(data["findings"], list)
+    assert isinstance(data["findings"], list) and data["statements"] == []
     for f in data["findings"]:
-        assert set(f) == {"check", "subjects", "target", "explanation", "sources"}
+        assert set(f) == {"check", "subjects", "target", "explanation", "sources", "basis",
+                          "statements"}
+        assert f["basis"] in ("recorded", "unrecorded") and f["statements"] == []
         assert isinstance(f["check"], str) and isinstance(f["target"], str)
         assert isinstance(f["explanation"], str) and f["explanation"]
         assert isinstance(f["subjects"], list) and all(isinstance(s, str) for s in f["subjects"])
@@ -1273,7 +1280,7 @@ def test_json_clean_dataset(tmp_path, cli):
     folder = make(tmp_path, CLEAN)
     result = cli("check", folder, "--format", "json")
     assert result.exit_code == 0
-    assert json.loads(result.stdout) == {"dataset": "t", "findings": []}
+    assert json.loads(result.stdout) == {"dataset": "t", "findings": [], "statements": []}
 
 
 def test_strict_exit_codes(tmp_path, cli):

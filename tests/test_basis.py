@@ -1,0 +1,193 @@
+"""What a finding rests on and what became of each statement (CHECKS.md "Basis"), and a
+network as the actor of a responsibility; every expectation is read off the contract.
+
+The datasets reuse the base of test_checks (sources s1…s6, areas, organisations a…x).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+from graph.dataset import Dataset
+from tests.test_checks import make
+
+STRATEGY = """\
+strategies:
+  - id: st
+    name: Strategy
+    kind: strategy
+    source: s1
+    key_actors: [a, b, c]
+    priorities:
+      - {id: pr1, name: Priority one}
+"""
+
+
+def assess(tmp_path, body: str, *args: str) -> dict:
+    """The JSON of `regiograph check --format json` on the base plus ``body``."""
+    result = CliRunner().invoke(main, ["check", str(make(tmp_path, body)), "--format", "json",
+                                       *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def finding(doc: dict, check: str, subjects: list[str]) -> dict:
+    found = [f for f in doc["findings"] if f["check"] == check and f["subjects"] == subjects]
+    assert len(found) == 1, doc["findings"]
+    return found[0]
+
+
+def statement(about: str, says: str, quote: str, source: str = "s6") -> str:
+    return f"  - {{about: {about}, says: {says}, quote: {json.dumps(quote)}, source: {source}}}\n"
+
+
+def test_contract_example_unmonitored_is_stated(tmp_path):
+    doc = assess(tmp_path, STRATEGY + "statements:\n"
+                 + statement("[st]", "gap.unmonitored", "seuranta ei toteudu"))
+    f = finding(doc, "gap.unmonitored", ["st"])
+    assert f["basis"] == "stated"
+    assert f["statements"] == ["seuranta ei toteudu"]
+    assert f["sources"] == ["s1", "s6"]  # the statement's source joins the strategy's
+    assert doc["statements"] == [{"about": ["st"], "says": "gap.unmonitored",
+                                  "quote": "seuranta ei toteudu", "source": ["s6"],
+                                  "status": "corroborated"}]
+
+
+def test_without_statements_overlaps_are_recorded_and_gaps_unrecorded(tmp_path):
+    body = STRATEGY + "responsibilities:\n" + \
+        "  - {actor: a, role: lead, for: pr1}\n  - {actor: b, role: lead, for: pr1}\n"
+    doc = assess(tmp_path, body)
+    bases = {f["check"]: f["basis"] for f in doc["findings"]}
+    assert bases["overlap.responsibility"] == "recorded"
+    assert bases["gap.unmonitored"] == "unrecorded"
+    assert bases["gap.key-actors-apart"] == "unrecorded"
+    assert all(f["statements"] == [] for f in doc["findings"])
+    assert doc["statements"] == []
+
+
+@pytest.mark.parametrize(("about", "stated"), [
+    ("[st]", {("a", "b"), ("a", "c"), ("b", "c")}),  # the target: every pair of it
+    ("[a, b]", {("a", "b")}),                        # every subject of one pair
+    ("[a, b, c]", {("a", "b"), ("a", "c"), ("b", "c")}),
+    ("[a]", set()),                                  # one subject of two is not enough
+    ("[pr1]", set()),                                # a priority of the target is not it
+])
+def test_a_statement_matches_the_target_or_every_subject(tmp_path, about, stated):
+    doc = assess(tmp_path, STRATEGY + "statements:\n"
+                 + statement(about, "gap.key-actors-apart", "eivät istu samassa pöydässä"),
+                 "--only", "gap.key-actors-apart")
+    got = {tuple(f["subjects"]) for f in doc["findings"] if f["basis"] == "stated"}
+    assert got == stated
+    for f in doc["findings"]:
+        assert f["basis"] in ("stated", "unrecorded")
+        assert (f["statements"] != []) == (f["basis"] == "stated")
+    assert doc["statements"][0]["status"] == ("corroborated" if stated else "not-reproduced")
+
+
+def test_a_statement_of_another_check_does_not_match(tmp_path):
+    doc = assess(tmp_path, STRATEGY + "statements:\n"
+                 + statement("[st]", "gap.priority-without-lead", "kukaan ei vedä"))
+    assert finding(doc, "gap.unmonitored", ["st"])["basis"] == "unrecorded"
+    # the priority's own finding has target st: the statement is about the target
+    assert finding(doc, "gap.priority-without-lead", ["pr1"])["basis"] == "stated"
+
+
+def test_statuses_and_dataset_order(tmp_path):
+    body = STRATEGY + """\
+responsibilities:
+  - {actor: x, role: monitor, for: st, source: s2}
+statements:
+""" + (statement("[st]", "other", "linnakkeita puolustetaan")
+       + statement("[st]", "gap.unmonitored", "seuranta ei toteudu", "[s5, s4]")
+       + statement("x", "overlap.responsibility", "päällekkäin")
+       + statement("[pr1]", "gap.priority-without-project", "ei hanketta"))
+    doc = assess(tmp_path, body)
+    assert [(s["quote"], s["status"]) for s in doc["statements"]] == [
+        ("linnakkeita puolustetaan", "not-checked"),   # says other
+        ("seuranta ei toteudu", "not-reproduced"),     # x monitors st: facts disagree
+        ("päällekkäin", "not-reproduced"),             # nothing recorded to test it
+        ("ei hanketta", "corroborated"),
+    ]
+    assert doc["statements"][1]["source"] == ["s4", "s5"]
+    assert doc["statements"][2]["about"] == ["x"]
+    stated = finding(doc, "gap.priority-without-project", ["pr1"])
+    assert stated["basis"] == "stated" and stated["sources"] == ["s1", "s6"]
+
+
+def test_a_statement_of_a_check_that_did_not_run_is_not_checked(tmp_path):
+    body = STRATEGY + "statements:\n" + statement("[st]", "gap.unmonitored", "ei seurantaa")
+    doc = assess(tmp_path, body, "--skip", "gap.unmonitored")
+    assert doc["statements"][0]["status"] == "not-checked"
+    doc = assess(tmp_path, body, "--only", "gap.unmonitored")
+    assert doc["statements"][0]["status"] == "corroborated"
+
+
+def test_basis_filter_and_strict(tmp_path):
+    body = STRATEGY + "statements:\n" + statement("[st]", "gap.unmonitored", "ei seurantaa")
+    folder = make(tmp_path, body)
+    runner = CliRunner()
+
+    def run(*args):
+        return runner.invoke(main, ["check", str(folder), "--format", "json", *args])
+
+    stated = json.loads(run("--basis", "stated").stdout)["findings"]
+    assert [(f["check"], f["basis"]) for f in stated] == [("gap.unmonitored", "stated")]
+    both = json.loads(run("--basis", "stated,unrecorded").stdout)["findings"]
+    assert len(both) > 1 and {f["basis"] for f in both} == {"stated", "unrecorded"}
+    assert json.loads(run("--basis", "recorded").stdout)["findings"] == []
+    assert run("--basis", "recorded", "--strict").exit_code == 0
+    assert run("--basis", "stated", "--strict").exit_code == 3
+    bad = run("--basis", "said")
+    assert bad.exit_code == 2 and "recorded, unrecorded, stated" in bad.output
+
+
+def test_a_network_that_monitors_silences_unmonitored(tmp_path):
+    body = STRATEGY + """\
+networks:
+  - {id: group, name: Koordinaatioryhmä, kind: coordination-group}
+responsibilities:
+  - {actor: group, role: monitor, for: st, period: {from: 2023-09}, source: s3}
+"""
+    doc = assess(tmp_path, body, "--only", "gap.unmonitored")
+    assert doc["findings"] == []
+
+
+def test_a_network_is_an_actor_of_the_overlap_check(tmp_path):
+    body = STRATEGY + """\
+networks:
+  - {id: group, name: Koordinaatioryhmä, kind: coordination-group}
+responsibilities:
+  - {actor: group, role: monitor, for: st, source: s3}
+  - {actor: a, role: monitor, for: st, source: s4}
+"""
+    doc = assess(tmp_path, body, "--only", "overlap.responsibility")
+    f = finding(doc, "overlap.responsibility", ["a", "group"])
+    assert f["target"] == "st" and f["sources"] == ["s3", "s4"]
+    assert f["basis"] == "recorded"
+
+
+def test_statements_and_network_actors_survive_a_built_store(tmp_path):
+    body = STRATEGY + """\
+networks:
+  - {id: group, name: Ryhmä, kind: coordination-group}
+responsibilities:
+  - {actor: group, role: monitor, for: pr1, source: s3}
+statements:
+""" + statement("[st]", "other", "toinen") + statement("[pr1, st]", "gap.unmonitored", "yksi")
+    folder = make(tmp_path, body)
+    runner = CliRunner()
+    built = runner.invoke(main, ["build", str(folder), "-o", str(tmp_path / "out")])
+    assert built.exit_code == 0, built.output
+    from_yaml = json.loads(runner.invoke(main, ["check", str(folder), "--format",
+                                                "json"]).stdout)
+    from_store = json.loads(runner.invoke(main, ["check", str(tmp_path / "out" / "t.store"),
+                                                 "--format", "json"]).stdout)
+    assert from_yaml == from_store
+    assert [s["quote"] for s in from_store["statements"]] == ["toinen", "yksi"]
+    assert from_store["statements"][1]["status"] == "not-reproduced"
+    facts = Dataset.open(folder).facts.canonical()
+    assert Dataset.open(tmp_path / "out" / "t.store").canonical() == facts
