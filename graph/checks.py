@@ -18,6 +18,7 @@ from pyoxigraph import Store
 
 from .facts import parse_date, paused_gc
 from .queries import QueryFile, load_folder
+from .rdf import KIND_OF_CLASS
 from .vocab import DCT, RGC, SCHEMA, sparql_prologue
 
 #: the checks in the order of CHECKS.md (findings are reported in this order)
@@ -100,6 +101,15 @@ class Statement:
     source: list[str]
     note: str = ""
     status: str = ""
+    #: for people, why a statement of a check that ran was not reproduced
+    reason: str = ""
+    reason_refs: dict[str, str | list[str]] = field(default_factory=dict)
+
+    def why(self, name: Callable[[str], str] = str) -> str:
+        """Why no finding matches it, in words with ``name``d entities ('' if one does)."""
+        values = {k: _join([name(i) for i in v]) if isinstance(v, list) else name(v)
+                  for k, v in self.reason_refs.items()}
+        return self.reason.format(**values)
 
     def matches(self, finding: Finding) -> bool:
         """True when it says the finding's check of its target or of all its subjects."""
@@ -150,7 +160,10 @@ def weigh(findings: list[Finding], statements: list[Statement], ran: Iterable[st
         if backing:
             f.basis = "stated"
             f.statements = list(dict.fromkeys(st.quote for st in backing))
-            f.sources = sorted(set(f.sources).union(*(st.source for st in backing)))
+            said = sorted(set().union(*(st.source for st in backing)))
+            f.sources = sorted(set(f.sources).union(said))
+            f.refs["said"] = said
+            f.template = f.template.removesuffix(".") + "; {said} says so."
         else:
             f.basis = basis[f.check]
     for st in statements:
@@ -194,6 +207,18 @@ class _Context:
         self.implementers: dict[str, list[str]] = defaultdict(list)
         for p, t in self._rows("SELECT ?p ?t WHERE { ?p rg:implements ?t }"):
             self.implementers[t.value].append(p.value)
+        self.kinds: dict[str, str] = {}
+        for s, c in self._rows("SELECT ?s ?c WHERE { ?s a ?c ; dct:identifier ?i }"):
+            self.kinds[s.value] = KIND_OF_CLASS.get(c.value, "")
+        self.key_actors: dict[str, list[str]] = defaultdict(list)
+        for s, a in self._rows("SELECT ?s ?a WHERE { ?s rg:keyActor ?a }"):
+            self.key_actors[s.value].append(a.value)
+        self.administrators: dict[str, list[str]] = defaultdict(list)
+        for p, a in self._rows("SELECT ?p ?a WHERE { ?p rg:administrator ?a }"):
+            self.administrators[p.value].append(a.value)
+        self.serving: dict[str, list[str]] = defaultdict(list)  # strategy -> networks
+        for n, t in self._rows("SELECT ?n ?t WHERE { ?n a rg:Network ; rg:serves ?t }"):
+            self.serving[t.value].append(n.value)
         self.priorities: dict[str, list[str]] = defaultdict(list)
         for p, s in self._rows("SELECT ?p ?s WHERE { ?p rg:priorityOf ?s }"):
             self.priorities[s.value].append(p.value)
@@ -206,6 +231,23 @@ class _Context:
         self.countries: dict[str, str] = {
             a.value: c.value
             for a, c in self._rows("SELECT ?a ?c WHERE { ?a schema:addressCountry ?c }")}
+
+    def monitors(self, strategy: str) -> list[str]:
+        """The actors that monitor a strategy or one of its priorities (IRIs)."""
+        found = []
+        for target in (strategy, *self.priorities.get(strategy, ())):
+            found += [a.value for (a,) in self._rows(
+                f"SELECT ?a WHERE {{ ?r rg:responsibleFor <{target}> ; "
+                "rg:role rgc:role-monitor ; rg:actor ?a }")]
+        return found
+
+    def shared_role(self, target: str) -> bool:
+        """True when two actors hold one of the overlapping roles for ``target``."""
+        return bool(self.store.query(sparql_prologue() +
+            f"ASK {{ ?r1 rg:responsibleFor <{target}> ; rg:role ?role ; rg:actor ?a1 . "
+            f"?r2 rg:responsibleFor <{target}> ; rg:role ?role ; rg:actor ?a2 . "
+            "FILTER (?a1 != ?a2) "
+            "VALUES ?role { rgc:role-lead rgc:role-coordinate rgc:role-monitor } }"))
 
     def within(self, area: str, outer: str) -> bool:
         """True when ``area`` is ``outer`` or lies inside it through part_of (IRIs)."""
@@ -403,10 +445,22 @@ def priority_without_lead(ctx: _Context, rows: list) -> list[Finding]:
     for r in rows:
         p, s = ctx.id(r["priority"]), ctx.id(r["strategy"])
         examined = [ctx.iri(p), ctx.iri(s), *ctx.resp_for[ctx.iri(p)]]
-        findings.append(Finding(
-            "gap.priority-without-lead", [p], s,
-            "No actor leads or coordinates {p}, a priority of {s}.",
-            {"p": p, "s": s}, ctx.sources_of(examined)))
+        template = "No actor leads or coordinates {p}, a priority of {s}"
+        refs: dict[str, str | list[str]] = {"p": p, "s": s}
+        # the projects that carry it, and who runs them: often the lead nobody wrote down
+        carried = []
+        for n, project in enumerate(sorted(ctx.implementers[ctx.iri(p)], key=ctx.id)):
+            refs[f"q{n}"] = ctx.id(project)
+            clause = f"{{q{n}}}"
+            admins = sorted(ctx.id(a) for a in ctx.administrators.get(project, ()))
+            if admins:
+                refs[f"by{n}"] = admins
+                clause += f" (administered by {{by{n}}})"
+            carried.append(clause)
+        if carried:
+            template += "; it is implemented by " + _join(carried)
+        findings.append(Finding("gap.priority-without-lead", [p], s, template + ".", refs,
+                                ctx.sources_of(examined)))
     return findings
 
 
@@ -435,8 +489,13 @@ def unmonitored(ctx: _Context, rows: list) -> list[Finding]:
         for p in ctx.priorities[iri]:
             examined += ctx.resp_for[p]
         template = "No actor monitors {s}"
-        template += " or any of its priorities." if ctx.priorities[iri] else "."
-        findings.append(Finding("gap.unmonitored", [s], s, template, {"s": s},
+        template += " or any of its priorities" if ctx.priorities[iri] else ""
+        refs: dict[str, str | list[str]] = {"s": s}
+        serving = sorted(ctx.id(n) for n in ctx.serving.get(iri, ()))
+        if serving:  # where a reader would look for the monitoring nobody recorded
+            refs["networks"] = serving
+            template += "; it is served by {networks}, none recorded as monitoring it"
+        findings.append(Finding("gap.unmonitored", [s], s, template + ".", refs,
                                 ctx.sources_of(examined)))
     return findings
 
@@ -509,11 +568,14 @@ def assess(store: Store, names: Iterable[str] = CHECKS) -> Assessment:
     each with its status. Cost: that of :func:`run_checks`, plus findings × statements.
     """
     names = list(names)
-    findings = _run(store, names)
+    findings, ctx = _run(store, names)
     statements = read_statements(store)
     queries = check_queries()
     weigh(findings, statements, names,
           {name: q.words("basis")[0] for name, q in queries.items()})
+    for st in statements:
+        if st.status == NOT_REPRODUCED:
+            st.reason, st.reason_refs = _unreproduced(ctx, st)
     base = _rows(store, "SELECT ?i WHERE { ?d a dcat:Dataset ; dct:identifier ?i }")
     return Assessment(base[0][0].value if base else "", findings, statements)
 
@@ -532,7 +594,7 @@ def run_checks(store: Store, names: Iterable[str] = CHECKS) -> list[Finding]:
     return assess(store, names).findings
 
 
-def _run(store: Store, names: list[str]) -> list[Finding]:
+def _run(store: Store, names: list[str]) -> tuple[list[Finding], _Context]:
     queries = check_queries()
     with paused_gc():  # the lookups are large acyclic dicts: no collector passes over them
         ctx = _Context(store)
@@ -540,4 +602,56 @@ def _run(store: Store, names: list[str]) -> list[Finding]:
         for name in names:
             rows = list(store.query(queries[name].text))
             findings.extend(BUILDERS[name](ctx, rows))
-    return findings
+    return findings, ctx
+
+
+_NOTHING = "Nothing recorded can test it: "
+_DISAGREE = "The recorded facts disagree: "
+
+
+def _unreproduced(ctx: _Context, st: Statement) -> tuple[str, dict[str, str | list[str]]]:
+    """Why a statement of a check that ran matches no finding: the data lacks the facts
+    the check needs, or holds facts that say otherwise (a template and its refs)."""
+    kinds = {i: ctx.kinds.get(ctx.iri(i), "") for i in st.about}
+    of = {k: [i for i in st.about if kinds[i] == k] for k in set(kinds.values())}
+    strategies, priorities = of.get("strategy", []), of.get("priority", [])
+    refs: dict[str, str | list[str]] = {"about": list(st.about)}
+    if st.says == "gap.unmonitored" and strategies:
+        monitors = sorted({ctx.id(a) for s in strategies for a in ctx.monitors(ctx.iri(s))})
+        refs["who"] = monitors
+        return _DISAGREE + "{who} monitor(s) {about} or a priority of it.", refs
+    if st.says == "gap.key-actors-apart" and strategies:
+        few = [s for s in strategies if len(ctx.key_actors.get(ctx.iri(s), ())) < 2]
+        if few:
+            refs["few"] = few
+            return _NOTHING + "{few} names fewer than two key actors.", refs
+        return _DISAGREE + "the key actors of {about} meet at one table.", refs
+    if st.says in ("gap.priority-without-lead", "gap.priority-without-project"):
+        targets = priorities + [ctx.id(p) for s in strategies
+                                for p in ctx.priorities.get(ctx.iri(s), ())]
+        if not targets:
+            return _NOTHING + "{about} has no priorities recorded.", refs
+        refs["targets"] = sorted(set(targets))
+        what = ("an actor leads or coordinates" if st.says.endswith("lead") else
+                "a planned, running or completed project implements")
+        return _DISAGREE + what + " each of {targets}.", refs
+    if st.says == "gap.cross-border-one-sided" and of.get("network"):
+        return (_NOTHING + "{about} is not recorded as a cross-border network, or "
+                + _DISAGREE[0].lower() + _DISAGREE[1:] + "its members lie in two countries."
+                ), refs
+    if st.says in ("overlap.responsibility", "overlap.parallel-projects"):
+        targets = [i for i in st.about if kinds[i] in ("strategy", "priority", "project",
+                                                      "network")]
+        if st.says == "overlap.responsibility":
+            few = [t for t in targets if not ctx.shared_role(ctx.iri(t))]
+            need = "no two actors are recorded with one role (lead, coordinate or monitor) " \
+                "for {few}"
+        else:
+            few = [t for t in targets if len(ctx.implementers.get(ctx.iri(t), ())) < 2]
+            need = "fewer than two projects are recorded as implementing {few}"
+        if few or not targets:
+            refs["few"] = few or list(st.about)
+            return _NOTHING + need + ".", refs
+        return _DISAGREE + "their areas or periods do not intersect.", refs
+    return (_NOTHING + "{about} is not what " + st.says + " looks at, or lacks the facts "
+            "it needs.", refs)

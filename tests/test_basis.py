@@ -191,3 +191,42 @@ statements:
     assert from_store["statements"][1]["status"] == "not-reproduced"
     facts = Dataset.open(folder).facts.canonical()
     assert Dataset.open(tmp_path / "out" / "t.store").canonical() == facts
+
+
+def test_why_a_statement_was_not_reproduced(tmp_path):
+    from graph.checks import assess as run_assess
+
+    body = """\
+strategies:
+  - id: st
+    name: Strategy
+    kind: strategy
+    key_actors: [a]
+    priorities:
+      - {id: pr1, name: Priority one}
+  - {id: bare, name: Bare, kind: plan}
+projects:
+  - {id: p1, name: P1, status: running, implements: [pr1], administrator: b}
+responsibilities:
+  - {actor: x, role: monitor, for: pr1}
+  - {actor: a, role: lead, for: pr1}
+statements:
+""" + (statement("[st]", "gap.unmonitored", "q1")
+       + statement("[st]", "gap.key-actors-apart", "q2")
+       + statement("[pr1]", "gap.priority-without-lead", "q3")
+       + statement("[bare]", "gap.priority-without-project", "q4")
+       + statement("[pr1]", "overlap.responsibility", "q5")
+       + statement("[st]", "other", "q6"))
+    ds = Dataset.open(make(tmp_path, body))
+    result = run_assess(ds.store)
+    why = {st.quote: st.why(ds.labels()) for st in result.statements}
+    assert why["q1"] == "The recorded facts disagree: Org X monitor(s) Strategy or a priority of it."
+    assert why["q2"] == "Nothing recorded can test it: Strategy names fewer than two key actors."
+    assert why["q3"] == ("The recorded facts disagree: an actor leads or coordinates each of "
+                         "Priority one.")
+    assert why["q4"] == "Nothing recorded can test it: Bare has no priorities recorded."
+    # two responsibilities for pr1, but of two roles: nothing an overlap could be
+    assert why["q5"] == ("Nothing recorded can test it: no two actors are recorded with one "
+                         "role (lead, coordinate or monitor) for Priority one.")
+    assert why["q6"] == ""  # not checked: nothing to explain
+    assert [st.status for st in result.statements] == ["not-reproduced"] * 5 + ["not-checked"]
