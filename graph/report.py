@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from html import escape
 
+from . import assets
 from .checks import CHECKS, Finding, check_queries
 
 Namer = Callable[[str], str]
@@ -66,16 +67,6 @@ def to_markdown(findings: list[Finding], name: Namer, title: str = "Findings") -
     return "\n".join(out).rstrip() + "\n"
 
 
-CSS = """
-body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
-color:#222;line-height:1.45}
-h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}
-.check{color:#666;font-size:.85rem;font-family:monospace}
-li{margin:.4rem 0}.src{color:#555;font-size:.9rem}
-.overlap h2{color:#a40000}.gap h2{color:#7a4b00}
-"""
-
-
 def _code(escaped: str) -> str:
     """`x` in already escaped text -> <code>x</code>."""
     return re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped)
@@ -108,7 +99,8 @@ def to_html(findings: list[Finding], name: Namer, title: str = "Findings",
     """A self-contained page (no external resources)."""
     return (
         f'<!DOCTYPE html>\n<html lang="{escape(lang)}"><head><meta charset="utf-8">'
-        f"<title>{escape(title)}</title><style>{CSS}</style></head><body>"
+        f"<title>{escape(title)}</title><style>\n{assets.read('findings.css')}</style>"
+        "</head><body>"
         f"<h1>{escape(title)}</h1>\n{findings_html(findings, name)}\n</body></html>\n"
     )
 
@@ -176,8 +168,9 @@ def report_html(info: dict, findings: list[Finding], measures: dict, name: Namer
                      for k, v in info["counts"].items())
     parts = [
         f'<!DOCTYPE html>\n<html lang="{escape(lang)}"><head><meta charset="utf-8">',
-        f"<title>{escape(info['title'])}</title><style>{CSS}"
-        "table{border-collapse:collapse}td{padding:.1rem .8rem .1rem 0}</style></head><body>",
+        f"<title>{escape(info['title'])}</title><style>\n{assets.read('findings.css')}"
+        # rstrip: the page keeps the bytes it had when this rule was written inline
+        f"{assets.read('report.css').rstrip()}</style></head><body>",
         f"<h1>{escape(info['title'])}</h1>",
         f"<p>Dataset <code>{escape(info['dataset'])}</code>: {info['triples']} triples.</p>",
         f"<table>{counts}</table>",

@@ -36,7 +36,9 @@ def test_wheel_holds_the_package_the_cli_and_the_ontology(wheel):
     top = {n.split("/")[0] for n in names if not n.startswith("regiograph-")}
     assert top == {"graph", "cli.py"}
     for needed in ("graph/__init__.py", "graph/ontology/regiograph.ttl",
-                   "graph/ontology/shapes.ttl", "graph/ontology/checks/gap.unmonitored.rq"):
+                   "graph/ontology/shapes.ttl", "graph/ontology/checks/gap.unmonitored.rq",
+                   "graph/assets/map.html.j2", "graph/assets/map.js", "graph/assets/map.css",
+                   "graph/assets/findings.css", "graph/assets/report.css"):
         assert needed in names
     assert any(n.startswith("graph/ontology/projection/") for n in names)
     entry = next(n for n in names if n.endswith("entry_points.txt"))
@@ -62,6 +64,15 @@ def test_installed_wheel_runs_from_anywhere(wheel, tmp_path):
                               "json"], **run)
     assert checked.returncode == 0, checked.stderr
     assert '"dataset": "lapland"' in checked.stdout
+    # the map and the report read their template, CSS and JavaScript from the package
+    drawn = subprocess.run([sys.executable, str(script), "map", str(SEED), "--view", "ego",
+                            "--id", "lapin-liitto", "-o", str(tmp_path / "map.html")], **run)
+    assert drawn.returncode == 0, drawn.stderr
+    assert "window.mapFocus" in (tmp_path / "map.html").read_text("utf-8")
+    reported = subprocess.run([sys.executable, str(script), "report", str(SEED), "-o",
+                               str(tmp_path / "report.html")], **run)
+    assert reported.returncode == 0, reported.stderr
+    assert "border-collapse" in (tmp_path / "report.html").read_text("utf-8")
 
 
 def test_no_other_distribution_claims_the_generic_names():
