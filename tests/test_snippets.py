@@ -43,6 +43,10 @@ def _contains(whole, part) -> bool:
 
 
 def _key(entry: dict):
+    """What names an entry: its id; a responsibility's actor, role and target; a
+    statement's quote (the source's own words)."""
+    if "quote" in entry:
+        return entry["quote"]
     return entry.get("id") or (entry.get("actor"), entry.get("role"), entry.get("for"))
 
 
