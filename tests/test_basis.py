@@ -220,7 +220,8 @@ statements:
     ds = Dataset.open(make(tmp_path, body))
     result = run_assess(ds.store)
     why = {st.quote: st.why(ds.labels()) for st in result.statements}
-    assert why["q1"] == "The recorded facts disagree: Org X monitor(s) Strategy or a priority of it."
+    assert why["q1"] == ("The recorded facts disagree: Org X monitor(s) Strategy or a "
+                         "priority of it.")
     assert why["q2"] == "Nothing recorded can test it: Strategy names fewer than two key actors."
     assert why["q3"] == ("The recorded facts disagree: an actor leads or coordinates each of "
                          "Priority one.")
