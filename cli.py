@@ -239,13 +239,15 @@ def check(dataset, fmt, only, skip, bases, strict, lang, show_query) -> None:
         assessment.findings = [f for f in assessment.findings if f.basis in wanted]
     findings = assessment.findings
     if fmt == "json":
-        click.echo(json.dumps(assessment.to_dict(), indent=2, ensure_ascii=False))
+        click.echo(report.to_json(assessment.dataset, findings, assessment.statements))
     else:
         name = ds.labels(lang)
         title = f"Findings: {name(ds.id)}"
-        render = {"table": lambda: report.to_table(findings, name),
-                  "markdown": lambda: report.to_markdown(findings, name, title),
-                  "html": lambda: report.to_html(findings, name, title, lang or "en")}[fmt]
+        said, notes = assessment.statements, ds.notes()
+        render = {"table": lambda: report.to_table(findings, name, said),
+                  "markdown": lambda: report.to_markdown(findings, name, title, said, notes),
+                  "html": lambda: report.to_html(findings, name, title, lang or "en",
+                                                 said, notes)}[fmt]
         click.echo(render())
     if strict and findings:
         sys.exit(3)
@@ -267,16 +269,19 @@ def report_cmd(dataset: str, output: str, lang: str | None) -> None:
     from graph.store import write_atomic
 
     ds = _open(dataset)
-    findings = checks.run_checks(ds.store)
+    assessment = checks.assess(ds.store)
+    findings, said = assessment.findings, assessment.statements
     measures = analyses.measures(ds.to_networkx(lang=lang))
     info_data = ds.info()
     name = ds.labels(lang)
     html_path = Path(output)
     md_path = html_path.with_suffix(".md")
+    notes = ds.notes()
     write_atomic(html_path, report.report_html(info_data, findings, measures, name,
-                                               lang or info_data["lang"]))
-    write_atomic(md_path, report.report_markdown(info_data, findings, measures, name))
-    click.echo(f"{len(findings)} finding(s). Report written to {html_path} and {md_path}")
+                                               lang or info_data["lang"], said, notes))
+    write_atomic(md_path, report.report_markdown(info_data, findings, measures, name, said,
+                                                 notes))
+    click.echo(f"{report.summary(findings, said)} Report written to {html_path} and {md_path}")
 
 
 @main.command("map")

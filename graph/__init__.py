@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import os
 
-from .checks import CHECKS, Finding
+from .checks import CHECKS, Assessment, Finding, Statement
 from .dataset import Dataset
 from .facts import Facts, InvalidDataset, Problem, load_facts
 
 __all__ = [
     "CHECKS",
+    "Assessment",
     "Dataset",
     "Facts",
     "Finding",
     "InvalidDataset",
     "Problem",
+    "Statement",
     "load",
     "load_facts",
 ]

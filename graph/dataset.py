@@ -116,10 +116,18 @@ class Dataset:
 
     def check(self, only=(), skip=()) -> list:
         """Run the named checks of CHECKS.md (all by default); a list of Finding."""
-        from .checks import run_checks, select
+        return self.assess(only, skip).findings
+
+    def assess(self, only=(), skip=()):
+        """The checks (all by default) weighed against the dataset's statements: an
+        :class:`graph.checks.Assessment` with ``findings`` (each with its basis) and
+        ``statements`` (each with its status), as ``regiograph check --format json``."""
+        from .checks import assess, select
         from .frames import Findings
 
-        return Findings(run_checks(self.store, select(only, skip)))
+        result = assess(self.store, select(only, skip))
+        result.findings = Findings(result.findings)
+        return result
 
     def entities(self, kind: str):
         """A DataFrame of one kind of entity: 'organisations' or 'organisation', 'projects'…
@@ -159,6 +167,12 @@ class Dataset:
         from .labels import Labels
 
         return Labels(self.store, lang)
+
+    def notes(self) -> dict[str, str]:
+        """Every entity's note by id (see :func:`graph.labels.notes`)."""
+        from .labels import notes
+
+        return notes(self.store)
 
     def to_networkx(self, **kwargs):
         """The networkx projection (see :func:`graph.project.to_networkx`)."""

@@ -9,7 +9,8 @@ class Findings(list):
     """A list of :class:`Finding` that shows itself as a table in Jupyter."""
 
     def to_frame(self, name=None):
-        """One row per finding: check, subjects, target, explanation, sources.
+        """One row per finding: check, subjects, target, basis, explanation, sources and
+        the quotes of the statements that corroborate it.
 
         ``name`` (an id -> name function, like ``Dataset.labels("en")``) renders the
         explanation with names; without it the explanation uses ids, as in JSON.
@@ -18,7 +19,8 @@ class Findings(list):
 
         rows = [{**f.to_dict(), "explanation": f.explain(name) if name else f.explanation}
                 for f in self]
-        columns = ["check", "subjects", "target", "explanation", "sources"]
+        columns = ["check", "subjects", "target", "basis", "explanation", "sources",
+                   "statements"]
         return pd.DataFrame(rows, columns=columns)
 
     def _repr_html_(self) -> str:

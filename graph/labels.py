@@ -47,3 +47,11 @@ class Labels:
     def __call__(self, ident: str) -> str:
         """The name of ``ident`` in the chosen language (the id when it has no name)."""
         return pick(self.names.get(ident, {}), self.lang, self.dataset_lang) or ident
+
+
+def notes(store: Store) -> dict[str, str]:
+    """Every entity's ``note`` by id: where the data says how a fact was read, and what
+    a finding on it may mean (shown beside findings for people)."""
+    rows = store.query(sparql_prologue() + """
+        SELECT ?id ?note WHERE { ?s dct:identifier ?id ; skos:note ?note }""")
+    return {row["id"].value: row["note"].value for row in rows}

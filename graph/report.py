@@ -4,19 +4,48 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from html import escape
 
 from . import assets
-from .checks import CHECKS, Finding, check_queries
+from .checks import (
+    CHECKS,
+    CORROBORATED,
+    NOT_CHECKED,
+    NOT_REPRODUCED,
+    Assessment,
+    Finding,
+    Statement,
+    check_queries,
+)
 
 Namer = Callable[[str], str]
 
 
-def to_json(dataset: str, findings: list[Finding]) -> str:
+def to_json(dataset: str, findings: list[Finding],
+            statements: Iterable[Statement] = ()) -> str:
     """The JSON object of CHECKS.md."""
-    doc = {"dataset": dataset, "findings": [f.to_dict() for f in findings]}
+    doc = Assessment(dataset, list(findings), list(statements)).to_dict()
     return json.dumps(doc, indent=2, ensure_ascii=False)
+
+
+#: the basis groups people read, in the order shown: what a document states first
+BASIS_HEADINGS = {
+    "stated": ("Stated by a source",
+               "A document of the dataset says this itself; its words are quoted below each "
+               "finding."),
+    "recorded": ("Recorded overlaps",
+                 "Found among the recorded facts: two actors or projects recorded for the "
+                 "same work."),
+    "unrecorded": ("Not recorded",
+                   "Found where a fact is missing: nobody is recorded leading, monitoring, "
+                   "implementing or meeting. That may mean the work is not done, or only that "
+                   "no source the dataset holds says who does it."),
+}
+UNSHOWN = ("Complaints of the documents that the checks do not find in the data: no check "
+           "tests them, the data lacks the facts a check needs, or it holds facts that "
+           "disagree.")
+STATUS_WORDS = {NOT_REPRODUCED: "not reproduced by the data", NOT_CHECKED: "no check tests it"}
 
 
 def _grouped(findings: list[Finding]) -> dict[str, list[Finding]]:
@@ -28,16 +57,59 @@ def _grouped(findings: list[Finding]) -> dict[str, list[Finding]]:
     }
 
 
-def to_table(findings: list[Finding], name: Namer) -> str:
-    """Aligned plain text: one block per finding, grouped by check."""
+def by_basis(findings: list[Finding]) -> dict[str, dict[str, list[Finding]]]:
+    """Findings by basis (stated, recorded, unrecorded; empty ones left out), then by
+    check in CHECKS order."""
+    groups = {basis: [f for f in findings if f.basis == basis] for basis in BASIS_HEADINGS}
+    other = [f for f in findings if f.basis not in BASIS_HEADINGS]  # not weighed
+    if other:
+        groups[""] = other
+    return {basis: _grouped(items) for basis, items in groups.items() if items}
+
+
+def _heading(basis: str) -> tuple[str, str]:
+    return BASIS_HEADINGS.get(basis, ("Findings", ""))
+
+
+def uncorroborated(statements: Iterable[Statement]) -> list[Statement]:
+    """The statements no finding matches, in dataset order."""
+    return [st for st in statements if st.status != CORROBORATED]
+
+
+def _status(st: Statement, name: Namer) -> str:
+    """'says gap.x about A: not reproduced by the data. Why.' for people."""
+    about = ", ".join(name(i) for i in st.about)
+    what = "" if st.says == "other" else f"says {st.says} about {about}: "
+    if st.says == "other":
+        what = f"about {about}: "
+    words = STATUS_WORDS.get(st.status, st.status)
+    why = st.why(name)
+    return f"{what}{words}." + (f" {why}" if why else "")
+
+
+def to_table(findings: list[Finding], name: Namer, statements: Iterable[Statement] = ()) -> str:
+    """Aligned plain text: findings grouped by basis, then by check; then the statements
+    that no finding shows."""
+    lines: list[str] = []
     if not findings:
-        return "No findings."
-    lines = []
-    for check, items in _grouped(findings).items():
-        lines.append(f"{check} ({len(items)})")
-        for f in items:
-            lines.append(f"  - {f.explain(name)}")
-            lines.append(f"    sources: {', '.join(name(s) for s in f.sources) or '(none)'}")
+        lines.append("No findings.")
+    for basis, checks in by_basis(findings).items():
+        heading, meaning = _heading(basis)
+        lines += [f"{heading.upper()} ({sum(map(len, checks.values()))})", meaning, ""]
+        for check, items in checks.items():
+            lines.append(f"{check} ({len(items)})")
+            for f in items:
+                lines.append(f"  - {f.explain(name)}")
+                for quote in f.statements:
+                    lines.append(f"    “{quote}”")
+                lines.append(f"    sources: {', '.join(name(s) for s in f.sources) or '(none)'}")
+            lines.append("")
+    rest = uncorroborated(statements)
+    if rest:
+        lines += [f"WHAT THE SOURCES SAY THAT NO FINDING SHOWS ({len(rest)})", UNSHOWN, ""]
+        for st in rest:
+            lines.append(f"  - “{st.quote}”")
+            lines.append(f"    {', '.join(name(s) for s in st.source)}; {_status(st, name)}")
         lines.append("")
     return "\n".join(lines).rstrip() + f"\n\n{len(findings)} finding(s)."
 
@@ -49,20 +121,43 @@ def _md(text: str) -> str:
     return text
 
 
-def to_markdown(findings: list[Finding], name: Namer, title: str = "Findings") -> str:
-    """Markdown: a section per check with its description, a list item per finding."""
+def _targets(items: list[Finding], notes: dict[str, str]) -> list[str]:
+    """The targets of ``items`` that carry a note, in the order first met."""
+    return [t for t in dict.fromkeys(f.target for f in items) if t in notes]
+
+
+def to_markdown(findings: list[Finding], name: Namer, title: str = "Findings",
+                statements: Iterable[Statement] = (), notes: dict[str, str] | None = None
+                ) -> str:
+    """Markdown: a section per basis, a subsection per check with its description, a list
+    item per finding (quotes beside stated ones); then the statements no finding shows."""
     queries = check_queries()
     out = [f"# {_md(title)}", ""]
     if not findings:
-        out.append("No findings: no overlaps and no gaps under the checks that ran.")
-    for check, items in _grouped(findings).items():
-        q = queries.get(check)
-        out += [f"## {_md(q.title if q else check)} (`{check}`, {len(items)})", ""]
-        if q:
-            out += [_md(q.description), ""]
-        for f in items:
-            srcs = ", ".join(_md(name(s)) for s in f.sources) or "none"
-            out.append(f"- {_md(f.explain(name))} *Sources: {srcs}.*")
+        out += ["No findings: no overlaps and no gaps under the checks that ran.", ""]
+    for basis, checks in by_basis(findings).items():
+        heading, meaning = _heading(basis)
+        out += [f"## {_md(heading)} ({sum(map(len, checks.values()))})", "", _md(meaning), ""]
+        for check, items in checks.items():
+            q = queries.get(check)
+            out += [f"### {_md(q.title if q else check)} (`{check}`, {len(items)})", ""]
+            if q:
+                out += [_md(q.description), ""]
+            for f in items:
+                srcs = ", ".join(_md(name(s)) for s in f.sources) or "none"
+                out.append(f"- {_md(f.explain(name))} *Sources: {srcs}.*")
+                for quote in f.statements:
+                    out.append(f"  > “{_md(quote)}”")
+            out.append("")
+            for target in _targets(items, notes or {}):
+                out += [f"*Note on {_md(name(target))}:* {_md(notes[target])}", ""]
+    rest = uncorroborated(statements)
+    if rest:
+        out += [f"## What the sources say that no finding shows ({len(rest)})", "",
+                _md(UNSHOWN), ""]
+        for st in rest:
+            srcs = ", ".join(_md(name(s)) for s in st.source)
+            out.append(f"- “{_md(st.quote)}” ({srcs}) {_md(_status(st, name))}")
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 
@@ -72,36 +167,73 @@ def _code(escaped: str) -> str:
     return re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped)
 
 
-def findings_html(findings: list[Finding], name: Namer) -> str:
-    """The findings as an HTML fragment (every text escaped)."""
+_BADGE = {"stated": "stated by a source", "recorded": "recorded", "unrecorded": "not recorded"}
+
+
+def findings_html(findings: list[Finding], name: Namer,
+                  statements: Iterable[Statement] = (), level: int = 2,
+                  notes: dict[str, str] | None = None) -> str:
+    """The findings as an HTML fragment (every text escaped): a section per basis, the
+    quotes beside stated findings, then the statements that no finding shows. Basis
+    headings are ``<h{level}>``, checks one level below."""
     queries = check_queries()
+    h, h2 = f"h{level}", f"h{level + 1}"
     parts = []
     if not findings:
         parts.append("<p>No findings: no overlaps and no gaps under the checks that ran.</p>")
-    for check, items in _grouped(findings).items():
-        q = queries.get(check)
-        family = "overlap" if check.startswith("overlap.") else "gap"
-        parts.append(f'<section class="{family}"><h2>{escape(q.title if q else check)} '
-                     f'<span class="check">{escape(check)} · {len(items)}</span></h2>')
-        if q:
-            parts.append(f"<p>{_code(escape(q.description))}</p>")
-        parts.append("<ul>")
-        for f in items:
-            srcs = ", ".join(escape(name(s)) for s in f.sources) or "none"
-            parts.append(f'<li>{escape(f.explain(name))} <span class="src">Sources: {srcs}.'
-                         "</span></li>")
-        parts.append("</ul></section>")
+    for basis, checks in by_basis(findings).items():
+        heading, meaning = _heading(basis)
+        count = sum(map(len, checks.values()))
+        parts.append(f'<div class="basis basis-{escape(basis or "none")}">'
+                     f'<{h}>{escape(heading)} <span class="count">{count}</span></{h}>'
+                     f'<p class="meaning">{escape(meaning)}</p>')
+        for check, items in checks.items():
+            q = queries.get(check)
+            family = "overlap" if check.startswith("overlap.") else "gap"
+            parts.append(f'<section class="{family}"><{h2}>{escape(q.title if q else check)} '
+                         f'<span class="check">{escape(check)} · {len(items)}</span></{h2}>')
+            if q:
+                parts.append(f'<p class="about">{_code(escape(q.description))}</p>')
+            parts.append("<ul>")
+            for f in items:
+                badge = _BADGE.get(f.basis, f.basis)
+                srcs = ", ".join(escape(name(s)) for s in f.sources) or "none"
+                quotes = "".join(f"<blockquote>{escape(q)}</blockquote>" for q in f.statements)
+                parts.append(f'<li><span class="badge {escape(f.basis)}">{escape(badge)}</span> '
+                             f"{escape(f.explain(name))}{quotes} "
+                             f'<span class="src">Sources: {srcs}.</span></li>')
+            parts.append("</ul>")
+            # how the data reads the target: where a finding is only an artefact of what
+            # the sources leave out, its note says so
+            for target in _targets(items, notes or {}):
+                parts.append(f'<details class="note"><summary>Note on '
+                             f"{escape(name(target))}</summary>{escape(notes[target])}"
+                             "</details>")
+            parts.append("</section>")
+        parts.append("</div>")
+    rest = uncorroborated(statements)
+    if rest:
+        parts.append(f'<div class="basis statements"><{h}>What the sources say that no finding '
+                     f'shows <span class="count">{len(rest)}</span></{h}>'
+                     f'<p class="meaning">{escape(UNSHOWN)}</p><ul>')
+        for st in rest:
+            srcs = ", ".join(escape(name(s)) for s in st.source)
+            parts.append(f'<li><blockquote>{escape(st.quote)}</blockquote>'
+                         f'<span class="src">{srcs}</span>; {escape(_status(st, name))}</li>')
+        parts.append("</ul></div>")
     return "\n".join(parts)
 
 
 def to_html(findings: list[Finding], name: Namer, title: str = "Findings",
-            lang: str = "en") -> str:
+            lang: str = "en", statements: Iterable[Statement] = (),
+            notes: dict[str, str] | None = None) -> str:
     """A self-contained page (no external resources)."""
     return (
         f'<!DOCTYPE html>\n<html lang="{escape(lang)}"><head><meta charset="utf-8">'
         f"<title>{escape(title)}</title><style>\n{assets.read('findings.css')}</style>"
         "</head><body>"
-        f"<h1>{escape(title)}</h1>\n{findings_html(findings, name)}\n</body></html>\n"
+        f"<h1>{escape(title)}</h1>\n{findings_html(findings, name, statements, 2, notes)}\n"
+        "</body></html>\n"
     )
 
 
@@ -144,12 +276,29 @@ def _measure_lines(m: dict, name: Namer) -> list[tuple[str, list[str]]]:
     ]
 
 
-def report_markdown(info: dict, findings: list[Finding], measures: dict, name: Namer) -> str:
-    """The planner's report as Markdown: contents, findings by check, sources, measures."""
+def summary(findings: list[Finding], statements: Iterable[Statement]) -> str:
+    """'27 findings: 1 stated by a source, 26 not recorded. 8 statements of the sources
+    no finding shows.' (plain text)"""
+    counts = [(len([f for f in findings if f.basis == b]), _BADGE[b]) for b in BASIS_HEADINGS]
+    parts = ", ".join(f"{n} {words}" for n, words in counts if n)
+    text = f"{len(findings)} finding(s)" + (f": {parts}." if parts else ".")
+    rest = len(uncorroborated(statements))
+    if rest:
+        text += f" {rest} statement(s) of the sources that no finding shows."
+    return text
+
+
+def report_markdown(info: dict, findings: list[Finding], measures: dict, name: Namer,
+                    statements: Iterable[Statement] = (),
+                    notes: dict[str, str] | None = None) -> str:
+    """The planner's report as Markdown: contents, findings by basis and check (quotes
+    beside stated ones), the statements no finding shows, sources, measures."""
+    statements = list(statements)
     out = [f"# {_md(info['title'])}", "",
            f"Dataset `{info['dataset']}`: {info['triples']} triples. "
-           + ", ".join(f"{v} {k}" for k, v in info["counts"].items()) + ".", ""]
-    body = to_markdown(findings, name, "Findings").splitlines()
+           + ", ".join(f"{v} {k}" for k, v in info["counts"].items()) + ".", "",
+           _md(summary(findings, statements)), ""]
+    body = to_markdown(findings, name, "Findings", statements, notes).splitlines()
     out += ["#" + line if line.startswith("#") else line for line in body]
     out += ["", "## Network", ""]
     for heading, lines in _measure_lines(measures, name):
@@ -162,8 +311,10 @@ def report_markdown(info: dict, findings: list[Finding], measures: dict, name: N
 
 
 def report_html(info: dict, findings: list[Finding], measures: dict, name: Namer,
-                lang: str = "en") -> str:
+                lang: str = "en", statements: Iterable[Statement] = (),
+                notes: dict[str, str] | None = None) -> str:
     """The planner's report as one self-contained HTML page (all text escaped)."""
+    statements = list(statements)
     counts = "".join(f"<tr><td>{escape(k)}</td><td>{v}</td></tr>"
                      for k, v in info["counts"].items())
     parts = [
@@ -174,7 +325,9 @@ def report_html(info: dict, findings: list[Finding], measures: dict, name: Namer
         f"<h1>{escape(info['title'])}</h1>",
         f"<p>Dataset <code>{escape(info['dataset'])}</code>: {info['triples']} triples.</p>",
         f"<table>{counts}</table>",
-        f"<h2>Findings ({len(findings)})</h2>", findings_html(findings, name),
+        f"<h2>Findings ({len(findings)})</h2>",
+        f'<p class="summary">{escape(summary(findings, statements))}</p>',
+        findings_html(findings, name, statements, level=3, notes=notes),
         "<h2>Network</h2>",
     ]
     for heading, lines in _measure_lines(measures, name):

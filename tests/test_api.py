@@ -10,10 +10,10 @@ import pandas as pd
 import graph
 from tests.conftest import SEED
 
-PUBLIC = ["CHECKS", "Dataset", "Facts", "Finding", "InvalidDataset", "Problem", "load",
-          "load_facts"]
-DATASET_METHODS = ["canonical", "check", "counts", "entities", "export", "info", "labels",
-                   "map", "open", "query", "rdf_bytes", "to_networkx"]
+PUBLIC = ["Assessment", "CHECKS", "Dataset", "Facts", "Finding", "InvalidDataset", "Problem",
+          "Statement", "load", "load_facts"]
+DATASET_METHODS = ["assess", "canonical", "check", "counts", "entities", "export", "info",
+                   "labels", "map", "notes", "open", "query", "rdf_bytes", "to_networkx"]
 
 
 def test_all_is_pinned():
@@ -34,6 +34,12 @@ def test_an_analysts_first_lines(tmp_path):
     frame = findings.to_frame()
     assert isinstance(frame, pd.DataFrame) and len(frame) == len(findings) > 0
     assert "<table" in findings._repr_html_()
+    assert set(frame["basis"]) == {"stated", "unrecorded"}
+    said = ds.assess()
+    assert said.findings == findings and len(said.statements) == 9
+    stated = frame[frame["basis"] == "stated"]
+    assert list(stated["target"]) == ["aluekeskusohjelma-kemi-tornio"]
+    assert stated["statements"].iloc[0][0].startswith("konkreettinen roolien")
     rows = ds.query("SELECT ?id WHERE { ?s a org:Organization ; dct:identifier ?id }")
     assert "lapin-liitto" in set(rows.to_frame()["id"])
     assert isinstance(ds.to_networkx(), nx.MultiDiGraph)

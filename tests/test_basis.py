@@ -231,3 +231,57 @@ statements:
                          "role (lead, coordinate or monitor) for Priority one.")
     assert why["q6"] == ""  # not checked: nothing to explain
     assert [st.status for st in result.statements] == ["not-reproduced"] * 5 + ["not-checked"]
+
+
+PEOPLE = STRATEGY + """\
+responsibilities:
+  - {actor: a, role: lead, for: pr1}
+  - {actor: b, role: lead, for: pr1}
+statements:
+""" + (statement("[st]", "gap.unmonitored", "<script>alert(1)</script> ei seurantaa")
+       + statement("[st]", "other", "linnakkeita *puolustetaan*")
+       + statement("[pr1]", "gap.priority-without-project", "ei hanketta? on: p1"))
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "html"])
+def test_people_see_findings_by_basis_and_what_no_finding_shows(tmp_path, fmt):
+    body = PEOPLE + "projects:\n  - {id: p1, name: P1, status: running, implements: [pr1]}\n"
+    result = CliRunner().invoke(main, ["check", str(make(tmp_path, body)), "--format", fmt],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    headings = {"table": ["STATED BY A SOURCE (1)", "RECORDED OVERLAPS (1)", "NOT RECORDED (",
+                          "WHAT THE SOURCES SAY THAT NO FINDING SHOWS (2)"],
+                "markdown": ["## Stated by a source (1)", "## Recorded overlaps (1)",
+                             "## Not recorded (", "## What the sources say that no finding "
+                             "shows (2)"],
+                "html": ["Stated by a source", "Recorded overlaps", "Not recorded",
+                         "What the sources say that no finding shows"]}[fmt]
+    at = [out.index(h) for h in headings]
+    assert at == sorted(at), "groups in the order stated, recorded, not recorded, statements"
+    # the quote sits beside its stated finding, inside the stated group
+    quote_at = out.index("ei seurantaa")
+    assert at[0] < quote_at < at[1]
+    # the statements no finding shows: their quotes and why
+    assert "puolustetaan" in out[at[3]:] and "ei hanketta" in out[at[3]:]
+    assert "no check tests it" in out[at[3]:]
+    assert "The recorded facts disagree" in out[at[3]:]
+    if fmt == "html":
+        assert "<script>" not in out and "&lt;script&gt;" in out
+        assert 'class="badge stated"' in out and 'class="badge unrecorded"' in out
+    if fmt == "markdown":
+        assert "linnakkeita \\*puolustetaan\\*" in out
+
+
+def test_a_note_on_the_target_is_shown_where_its_findings_are(tmp_path):
+    body = """\
+strategies:
+  - id: st
+    name: Ehdotukset
+    kind: plan
+    note: A slide of proposals; gaps on it mean only that the slide proposes them.
+"""
+    folder = make(tmp_path, body)
+    for fmt in ("html", "markdown"):
+        out = CliRunner().invoke(main, ["check", str(folder), "--format", fmt]).stdout
+        assert "Note on Ehdotukset" in out and "A slide of proposals" in out, fmt
