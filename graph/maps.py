@@ -9,7 +9,13 @@ networks, projects and events that seat two or more of them), ``strategy`` (one
 strategy, its priorities, projects, responsible and key actors), ``ego`` (one
 entity's neighbourhood to ``depth`` steps), ``cross-border`` (ties between actors of
 different countries), ``findings`` (what the checks flagged: overlaps as red edges,
-gap pairs as dashed edges).
+gap pairs as dashed edges). On every view a flagged node is drawn by what its findings
+rest on (CHECKS.md "Basis", :data:`BASIS_WORDS`): a red border for a recorded overlap, a
+dashed one for what is only not recorded, a purple border and halo for what a source
+states; its tooltip quotes the source, and the page filters by basis.
+
+Node and edge order follow the projection's, never a set's, so that the same data give
+the same bytes in every run (see :func:`_induced`).
 
 Why pyvis is fed by hand: ``Network.from_nx`` and ``add_edges`` on an undirected
 network compare every edge with every earlier one (4–5 s at 15 000 edges); filling
@@ -84,6 +90,14 @@ EDGE_COLORS = {
 OTHER_EDGE = "#999999"
 OVERLAP_CHECKS = ("overlap.responsibility", "overlap.parallel-projects")
 PAIR_GAPS = ("gap.key-actors-apart",)
+#: what a finding rests on (CHECKS.md "Basis"), in the order the page lists them, with
+#: the words a planner reads and how a node flagged on that basis is drawn
+BASES = ("stated", "unrecorded", "recorded")
+BASIS_WORDS = {"stated": "stated by a source", "unrecorded": "not recorded",
+               "recorded": "recorded overlap"}
+BASIS_COLORS = {"stated": "#6a1b9a", "unrecorded": "#333333", "recorded": "#d62728"}
+#: findings told in one node's tooltip before "… and N more"
+MAX_FINDING_LINES = 8
 #: tooltip lines about one node's relations before "… and N more"
 MAX_ROLE_LINES = 12
 LABEL_MAX = 44
@@ -171,6 +185,23 @@ def _name(G: nx.MultiDiGraph, node) -> str:
     return str(G.nodes[node].get("label") or node) if node in G else str(node)
 
 
+def _induced(G: nx.MultiDiGraph, keep) -> nx.MultiDiGraph:
+    """The subgraph of ``G`` on the nodes in ``keep`` as a new graph (attribute dicts
+    copied), nodes and edges in ``G``'s own order.
+
+    ``G.subgraph(keep)`` iterates ``keep`` itself when it is small next to ``G``, and a
+    set of strings iterates in an order that changes from one run to the next (string
+    hashing is salted per process), which made the pages differ between runs of the
+    same data. Cost: O(|V(G)| + edges leaving the kept nodes)."""
+    keep = keep if isinstance(keep, (set, frozenset, dict)) else set(keep)
+    H = nx.MultiDiGraph()
+    H.graph.update(G.graph)
+    H.add_nodes_from((n, dict(d)) for n, d in G.nodes(data=True) if n in keep)
+    H.add_edges_from((u, v, k, dict(d)) for u in list(H)
+                     for _, v, k, d in G.out_edges(u, keys=True, data=True) if v in keep)
+    return H
+
+
 def actors_view(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """Organisations and people, with the networks, projects and events that seat at
     least two of them (the tables where actors meet), and the relations among all these:
@@ -185,7 +216,7 @@ def actors_view(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
         if _of_kind(G, hub, HUB_KINDS):
             if len({n for n in nx.all_neighbors(G, hub) if n in actors}) >= 2:
                 keep.add(hub)
-    return G.subgraph(keep).copy()
+    return _induced(G, keep)
 
 
 def strategy_scope(G: nx.MultiDiGraph, strategy) -> set:
@@ -222,7 +253,7 @@ def strategy_view(G: nx.MultiDiGraph, strategy) -> nx.MultiDiGraph:
     if strategy not in G or not _of_kind(G, strategy, ("strategy",)):
         raise MapError(f"no strategy with id {strategy!r}; strategies are: "
                        + _some(n for n in G if _of_kind(G, n, ("strategy",))))
-    return G.subgraph(strategy_scope(G, strategy)).copy()
+    return _induced(G, strategy_scope(G, strategy))
 
 
 def ego_view(G: nx.MultiDiGraph, center, depth: int = 1) -> nx.MultiDiGraph:
@@ -235,7 +266,7 @@ def ego_view(G: nx.MultiDiGraph, center, depth: int = 1) -> nx.MultiDiGraph:
     if depth < 0:
         raise MapError(f"--depth must be 0 or more, not {depth}")
     reach = nx.single_source_shortest_path_length(_undirected(G), center, cutoff=depth)
-    H = G.subgraph(reach).copy()
+    H = _induced(G, reach)
     for n, d in reach.items():
         H.nodes[n]["hops"] = d
     return H
@@ -264,11 +295,11 @@ def cross_border_view(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
         if len({c for n in around for c in G.nodes[n]["countries"]}) > 1:
             keep |= {hub, *around}
             pairs.update(around.values())
+    # in G's order, not the sets' (see _induced)
     H = nx.MultiDiGraph(**G.graph)
-    H.add_nodes_from((n, G.nodes[n]) for n in keep)
-    for u, v in pairs:
-        for k, d in G.get_edge_data(u, v).items():
-            H.add_edge(u, v, key=k, **d)
+    H.add_nodes_from((n, G.nodes[n]) for n in G if n in keep)
+    H.add_edges_from((u, v, k, d) for u, v, k, d in G.edges(keys=True, data=True)
+                     if (u, v) in pairs)
     return H
 
 
@@ -290,7 +321,8 @@ def findings_view(G: nx.MultiDiGraph, findings: Iterable) -> nx.MultiDiGraph:
             a, b = f.subjects
             H.add_edge(a, b, kind=kind, check=f.check, about=f.target,
                        explanation=f.explain(lambda i: _name(G, i)),
-                       sources=list(f.sources), directed=False)
+                       sources=list(f.sources), directed=False, basis=basis_of(f),
+                       statements=list(getattr(f, "statements", None) or ()))
     return H
 
 
@@ -409,10 +441,54 @@ def _currency(G: nx.MultiDiGraph, node) -> str:
     return ""
 
 
+def basis_of(finding) -> str:
+    """What ``finding`` rests on: its ``basis`` (CHECKS.md "Basis"), or for a finding
+    made without one, "recorded" for an overlap and "unrecorded" for a gap."""
+    basis = getattr(finding, "basis", "") or ""
+    if basis in BASES:
+        return basis
+    return "recorded" if finding.check in OVERLAP_CHECKS else "unrecorded"
+
+
+def quote_lines(quotes: Iterable[str], quote_sources: dict | None, source_name,
+                indent: str = "  ", named: str = "") -> list[str]:
+    """One line per quote of a stated finding: the quote in quotation marks and, when
+    known and not already in ``named``, the source that says it. Plain text (the page
+    shows it with textContent)."""
+    lines = []
+    for quote in quotes:
+        said_by = [s for s in (quote_sources or {}).get(quote) or ()
+                   if source_name(s) not in named]
+        by = f" — {'; '.join(source_name(s) for s in said_by)}" if said_by else ""
+        lines.append(f"{indent}\u201c{quote}\u201d{by}")
+    return lines
+
+
+def finding_lines(G: nx.MultiDiGraph, findings: list, *, source_name=str,
+                  quote_sources: dict | None = None) -> list[str]:
+    """Tooltip lines of one node's findings, stated ones first: the check and what it
+    rests on in words, the explanation with names, and a stated finding's quotes.
+    At most MAX_FINDING_LINES findings, then "… and N more". Cost: O(findings)."""
+    ordered = sorted(findings, key=lambda f: BASES.index(basis_of(f)))
+    lines = ["", "Findings:"]
+    for f in ordered[:MAX_FINDING_LINES]:
+        lines.append(f"\u2022 {f.check} \u2014 {BASIS_WORDS[basis_of(f)]}")
+        explanation = f.explain(lambda i: _name(G, i) if i in G else source_name(i))
+        lines.append("  " + explanation)
+        lines += quote_lines(getattr(f, "statements", None) or (), quote_sources, source_name,
+                             named=explanation)
+    if len(ordered) > MAX_FINDING_LINES:
+        lines.append(f"\u2022 \u2026 and {len(ordered) - MAX_FINDING_LINES} more")
+    return lines
+
+
 def node_tip(G: nx.MultiDiGraph, node, *, money: dict, notes: dict, sources: dict,
-             source_name, checks: dict) -> list[str]:
+             source_name, checks: dict, findings: dict | None = None,
+             quote_sources: dict | None = None) -> list[str]:
     """Tooltip lines of ``node`` (plain text): name, kind and countries, id, relations
-    with roles and periods, money, notes, sources and findings. Cost: O(degree)."""
+    with roles and periods, money, notes, sources and findings (``findings``: node ->
+    its Finding objects, told with what each rests on and the quotes of stated ones;
+    without it, the names of the ``checks`` that flagged it). Cost: O(degree)."""
     d = G.nodes[node] if node in G else {}
     lines = [_name(G, node)]
     head = [d.get("kind") or "entity"]
@@ -440,18 +516,27 @@ def node_tip(G: nx.MultiDiGraph, node, *, money: dict, notes: dict, sources: dic
         lines += ["", f"Note: {note}"]
     if sources.get(node):
         lines += ["", "Sources: " + "; ".join(source_name(s) for s in sources[node])]
-    if checks.get(node):
+    if findings and findings.get(node):
+        lines += finding_lines(G, findings[node], source_name=source_name,
+                               quote_sources=quote_sources)
+    elif checks.get(node):
         lines += ["", "Flagged by: " + ", ".join(sorted(checks[node]))]
     return lines
 
 
-def edge_tip(G: nx.MultiDiGraph, u, v, d: dict, source_name) -> list[str]:
-    """Tooltip lines of one edge (plain text). Cost: O(attributes)."""
+def edge_tip(G: nx.MultiDiGraph, u, v, d: dict, source_name,
+             quote_sources: dict | None = None) -> list[str]:
+    """Tooltip lines of one edge (plain text); a finding's edge says what the finding
+    rests on and quotes the statements of a stated one. Cost: O(attributes)."""
     kind = d.get("kind", "")
     arrow = "—" if d.get("directed") is False else "→"
     lines = [f"{_name(G, u)} {arrow} {_name(G, v)}", kind]
+    if d.get("check"):
+        basis = d.get("basis") or ("recorded" if kind == "overlap" else "unrecorded")
+        lines.append(f"{d['check']} \u2014 {BASIS_WORDS.get(basis, basis)}")
     if d.get("explanation"):
         lines.append(d["explanation"])
+    lines += quote_lines(d.get("statements") or (), quote_sources, source_name, indent="")
     if d.get("role"):
         lines.append(f"role: {d['role']}")
     if d.get("title"):
@@ -529,7 +614,9 @@ def vis_options(n_nodes: int) -> dict:
 @dataclass
 class MapContext:
     """What a map shows besides the graph: findings, notes, sources, names of sources,
-    strategy membership (node -> strategies whose view holds it)."""
+    strategy membership (node -> strategies whose view holds it), and the dataset's
+    statements (graph.checks.Statement; they name the source of a stated finding's
+    quote)."""
 
     findings: list = field(default_factory=list)
     notes: dict = field(default_factory=dict)
@@ -539,6 +626,15 @@ class MapContext:
     strategy_names: dict = field(default_factory=dict)
     money: dict | None = None
     full: nx.MultiDiGraph | None = None
+    statements: list = field(default_factory=list)
+
+    def quote_sources(self) -> dict:
+        """quote -> the ids of the sources of the statements that say it."""
+        said: dict = {}
+        for st in self.statements:
+            said.setdefault(st.quote, [])
+            said[st.quote] += [s for s in st.source if s not in said[st.quote]]
+        return said
 
     def source_name(self, ident: str) -> str:
         title = self.source_names.get(ident)
@@ -572,7 +668,7 @@ def render(G: nx.MultiDiGraph, *, title: str = "Network map", subtitle: str = ""
     Cost: O(|V| + |E|) in Python (~0.3 s at 5 000 nodes / 15 000 edges) plus the
     page's ~0.7 MB of inline vis-network.
 
-    >>> H = nx.MultiDiGraph(); H.add_edge("a", "b", kind="member")
+    >>> H = nx.MultiDiGraph(); _ = H.add_edge("a", "b", kind="member")
     >>> "vis.Network" in render(H).html
     True
     """
@@ -589,11 +685,14 @@ def render(G: nx.MultiDiGraph, *, title: str = "Network map", subtitle: str = ""
     full = ctx.full if ctx.full is not None else G
     money = ctx.money if ctx.money is not None else _funding(full)
     checks: dict = defaultdict(set)
+    flagged: dict = defaultdict(list)  # node -> its findings, in the checks' order
     for f in ctx.findings:
-        for s in f.subjects:
+        for s in dict.fromkeys(f.subjects):
             checks[s].add(f.check)
-    nodes, kinds, countries = _vis_nodes(G, full, ctx, money, checks, size)
-    edges, edge_kinds = _vis_edges(G, full, ctx)
+            flagged[s].append(f)
+    quotes = ctx.quote_sources()
+    nodes, kinds, countries = _vis_nodes(G, full, ctx, money, checks, size, flagged, quotes)
+    edges, edge_kinds = _vis_edges(G, full, ctx, quotes)
     meta = {
         "title": title, "subtitle": subtitle, "color": color, "lang": lang or "",
         "large": G.number_of_nodes() > LARGE,
@@ -608,10 +707,14 @@ def render(G: nx.MultiDiGraph, *, title: str = "Network map", subtitle: str = ""
                       for k in sorted(edge_kinds, key=lambda k: (-edge_kinds[k], k))],
         "strategies": sorted(({"id": s, "name": ctx.strategy_names.get(s, s)}
                               for s in {s for n in nodes for s in n["strategies"]}),
-                             key=lambda s: s["name"].lower()),
+                             key=lambda s: (s["name"].lower(), s["name"], s["id"])),
         "checks": sorted({c for n in nodes for c in n["checks"]}),
         "checkCounts": {c: sum(c in n["checks"] for n in nodes)
                         for c in sorted({c for n in nodes for c in n["checks"]})},
+        # what the findings rest on: all three named whenever anything is flagged
+        "bases": [{"key": b, "text": BASIS_WORDS[b], "color": BASIS_COLORS[b],
+                   "count": sum(b in n["bases"] for n in nodes)}
+                  for b in BASES] if any(n["bases"] for n in nodes) else [],
     }
     return _page(G, nodes, edges, meta, title)
 
@@ -647,7 +750,7 @@ def _bfs_order(U) -> list:
     return order
 
 
-def _vis_nodes(G, full, ctx, money, checks, size):
+def _vis_nodes(G, full, ctx, money, checks, size, flagged=None, quotes=None):
     kinds: dict = defaultdict(int)
     countries: dict = defaultdict(int)
     degree = dict(G.degree())
@@ -669,14 +772,14 @@ def _vis_nodes(G, full, ctx, money, checks, size):
             "countryKey": _country_key(cs), "countries": cs,
             "strategies": sorted(ctx.strategies.get(n, ())),
             "checks": sorted(checks.get(n, ())),
+            "bases": [b for b in BASES if any(basis_of(f) == b for f in flagged.get(n, ()))]
+                     if flagged else [],
             "tip": node_tip(full if n in full else G, n, money=money, notes=ctx.notes,
-                            sources=ctx.sources, source_name=ctx.source_name, checks=checks),
+                            sources=ctx.sources, source_name=ctx.source_name, checks=checks,
+                            findings=flagged, quote_sources=quotes),
         }
         if node["checks"]:
-            overlap = any(c in OVERLAP_CHECKS for c in node["checks"])
-            node["borderWidth"] = 3 if overlap else 2.5
-            node["color"] = {"border": "#d62728" if overlap else "#333333"}
-            node["shapeProperties"] = {"borderDashes": False if overlap else [4, 3]}
+            _mark_flagged(node)
         if n in start:
             node["x"], node["y"] = start[n]
         if "hops" in d:
@@ -691,7 +794,26 @@ def _vis_nodes(G, full, ctx, money, checks, size):
     return nodes, kinds, countries
 
 
-def _vis_edges(G, full, ctx):
+def _mark_flagged(node: dict) -> None:
+    """Draw a flagged node by what its findings rest on: a red border for a recorded
+    overlap, a dashed dark one for what is only not recorded, a solid purple one for
+    what a source states; a stated finding also gives the node a purple halo, so that
+    it shows even when an overlap claims the border."""
+    bases = node["bases"] or (["recorded"] if any(c in OVERLAP_CHECKS
+                                                  for c in node["checks"]) else ["unrecorded"])
+    border = ("recorded" if "recorded" in bases else
+              "stated" if "stated" in bases else "unrecorded")
+    node["basis"] = "stated" if "stated" in bases else border
+    node["borderWidth"] = {"recorded": 3, "stated": 3.5, "unrecorded": 2.5}[border]
+    node["color"] = {"border": BASIS_COLORS[border]}
+    node["shapeProperties"] = {"borderDashes": [4, 3] if border == "unrecorded" else False}
+    if "stated" in bases:
+        node["shadow"] = {"enabled": True, "color": "rgba(106,27,154,0.8)", "size": 18,
+                          "x": 0, "y": 0}
+        node["font"] = {"color": "#4a148c"}
+
+
+def _vis_edges(G, full, ctx, quotes=None):
     edge_kinds: dict = defaultdict(int)
     edges = []
     for i, (u, v, d) in enumerate(G.edges(data=True)):
@@ -699,16 +821,21 @@ def _vis_edges(G, full, ctx):
         edge = {"id": f"e{i}", "from": u, "to": v, "kind": kind,
                 "color": EDGE_COLORS.get(kind, OTHER_EDGE),
                 "tip": edge_tip(full if u in full and v in full else G, u, v, d,
-                                ctx.source_name)}
+                                ctx.source_name, quotes)}
         if d.get("directed") is False:
             edge["arrows"] = {"to": {"enabled": False}}
         if kind == "overlap":
             edge.update(width=4, label="overlap", font={"color": "#d62728", "size": 13,
                                                         "strokeWidth": 4, "align": "top"})
         elif kind == "gap":
-            edge.update(width=2.5, dashes=[8, 6], label="never meet",
-                        font={"color": "#444444", "size": 13, "strokeWidth": 4,
-                              "align": "top"})
+            stated = d.get("basis") == "stated"
+            edge.update(width=2.5, dashes=[8, 6],
+                        label="never meet (stated by a source)" if stated else "never meet",
+                        font={"color": BASIS_COLORS["stated"] if stated else "#444444",
+                              "size": 13, "strokeWidth": 4, "align": "top"})
+            if stated:
+                edge["color"] = BASIS_COLORS["stated"]
+                edge["basis"] = "stated"
         elif kind == "part_of":
             edge["width"] = 1
         edge_kinds[kind] += 1
@@ -815,7 +942,7 @@ def dataset_map(ds, view: str = "actors", *, id: str | None = None, depth: int =
     >>> page = dataset_map(ds, "strategy", id="lapland-s3")  # doctest: +SKIP
     >>> page.save("out/lapland-s3.html")  # doctest: +SKIP
     """
-    from .checks import run_checks
+    from .checks import assess
     from .labels import Labels
     from .project import to_networkx
 
@@ -825,9 +952,13 @@ def dataset_map(ds, view: str = "actors", *, id: str | None = None, depth: int =
     labels = Labels(ds.store, lang)  # every name, read once for the whole page
     relabel(G, lang, labels.dataset_lang)
     people_countries(G)
-    findings = run_checks(ds.store)
+    assessment = assess(ds.store)
+    findings = assessment.findings
     H = select_view(G, view, id=id, depth=depth, findings=findings)
     context = dataset_context(ds.store, G, lang, findings, labels)
+    context.statements = list(assessment.statements)
+    context.source_names.update({s: labels(s) for st in context.statements
+                                 for s in st.source if s not in context.source_names})
     what = {"actors": "actors and their ties", "strategy": f"strategy: {_name(G, id)}",
             "ego": f"around {_name(G, id)} ({depth} step{'s' if depth != 1 else ''})",
             "cross-border": "ties across borders", "findings": "what the checks flagged"}[view]

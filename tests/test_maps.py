@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import time
 import urllib.request
 from html.parser import HTMLParser
@@ -26,11 +27,26 @@ from click.testing import CliRunner
 
 from cli import main
 from graph.dataset import Dataset
-from graph.maps import MAX_NODES, VIEWS, MapError, MapTooLarge, json_for_script, render
+from graph.maps import (
+    BASIS_COLORS,
+    MAX_NODES,
+    VIEWS,
+    MapError,
+    MapTooLarge,
+    json_for_script,
+    render,
+)
 from tests.conftest import SEED, write_dataset
 
 CHROMIUM = os.environ.get("REGIOGRAPH_CHROMIUM", "/usr/bin/chromium")
 EGO = "lapin-liitto"
+#: the seed's one stated finding: gap.unmonitored, a quote of kotisatama-2007
+STATED = "aluekeskusohjelma-kemi-tornio"
+STATED_QUOTE = ("konkreettinen roolien, vastuiden ja työnjaon suunnittelu sekä seuranta "
+                "ei toteudu")
+#: the three bases of a finding as the legend and the basis filter name them
+BASIS_TEXT = {"stated": "stated by a source", "unrecorded": "not recorded",
+              "recorded": "recorded overlap"}
 STRATEGY = "amo-2008-programme"
 #: every argument set a view needs on the seed dataset
 SEED_VIEWS = {
@@ -99,6 +115,9 @@ responsibilities:
 networks:
   - {{id: net, name: {p("Network " + PAYLOAD)}, kind: cross-border-network, members: [a, c],
      note: {p(PAYLOAD)}}}
+statements:
+  - {{about: [a, b], says: gap.key-actors-apart, quote: {p("Apart " + PAYLOAD)}, source: s1}}
+  - {{about: [st], says: gap.unmonitored, quote: {p("Unmonitored " + PAYLOAD)}, source: s1}}
 """
 
 
@@ -204,6 +223,81 @@ def test_findings_view_draws_overlaps_red_and_gap_pairs_dashed(hostile):
     assert [(e["from"], e["to"]) for e in overlap] == [("a", "b")]
     assert overlap[0]["color"] == "#d62728" and overlap[0]["width"] > 2
     assert [(e["from"], e["to"]) for e in gap] == [("a", "b")] and gap[0]["dashes"]
+
+
+def test_stated_findings_are_marked_apart_from_unrecorded_ones(seed):
+    data = blocks(seed.map("findings").html)
+    nodes = {n["id"]: n for n in data["map-nodes"]}
+    stated = nodes[STATED]
+    assert stated["bases"] == ["stated"] and stated["basis"] == "stated"
+    assert stated["color"]["border"] == BASIS_COLORS["stated"]
+    assert stated["shapeProperties"]["borderDashes"] is False and stated["shadow"]["enabled"]
+    tip = stated["tip"]
+    assert "• gap.unmonitored — stated by a source" in tip
+    quote = [line for line in tip if STATED_QUOTE in line]
+    assert quote == [f"  \u201c{STATED_QUOTE}\u201d"]  # its source is named just above
+    assert any("[kotisatama-2007] says so" in line for line in tip)
+    others = [n for n in nodes.values() if n["checks"] and n["id"] != STATED]
+    assert others and all(n["bases"] == ["unrecorded"] and n["basis"] == "unrecorded" and
+                          n["shapeProperties"]["borderDashes"] and "shadow" not in n and
+                          not any("stated by a source" in line for line in n["tip"])
+                          for n in others)
+    assert all("— not recorded" in "\n".join(n["tip"]) for n in others)
+    # the legend names all three bases in words, with how many nodes rest on each
+    bases = data["map-meta"]["bases"]
+    assert [(b["key"], b["text"]) for b in bases] == list(BASIS_TEXT.items())
+    assert {b["key"]: b["count"] for b in bases} == {
+        "stated": 1, "unrecorded": len(others), "recorded": 0}
+    # the stated finding is marked on every view that shows it
+    ego = {n["id"]: n for n in blocks(seed.map("ego", id=STATED).html)["map-nodes"]}
+    assert ego[STATED]["bases"] == ["stated"] and STATED_QUOTE in "".join(ego[STATED]["tip"])
+    assert blocks(seed.map("ego", id=STATED).html)["map-meta"]["bases"][0]["count"] == 1
+
+
+def test_findings_of_every_basis_on_one_node_and_edge(hostile):
+    data = blocks(hostile.map("findings").html)
+    nodes = {n["id"]: n for n in data["map-nodes"]}
+    # an overlap (recorded) and a stated gap: the red border stays, the halo marks stated
+    assert nodes["a"]["bases"] == ["stated", "recorded"] and nodes["a"]["basis"] == "stated"
+    assert nodes["a"]["color"]["border"] == BASIS_COLORS["recorded"] and nodes["a"]["shadow"]
+    assert nodes["pr1"]["bases"] == ["unrecorded"]
+    assert nodes["st"]["bases"] == ["stated"]
+    assert f"  \u201cUnmonitored {PAYLOAD}\u201d" in nodes["st"]["tip"]
+    assert {b["key"]: b["count"] for b in data["map-meta"]["bases"]} == {
+        b: sum(b in n["bases"] for n in nodes.values()) for b in BASIS_TEXT}
+    gap = next(e for e in data["map-edges"] if e["kind"] == "gap")
+    assert gap["basis"] == "stated" and gap["color"] == BASIS_COLORS["stated"]
+    assert "gap.key-actors-apart — stated by a source" in gap["tip"]
+    assert any(line.startswith(f"\u201cApart {PAYLOAD}\u201d") for line in gap["tip"])
+    overlap = next(e for e in data["map-edges"] if e["kind"] == "overlap")
+    assert "overlap.responsibility — recorded overlap" in overlap["tip"]
+
+
+RENDER_ALL = """
+import sys
+from graph.dataset import Dataset
+from tests.test_maps import SEED, SEED_VIEWS
+ds = Dataset.open(SEED)
+for view, opts in SEED_VIEWS.items():
+    for color in ("kind", "country"):
+        ds.map(view, color=color, **opts).save(f"{sys.argv[1]}/{view}-{color}.html")
+"""
+
+
+def test_pages_are_byte_identical_across_hash_seeds(tmp_path):
+    # string hashing is salted per process: sets of ids iterate in another order
+    root = Path(__file__).resolve().parent.parent
+    for seed_value in ("1", "2"):
+        out = tmp_path / seed_value
+        out.mkdir()
+        env = {**os.environ, "PYTHONHASHSEED": seed_value}
+        subprocess.run([sys.executable, "-c", RENDER_ALL, str(out)], cwd=root, env=env,
+                       check=True, timeout=300)
+    first = sorted(p.name for p in (tmp_path / "1").iterdir())
+    assert len(first) == 2 * len(SEED_VIEWS)
+    for name in first:
+        assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), \
+            name
 
 
 @pytest.mark.parametrize("depth", [0, 1, 2, 3])
@@ -539,6 +633,23 @@ def test_browser_draws_every_view_offline_without_errors(browser, seed_pages, vi
     assert nodes == len(blocks(seed_pages[view].read_text("utf-8"))["map-nodes"])
 
 
+def test_browser_legend_and_filter_name_what_findings_rest_on(browser, seed_pages):
+    url = browser.open(seed_pages["findings"])
+    legend = browser.js("document.getElementById('legend').textContent")
+    assert all(text in legend for text in BASIS_TEXT.values())
+    options = browser.js("[...document.querySelectorAll('#filter-basis option')]"
+                         ".map(o => o.value + '=' + o.textContent)")
+    assert options == ["=all", "stated=stated by a source", "unrecorded=not recorded"]
+    browser.js("""(() => { const s = document.getElementById('filter-basis');
+        s.value = 'stated'; s.dispatchEvent(new Event('change')); })()""")
+    shown = browser.js("network.body.data.nodes.get({filter: n => !n.hidden}).map(n => n.id)")
+    assert shown == [STATED]
+    browser.hover_node(STATED)
+    quote = browser.js("document.querySelector('div.vis-tooltip .tip-line.quote').textContent")
+    assert quote == f"\u201c{STATED_QUOTE}\u201d"
+    assert browser.problems(url) == {"console": [], "requests": [], "dialogs": []}
+
+
 def test_browser_search_focuses_the_node(browser, seed_pages):
     browser.open(seed_pages["actors"])
     target = browser.js("network.body.data.nodes.get('tornionlaakson-seutukunta').name")
@@ -588,12 +699,15 @@ def run_hostile_page(browser, path: Path, node_id) -> None:
 
 def test_browser_hostile_dataset_runs_nothing(browser, hostile, tmp_path):
     for view, opts, node in (("actors", {}, "a"), ("findings", {}, "b"),
-                             ("strategy", {"id": "st"}, "pj"),
+                             ("findings", {}, "st"), ("strategy", {"id": "st"}, "pj"),
                              ("cross-border", {}, "net"), ("ego", {"id": "p"}, "p")):
-        path = hostile.map(view, **opts).save(tmp_path / f"{view}.html")
+        path = hostile.map(view, **opts).save(tmp_path / f"{view}-{node}.html")
         options = run_hostile_page(browser, path, node)
         if view == "actors":
             assert "Strategy </script>" in options  # the strategy filter lists it as text
+        if node == "st":  # a stated finding's quote, shown as text
+            quote = browser.js("document.querySelector('#details .line.quote').textContent")
+            assert quote == f"\u201cUnmonitored {PAYLOAD}\u201d"
 
 
 def test_browser_hostile_ids_run_nothing(browser, tmp_path):

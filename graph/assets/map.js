@@ -14,10 +14,19 @@
   function tipElement(lines) {
     var box = el("div", "tip");
     lines.forEach(function (line, i) {
-      box.appendChild(el("div", "tip-line" + (i === 0 ? " name" : i === 1 ? " sub" : ""),
-                         line === "" ? "\u00a0" : line));
+      box.appendChild(el("div", "tip-line" + lineClass(line, i), shown(line, i)));
     });
     return box;
+  }
+  // the first line names, the second describes; a quoted line is what a source says
+  function lineClass(line, i) {
+    if (i === 0) { return " name"; }
+    if (i === 1) { return " sub"; }
+    return /^\s*\u201c/.test(line) ? " quote" : "";
+  }
+  function shown(line, i) {  // text only; a quote's indent gives way to its bar
+    if (line === "") { return "\u00a0"; }
+    return lineClass(line, i) === " quote" ? line.replace(/^\s+/, "") : line;
   }
   var colorMode = meta.color === "country" ? "country" : "kind";
   function nodeColor(n) {
@@ -42,7 +51,8 @@
   rawNodes.forEach(function (n) { byId[n.id] = n; });
 
   // -- legend --------------------------------------------------------------
-  function swatch(shape, color, dashed, edge, red) {
+  // mark: how a flagged node is drawn, by the basis of its findings (meta.bases)
+  function swatch(shape, color, dashed, edge, mark) {
     var s = document.createElementNS(SVG, "svg");
     s.setAttribute("width", "22"); s.setAttribute("height", "16");
     var p;
@@ -61,15 +71,25 @@
       p = document.createElementNS(SVG, "path");
       p.setAttribute("d", shapes[shape] || shapes.dot);
       p.setAttribute("fill", color); p.setAttribute("stroke", "#555");
-      if (red !== undefined) {  // a flagged node's border: red for overlaps, else dashed
-        p.setAttribute("stroke", red ? "#d62728" : "#333");
+      if (mark) {  // a flagged node's border: red, dashed dark, or purple with a halo
+        p.setAttribute("stroke", mark.color);
         p.setAttribute("stroke-width", "2");
-        if (!red) { p.setAttribute("stroke-dasharray", "3 2"); }
+        if (mark.key === "unrecorded") { p.setAttribute("stroke-dasharray", "3 2"); }
+        if (mark.key === "stated") {
+          var halo = document.createElementNS(SVG, "path");
+          halo.setAttribute("d", shapes[shape] || shapes.dot);
+          halo.setAttribute("fill", "none"); halo.setAttribute("stroke", mark.color);
+          halo.setAttribute("stroke-opacity", "0.35"); halo.setAttribute("stroke-width", "5");
+          s.appendChild(halo);
+        }
       }
     }
     s.appendChild(p);
     return s;
   }
+  var BASIS = {};
+  (meta.bases || []).forEach(function (b) { BASIS[b.key] = b; });
+  function markOf(key) { return BASIS[key] || {key: key, color: "#333333"}; }
   var COUNTRY_NAMES = {FI: "Finland", SE: "Sweden", NO: "Norway", DK: "Denmark",
                        RU: "Russia", IS: "Iceland", several: "several countries",
                        none: "no country known"};
@@ -79,6 +99,7 @@
     row.appendChild(el("span", null, text));
     row.appendChild(el("span", "count", String(count)));
     box.appendChild(row);
+    return row;
   }
   function drawLegend() {
     var box = document.getElementById("legend");
@@ -104,16 +125,27 @@
                   k.count);
       });
     }
+    if ((meta.bases || []).length) {
+      box.appendChild(el("h2", null, "Findings rest on"));
+      meta.bases.forEach(function (b) {
+        var row = legendRow(box, swatch("dot", "#ffffff", false, false, b), b.text, b.count);
+        row.className += " basis-" + b.key + (b.count ? "" : " none");
+      });
+      box.appendChild(el("p", "hint",
+        "Stated by a source: a source document says so (hover for the quote). " +
+        "Not recorded: the data hold no such fact, which may only mean nobody wrote it " +
+        "down. Recorded overlap: recorded facts put two actors or projects on the same work."));
+    }
     var flagged = Object.keys(meta.checkCounts);
     if (flagged.length) {
       box.appendChild(el("h2", null, "Flagged by the checks"));
       flagged.forEach(function (c) {
-        legendRow(box, swatch("dot", "#ffffff", false, false, c.indexOf("overlap") === 0),
+        legendRow(box, swatch("dot", "#ffffff", false, false,
+                              markOf(c.indexOf("overlap") === 0 ? "recorded" : "unrecorded")),
                   c, meta.checkCounts[c]);
       });
     }
-    box.appendChild(el("p", "hint", "Size: " + (meta.size || "number of ties") +
-      ". Dashed border: flagged by a gap check; red border: by an overlap check."));
+    box.appendChild(el("p", "hint", "Size: " + (meta.size || "number of ties") + "."));
   }
 
   // -- filters -------------------------------------------------------------
@@ -128,30 +160,36 @@
   var fCountry = document.getElementById("filter-country");
   var fStrategy = document.getElementById("filter-strategy");
   var fCheck = document.getElementById("filter-check");
+  var fBasis = document.getElementById("filter-basis");
   fill(fKind, meta.kinds.map(function (k) { return {value: k.key, text: k.key}; }));
   fill(fCountry, meta.countries.map(function (c) {
     return {value: c.key, text: COUNTRY_NAMES[c.key] && c.key.length !== 2 ?
             COUNTRY_NAMES[c.key] : c.key}; }));
   fill(fStrategy, meta.strategies.map(function (s) { return {value: s.id, text: s.name}; }));
   fill(fCheck, meta.checks.map(function (c) { return {value: c, text: c}; }));
+  fill(fBasis, (meta.bases || []).filter(function (b) { return b.count > 0; })
+    .map(function (b) { return {value: b.key, text: b.text}; }));
   if (!meta.strategies.length) { document.getElementById("strategy-wrap").hidden = true; }
   if (!meta.checks.length) { document.getElementById("check-wrap").hidden = true; }
+  if (!(meta.bases || []).length) { document.getElementById("basis-wrap").hidden = true; }
 
   function applyFilters() {
     var kind = fKind.value, country = fCountry.value;
-    var strategy = fStrategy.value, check = fCheck.value, shown = 0, updates = [];
+    var strategy = fStrategy.value, check = fCheck.value, basis = fBasis.value;
+    var shown = 0, updates = [];
     rawNodes.forEach(function (n) {
       var ok = (!kind || n.kind === kind) && (!country || n.countryKey === country ||
                 n.countries.indexOf(country) >= 0) &&
                (!strategy || n.strategies.indexOf(strategy) >= 0) &&
-               (!check || n.checks.indexOf(check) >= 0);
+               (!check || n.checks.indexOf(check) >= 0) &&
+               (!basis || (n.bases || []).indexOf(basis) >= 0);
       if (ok) { shown += 1; }
       updates.push({id: n.id, hidden: !ok});
     });
     nodes.update(updates);
     setStatus(shown === rawNodes.length ? "" : shown + " of " + rawNodes.length + " shown");
   }
-  [fKind, fCountry, fStrategy, fCheck].forEach(function (s) {
+  [fKind, fCountry, fStrategy, fCheck, fBasis].forEach(function (s) {
     s.addEventListener("change", applyFilters);
   });
   var colorSelect = document.getElementById("color-mode");
@@ -197,8 +235,7 @@
     details.textContent = "";
     details.appendChild(el("h2", null, "Details"));
     lines.forEach(function (line, i) {
-      details.appendChild(el("div", "line" + (i === 0 ? " name" : i === 1 ? " sub" : ""),
-                             line === "" ? "\u00a0" : line));
+      details.appendChild(el("div", "line" + lineClass(line, i), shown(line, i)));
     });
   }
   network.on("click", function (p) {
@@ -234,6 +271,7 @@
     if (!n) { setStatus(query.trim() ? "no match" : ""); return null; }
     if (nodes.get(n.id).hidden) {
       fKind.value = ""; fCountry.value = ""; fStrategy.value = ""; fCheck.value = "";
+      fBasis.value = "";
       applyFilters();
     }
     network.selectNodes([n.id]);
@@ -250,6 +288,7 @@
   search.addEventListener("change", function () { focusNode(search.value); });
   document.getElementById("reset").addEventListener("click", function () {
     fKind.value = ""; fCountry.value = ""; fStrategy.value = ""; fCheck.value = "";
+    fBasis.value = "";
     search.value = "";
     applyFilters();
     network.unselectAll();
