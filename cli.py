@@ -550,11 +550,14 @@ def push(dataset: str, endpoint: str, graph_iri: str | None) -> None:
     """Replace a graph of a remote RDF store with DATASET's graph (an HTTP PUT).
 
     Uses the SPARQL 1.1 Graph Store Protocol: PUT of N-Triples to
-    ENDPOINT?graph=IRI, which replaces that graph and leaves the others alone. A
-    progress bar is shown on a terminal. Query the result with
+    ENDPOINT?graph=IRI, which replaces that graph and leaves the others alone. The facts
+    derived when the store was built (who sits at which table, countries, names to
+    show) replace the graph <https://w3id.org/regiograph/derived>: one dataset's at a
+    time. A progress bar is shown on a terminal. Query the result with
     `regiograph query --endpoint URL --graph IRI …`.
     """
     from graph import sparql
+    from graph.derive import DERIVED_GRAPH
 
     ds = _open(dataset)
     if graph_iri is None:
@@ -563,14 +566,17 @@ def push(dataset: str, endpoint: str, graph_iri: str | None) -> None:
         if graph_iri is None:
             raise click.UsageError("the dataset names no base IRI: give --graph IRI")
     data = ds.rdf_bytes("ntriples")
+    derived = ds.rdf_bytes("ntriples", derived=True)
     target = None if graph_iri == "default" else graph_iri
     try:
         status = sparql.push(data, endpoint, target)
+        sparql.push(derived, endpoint, DERIVED_GRAPH.value)
     except sparql.QueryError as exc:
         _query_error(exc)
     where = "the default graph" if target is None else f"graph <{target}>"
-    triples = data.count(b"\n")
-    click.echo(f"Pushed {triples} triples to {where} at {endpoint} (HTTP {status}).")
+    triples, more = data.count(b"\n"), derived.count(b"\n")
+    click.echo(f"Pushed {triples} triples to {where} at {endpoint} (HTTP {status}), and "
+               f"{more} derived ones to <{DERIVED_GRAPH.value}>.")
 
 
 @main.group("areas")

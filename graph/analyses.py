@@ -13,32 +13,30 @@ from itertools import combinations
 import networkx as nx
 
 ACTOR_KINDS = ("organisation", "person")
-#: edge kinds that seat an actor at a table (CHECKS.md "at one table")
-SEATING = ("member", "administers", "partner", "took_part")
+#: the projection's edge kind for "at one table" (CHECKS.md), derived when the store was
+#: built (ontology/derived/seated-at.ru, read by ontology/projection/seated.rq)
+SEATED = "seated"
 
 
 def tables(G: nx.MultiDiGraph) -> dict[str, set[str]]:
     """Actor id -> the networks, projects and events where it sits.
 
-    An organisation whose ``represents`` area is a network member sits in that network.
-    Organising an event, convening, funding, responsibilities and posts seat nobody.
-    Cost: O(edges).
+    Read from the ``seated`` edges of the projection: the one definition of "at one
+    table" that the checks read too (an organisation whose ``represents`` area is a
+    network member sits in that network; organising an event, convening, funding,
+    responsibilities and posts seat nobody). Cost: O(edges).
 
-    >>> tables(G)["lapin-liitto"]  # doctest: +SKIP
-    {'s3-sprint-kemi-2023', 'kotisatama'}
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("a", kind="organisation"); G.add_node("n", kind="network")
+    >>> _ = G.add_edge("a", "n", key="seated", kind="seated")
+    >>> _ = G.add_edge("b", "n", key="convener", kind="convener")
+    >>> tables(G)
+    {'a': {'n'}}
     """
     seats: dict[str, set[str]] = defaultdict(set)
-    represented: dict[str, set[str]] = defaultdict(set)  # area -> organisations
     for u, v, kind in G.edges(keys=False, data="kind"):
-        if kind == "represents":
-            represented[v].add(u)
-    for u, v, kind in G.edges(keys=False, data="kind"):
-        if kind in SEATING:
-            if G.nodes[u].get("kind") in ACTOR_KINDS:
-                seats[u].add(v)
-            for org in represented.get(u, ()):
-                if kind == "member":
-                    seats[org].add(v)
+        if kind == SEATED and G.nodes[u].get("kind") in ACTOR_KINDS:
+            seats[u].add(v)
     return dict(seats)
 
 

@@ -16,6 +16,7 @@ from datetime import date
 
 from pyoxigraph import Store
 
+from .derive import DERIVED_GRAPH
 from .facts import parse_date, paused_gc
 from .queries import QueryFile, load_folder
 from .rdf import KIND_OF_CLASS
@@ -181,12 +182,6 @@ def _join(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-#: "at one table": the path from a table to an actor seated at it, as written twice in
-#: gap.key-actors-apart.rq (a test keeps the two the same)
-SEAT_PATH = ("org:hasMember|rg:administrator|rg:partner|rg:participant|"
-             "(org:hasMember/^rg:represents)")
-
-
 class _Context:
     """Flat lookups over the store, read once per run (sources, periods, tables)."""
 
@@ -223,14 +218,12 @@ class _Context:
         for p, s in self._rows("SELECT ?p ?s WHERE { ?p rg:priorityOf ?s }"):
             self.priorities[s.value].append(p.value)
         self.tables: dict[str, set[str]] = defaultdict(set)  # actor -> entries seating it
-        for a, t in self._rows(f"SELECT ?a ?t WHERE {{ ?t {SEAT_PATH} ?a }}"):
+        for a, t in self._rows(f"SELECT ?a ?t WHERE {{ GRAPH <{DERIVED_GRAPH.value}> "
+                               "{ ?a rg:seatedAt ?t } }"):
             self.tables[a.value].add(t.value)
         self.parents: dict[str, list[str]] = defaultdict(list)
         for a, b in self._rows("SELECT ?a ?b WHERE { ?a schema:containedInPlace ?b }"):
             self.parents[a.value].append(b.value)
-        self.countries: dict[str, str] = {
-            a.value: c.value
-            for a, c in self._rows("SELECT ?a ?c WHERE { ?a schema:addressCountry ?c }")}
 
     def monitors(self, strategy: str) -> list[str]:
         """The actors that monitor a strategy or one of its priorities (IRIs)."""
@@ -273,17 +266,6 @@ class _Context:
         if value in self.ids:
             return self.ids[value]
         return value[len(self.base):] if value.startswith(self.base) else value
-
-    def country_of(self, area: str) -> set[str]:
-        """The area's own country, or its nearest ancestors' (fewest part_of links)."""
-        level, seen = {area}, {area}
-        while level:
-            found = {self.countries[a] for a in level if a in self.countries}
-            if found:
-                return found
-            level = {p for a in level for p in self.parents.get(a, ()) if p not in seen}
-            seen |= level
-        return set()
 
     def sources_of(self, iris: Iterable[str]) -> list[str]:
         out: set[str] = set()
@@ -501,19 +483,19 @@ def unmonitored(ctx: _Context, rows: list) -> list[Finding]:
 
 
 def cross_border_one_sided(ctx: _Context, rows: list) -> list[Finding]:
-    """Group the member areas per network and count the countries they lie in."""
+    """Group the members' countries per network and count them."""
     members: dict[str, set[str]] = defaultdict(set)
-    areas: dict[str, set[str]] = defaultdict(set)
+    reach: dict[str, set[str]] = defaultdict(set)
     for r in rows:
         network = r["network"].value
         members[network]  # a network without members is one-sided too
         if r["member"] is not None:
             members[network].add(r["member"].value)
-        if r["area"] is not None:
-            areas[network].add(r["area"].value)
+        if r["country"] is not None:
+            reach[network].add(r["country"].value)
     findings = []
     for network in sorted(members, key=ctx.id):
-        countries = sorted({c for a in areas[network] for c in ctx.country_of(a)})
+        countries = sorted(reach[network])
         if len(countries) >= 2:
             continue
         n = ctx.id(network)

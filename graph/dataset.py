@@ -87,8 +87,9 @@ class Dataset:
         }
 
     # -- output --------------------------------------------------------------
-    def rdf_bytes(self, fmt: str) -> bytes:
-        return store.serialize(self.store, RDF_FORMATS[fmt][0])
+    def rdf_bytes(self, fmt: str, derived: bool = False) -> bytes:
+        """The data graph (or, with ``derived``, the graph of derived facts) as ``fmt``."""
+        return store.serialize(self.store, RDF_FORMATS[fmt][0], derived)
 
     def export(self, fmt: str, path: str | os.PathLike) -> list[Path]:
         """Write the dataset as ``fmt`` (see EXPORT_FORMATS) to ``path``, atomically.

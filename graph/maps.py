@@ -51,6 +51,7 @@ import jinja2
 import networkx as nx
 
 from . import assets
+from .analyses import SEATED
 from .labels import pick
 from .store import write_atomic
 
@@ -213,10 +214,14 @@ def actors_view(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     actors = {n for n in G if _of_kind(G, n, ACTOR_KINDS)}
     keep = set(actors)
     for hub in G:
-        if _of_kind(G, hub, HUB_KINDS):
-            if len({n for n in nx.all_neighbors(G, hub) if n in actors}) >= 2:
-                keep.add(hub)
+        if _of_kind(G, hub, HUB_KINDS) and len(_seated(G, hub) & actors) >= 2:
+            keep.add(hub)
     return _induced(G, keep)
+
+
+def _seated(G: nx.MultiDiGraph, table) -> set:
+    """Who sits at ``table`` (CHECKS.md "at one table", the projection's seated edges)."""
+    return {u for u, _, kind in G.in_edges(table, data="kind") if kind == SEATED}
 
 
 def strategy_scope(G: nx.MultiDiGraph, strategy) -> set:
@@ -274,8 +279,8 @@ def ego_view(G: nx.MultiDiGraph, center, depth: int = 1) -> nx.MultiDiGraph:
 
 def cross_border_view(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """Ties that cross a border: every direct relation between two nodes of different
-    countries, and every network, project or event (or strategy) whose participants lie
-    in more than one country, with those participants. Areas' containment is left out.
+    countries, and every network, project or event at which entities of more than one
+    country sit (CHECKS.md "at one table"), with them. Areas' containment is left out.
     Cost: O(|E|)."""
     keep: set = set()
     pairs: set = set()
@@ -285,16 +290,13 @@ def cross_border_view(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
             keep |= {u, v}
             pairs.add((u, v))
     for hub in G:
-        if G.nodes[hub].get("countries") or _of_kind(G, hub, ("area",)):
+        if not _of_kind(G, hub, HUB_KINDS):
             continue
-        around = {}  # members, partners, participants… (areas too: municipalities join)
-        for u, v, d in [*G.in_edges(hub, data=True), *G.out_edges(hub, data=True)]:
-            other = v if u == hub else u
-            if d.get("kind") != "part_of" and G.nodes[other].get("countries"):
-                around[other] = (u, v)
+        # who sits there (areas too: municipalities join networks), by the one rule
+        around = {n for n in _seated(G, hub) if G.nodes[n].get("countries")}
         if len({c for n in around for c in G.nodes[n]["countries"]}) > 1:
             keep |= {hub, *around}
-            pairs.update(around.values())
+            pairs.update((n, hub) for n in around)
     # in G's order, not the sets' (see _induced)
     H = nx.MultiDiGraph(**G.graph)
     H.add_nodes_from((n, G.nodes[n]) for n in G if n in keep)
@@ -328,18 +330,23 @@ def findings_view(G: nx.MultiDiGraph, findings: Iterable) -> nx.MultiDiGraph:
 
 def select_view(G: nx.MultiDiGraph, view: str, *, id=None, depth: int = 1,
                 findings: Iterable = ()) -> nx.MultiDiGraph:
-    """The subgraph of ``G`` (a projection, see graph.project) that ``view`` shows."""
+    """The subgraph of ``G`` (a projection, see graph.project) that ``view`` shows,
+    without the ``seated`` edges (each repeats a member, partner… edge drawn already)."""
     if view == "actors":
-        return actors_view(G)
-    if view == "strategy":
-        return strategy_view(G, id)
-    if view == "ego":
-        return ego_view(G, id, depth)
-    if view == "cross-border":
-        return cross_border_view(G)
-    if view == "findings":
-        return findings_view(G, findings)
-    raise MapError(f"unknown view {view!r}; views are: {', '.join(VIEWS)}")
+        H = actors_view(G)
+    elif view == "strategy":
+        H = strategy_view(G, id)
+    elif view == "ego":
+        H = ego_view(G, id, depth)
+    elif view == "cross-border":
+        H = cross_border_view(G)
+    elif view == "findings":
+        H = findings_view(G, findings)
+    else:
+        raise MapError(f"unknown view {view!r}; views are: {', '.join(VIEWS)}")
+    H.remove_edges_from([(u, v, k) for u, v, k, kind in H.edges(keys=True, data="kind")
+                         if kind == SEATED])
+    return H
 
 
 def _some(items: Iterable, limit: int = 12) -> str:

@@ -22,6 +22,7 @@ import networkx as nx
 from pyoxigraph import Literal, NamedNode, Store
 
 from .facts import paused_gc
+from .labels import pick
 from .queries import QueryFile, load_folder
 from .rdf import KIND_OF_CLASS
 from .store import write_atomic
@@ -92,28 +93,6 @@ def _value(term, ids: dict[str, str]):
     return str(term)
 
 
-def pick_label(names: dict[str, str], *langs: str | None) -> str:
-    """The name in the first of ``langs`` that has one (a primary subtag matches too),
-    else in English, else the first by language tag; "" when there are no names.
-
-    >>> pick_label({"fi": "Lappi", "sv": "Lappland"}, "en", "sv")
-    'Lappland'
-    >>> pick_label({"fi": "Lappi"}, "en-GB")
-    'Lappi'
-    """
-    for lang in (*langs, "en"):
-        if not lang:
-            continue
-        lang = lang.lower()
-        if lang in names:
-            return names[lang]
-        primary = lang.split("-")[0]
-        for tag in sorted(names):
-            if tag.split("-")[0] == primary:
-                return names[tag]
-    return names[min(names)] if names else ""
-
-
 # --------------------------------------------------------------------------- nodes
 
 
@@ -153,7 +132,7 @@ def _add_nodes(G: nx.MultiDiGraph, nodes: dict[str, dict], langs: tuple) -> None
         G.add_node(
             node["id"],
             kind=node["kind"],
-            label=pick_label(node["names"], *langs),
+            label=pick(node["names"], *langs) or "",
             names=dict(sorted(node["names"].items())),
             countries=sorted(node["countries"]),
             iri=iri,
@@ -204,7 +183,7 @@ def _edge_values(row: dict, kind: str, ids: dict[str, str]) -> dict:
 def _add_edge(G: nx.MultiDiGraph, edge: dict, langs: tuple) -> None:
     attrs = {k: v for k, v in edge.items() if k not in ("source", "target")}
     for col in [c for c, v in attrs.items() if isinstance(v, dict)]:
-        attrs[col[:-1]] = pick_label(attrs[col], *langs)
+        attrs[col[:-1]] = pick(attrs[col], *langs) or ""
     attrs.setdefault("sources", [])
     u, v, kind = edge["source"], edge["target"], edge["kind"]
     key, n = kind, 1

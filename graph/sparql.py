@@ -63,6 +63,7 @@ from pyoxigraph import (
     serialize,
 )
 
+from .derive import DERIVED_GRAPH
 from .vocab import PREFIXES
 
 RESULT_FORMATS = {
@@ -574,7 +575,9 @@ def run_remote(url: str, prepared: Prepared, params: Mapping[str, object] | None
     Parameters travel as a trailing VALUES block; ids are looked up on the endpoint.
     ``graph`` (an IRI) is sent as ``default-graph-uri``: the graph the query reads.
     """
-    extra = {"default-graph-uri": graph} if graph else {}
+    # the facts derived at build (graph.derive) travel in their own named graph
+    extra = {"default-graph-uri": graph, "named-graph-uri": DERIVED_GRAPH.value} if graph \
+        else {}
     text = prepared.text
     if params:
         if prepared.trailing_values:

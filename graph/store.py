@@ -19,6 +19,7 @@ from pathlib import Path
 
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, Triple
 
+from .derive import DERIVED_GRAPH, derive
 from .schema import ontology_dir
 from .vocab import PREFIXES
 
@@ -37,7 +38,8 @@ CHUNK = 100_000
 
 
 def fill(store: Store, quads: Iterable[Quad], *, bulk: bool = False) -> None:
-    """Add the data (quads in the default graph, see ``rdf.to_quads``) and the ontology."""
+    """Add the data (quads in the default graph, see ``rdf.to_quads``), the ontology and
+    the facts derived from the data (graph.derive)."""
     from .facts import paused_gc
 
     add = store.bulk_extend if bulk else store.extend
@@ -47,6 +49,7 @@ def fill(store: Store, quads: Iterable[Quad], *, bulk: bool = False) -> None:
             add(chain((first,), islice(it, CHUNK - 1)))
     with open(ontology_file("regiograph.ttl"), "rb") as f:
         store.load(f, format=RdfFormat.TURTLE, to_graph=ONTOLOGY_GRAPH)
+    derive(store)
 
 
 def memory_store(quads: Iterable[Quad]) -> Store:
@@ -120,10 +123,12 @@ def data_triples(store: Store) -> Iterator[Triple]:
         yield q.triple
 
 
-def serialize(store: Store, fmt: RdfFormat) -> bytes:
-    """The data graph in an RDF format (Turtle gets the package's prefixes)."""
+def serialize(store: Store, fmt: RdfFormat, derived: bool = False) -> bytes:
+    """The data graph (or the derived one) in an RDF format (Turtle gets the package's
+    prefixes)."""
     kwargs = {"prefixes": dict(PREFIXES)} if fmt in (RdfFormat.TURTLE, RdfFormat.TRIG) else {}
-    return store.dump(format=fmt, from_graph=DefaultGraph(), **kwargs)
+    graph = DERIVED_GRAPH if derived else DefaultGraph()
+    return store.dump(format=fmt, from_graph=graph, **kwargs)
 
 
 def write_atomic(path: str | os.PathLike, data: bytes | str) -> Path:

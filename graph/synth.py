@@ -692,6 +692,8 @@ class _World:
         for o in self.doc["organisations"]:
             if "represents" in o:
                 reps[o["represents"]].add(o["id"])
+        # "at one table" once more, from the YAML and on purpose apart from graph.derive:
+        # this is the test oracle, so it must not share the code it checks
         seats: dict[str, set[str]] = defaultdict(set)
         for n in self.doc["networks"]:
             for m in n.get("members", ()):

@@ -1383,10 +1383,3 @@ networks:
     # v's two parents are equally near and lie in two countries: n2 is two-sided
     assert [(f["subjects"], f["target"]) for f in found] == [(["n1"], "n1")]
     assert "only FI" in found[0]["explanation"]
-
-
-def test_one_definition_of_a_seat():
-    # the check query and the sources of its findings must seat the same actors
-    from graph.checks import SEAT_PATH, check_queries
-
-    assert check_queries()[APART].text.count(f"?table {SEAT_PATH} ?actor") == 2

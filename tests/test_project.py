@@ -15,7 +15,6 @@ from graph.project import (
     edge_kinds,
     edge_queries,
     flatten,
-    pick_label,
     to_networkx,
     write_graphml,
 )
@@ -40,6 +39,7 @@ ALL_KINDS = {
     "represents",
     "key_actor",
     "convener",
+    "seated",
 }
 ACTORS = {"organisation", "person"}
 #: edge kind -> (kinds of its source nodes, kinds of its target nodes)
@@ -60,6 +60,7 @@ ENDS = {
     "represents": ({"organisation"}, {"area"}),
     "key_actor": ({"strategy"}, ACTORS),
     "convener": (ACTORS, {"network"}),
+    "seated": (ACTORS | {"area"}, {"network", "project", "event"}),
 }
 
 SMALL = """\
@@ -439,7 +440,7 @@ def test_small_edge_attributes(small):
     assert one(small, "key_actor", "ohjelma", "anna")["sources"] == ["doc"]
     one(small, "implements", "hanke", "prio")
     one(small, "implements", "hanke", "ohjelma")
-    assert set(small.get_edge_data("raja", "kokous")) == {"took_part", "organised"}
+    assert set(small.get_edge_data("raja", "kokous")) == {"took_part", "organised", "seated"}
     one(small, "took_part", "firma", "kokous")
 
 
@@ -462,12 +463,23 @@ def test_a_dataset_without_edges_of_a_kind(tmp_path):
     assert G.graph == {"dataset": "bare", "lang": "en"}
 
 
-def test_pick_label():
-    names = {"fi": "Lappi", "sv": "Lappland", "en": "Lapland"}
-    assert pick_label(names, None, "fi") == "Lappi"
-    assert pick_label(names, "sv-FI", "fi") == "Lappland"
-    assert pick_label({"se": "Lappi", "sv": "Lappland"}, "de") == "Lappi"
-    assert pick_label({}, "fi") == ""
+def test_labels_follow_the_one_rule_of_names(tmp_path):
+    # the projection and graph.labels show the same name: Swedish before Northern Sami
+    # in a Finnish dataset that has neither Finnish nor English (FALLBACK)
+    from graph.dataset import Dataset
+    from graph.labels import pick
+
+    (tmp_path / "a.yaml").write_text("""format: 1
+dataset: {id: t, title: T, lang: fi}
+areas:
+  - {id: tornedalen, name: {sv: Tornedalen, se: Duortnosleahki}, kind: region}
+""", "utf-8")
+    ds = Dataset.open(tmp_path)
+    assert ds.to_networkx().nodes["tornedalen"]["label"] == "Tornedalen"
+    assert ds.labels()("tornedalen") == "Tornedalen"
+    assert ds.to_networkx(lang="se").nodes["tornedalen"]["label"] == "Duortnosleahki"
+    assert pick({"fi": "Lappi", "sv": "Lappland"}, "sv-FI", "fi") == "Lappland"
+    assert pick({}, "fi") is None
 
 
 # --------------------------------------------------------------------------- GraphML

@@ -219,11 +219,11 @@ def test_query_endpoint_refuses_service_before_sending(served, recorder):
 
 def test_named_query_against_the_endpoint(served):
     proc = subprocess.run([str(REGIOGRAPH), "query", "--endpoint", f"{served}/query",
-                           "--name", "actor-tables", "--param", "actor=lapin-liitto",
+                           "--name", "actor-tables", "--param", "actor=leader-kylakulttuuria",
                            "--format", "csv"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     rows = list(csv.DictReader(io.StringIO(proc.stdout)))
-    assert rows and {r["actor"] for r in rows} == {GRAPH + "lapin-liitto"}
+    assert rows and {r["actor"] for r in rows} == {GRAPH + "leader-kylakulttuuria"}
 
 
 def test_a_param_stays_a_literal_against_the_endpoint(served):
