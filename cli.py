@@ -203,10 +203,9 @@ def _names(values: tuple[str, ...]) -> list[str]:
 def check(dataset, fmt, only, skip, bases, strict, lang, show_query) -> None:
     """Find overlapping responsibilities and collaboration gaps in DATASET.
 
-    Runs the named checks (see `--show-query NAME` for the SPARQL each one runs):
-    overlap.responsibility, overlap.parallel-projects, gap.key-actors-apart,
-    gap.priority-without-lead, gap.priority-without-project, gap.unmonitored,
-    gap.cross-border-one-sided. Each finding says what it rests on: recorded facts
+    Runs every check of ontology/checks/ (and of the folders in REGIOGRAPH_CHECKS):
+    `regiograph queries` lists them, `--show-query NAME` prints the SPARQL one runs.
+    Each finding says what it rests on: recorded facts
     (overlaps), the absence of a recorded fact (gaps: unrecorded), or a statement of
     the dataset that says the same (stated). The dataset's statements are listed with
     their status: corroborated, not-reproduced or not-checked. Exit status: 0 when the

@@ -35,10 +35,10 @@ from .schema import (
     KIND_SECTION,
     SECTIONS,
     TOP_LEVEL,
-    VOCABULARIES,
     Field,
     Schema,
     article,
+    vocabulary,
 )
 from .vocab import default_base
 from .yamlread import Mapping, Scalar, Sequence
@@ -479,7 +479,7 @@ class _Reader:
                 return None
             return text
         if kind == "enum":
-            values = VOCABULARIES[spec.vocab]
+            values = vocabulary(spec.vocab)
             if text not in values:
                 self.error(node.line, f"{name} {text!r} is not one of {', '.join(values)}"
                            f"{nearest(text, values)}")

@@ -89,8 +89,17 @@ EDGE_COLORS = {
     "overlap": "#d62728", "gap": "#444444",
 }
 OTHER_EDGE = "#999999"
-OVERLAP_CHECKS = ("overlap.responsibility", "overlap.parallel-projects")
-PAIR_GAPS = ("gap.key-actors-apart",)
+
+
+def _checks_by_shape() -> tuple[frozenset[str], frozenset[str]]:
+    """The overlap checks (resting on recorded facts) and the gap checks whose findings
+    are a pair (drawn as an edge between the two), read from the checks' headers."""
+    from .checks import check_specs
+
+    specs = check_specs().values()
+    overlaps = frozenset(s.name for s in specs if s.basis == "recorded")
+    pairs = frozenset(s.name for s in specs if s.basis != "recorded" and len(s.subjects) == 2)
+    return overlaps, pairs
 #: what a finding rests on (CHECKS.md "Basis"), in the order the page lists them, with
 #: the words a planner reads and how a node flagged on that basis is drawn
 BASES = ("stated", "unrecorded", "recorded")
@@ -310,6 +319,7 @@ def findings_view(G: nx.MultiDiGraph, findings: Iterable) -> nx.MultiDiGraph:
     ``overlap`` edge between the two subjects of an overlap, a dashed ``gap`` edge between
     two key actors that never meet. Cost: O(findings + edges among them)."""
     findings = list(findings)
+    overlaps, pair_gaps = _checks_by_shape()
     keep = {n for f in findings for n in (*f.subjects, f.target)}
     H = nx.MultiDiGraph(**G.graph)
     for n in sorted(keep, key=str):
@@ -318,8 +328,8 @@ def findings_view(G: nx.MultiDiGraph, findings: Iterable) -> nx.MultiDiGraph:
         if u in keep and v in keep:
             H.add_edge(u, v, key=k, **d)
     for f in findings:
-        if len(f.subjects) == 2 and f.check in (*OVERLAP_CHECKS, *PAIR_GAPS):
-            kind = "overlap" if f.check in OVERLAP_CHECKS else "gap"
+        if len(f.subjects) == 2 and f.check in overlaps | pair_gaps:
+            kind = "overlap" if f.check in overlaps else "gap"
             a, b = f.subjects
             H.add_edge(a, b, kind=kind, check=f.check, about=f.target,
                        explanation=f.explain(lambda i: _name(G, i)),
@@ -454,7 +464,7 @@ def basis_of(finding) -> str:
     basis = getattr(finding, "basis", "") or ""
     if basis in BASES:
         return basis
-    return "recorded" if finding.check in OVERLAP_CHECKS else "unrecorded"
+    return "recorded" if finding.check in _checks_by_shape()[0] else "unrecorded"
 
 
 def quote_lines(quotes: Iterable[str], quote_sources: dict | None, source_name,
@@ -806,8 +816,9 @@ def _mark_flagged(node: dict) -> None:
     overlap, a dashed dark one for what is only not recorded, a solid purple one for
     what a source states; a stated finding also gives the node a purple halo, so that
     it shows even when an overlap claims the border."""
-    bases = node["bases"] or (["recorded"] if any(c in OVERLAP_CHECKS
-                                                  for c in node["checks"]) else ["unrecorded"])
+    overlaps = _checks_by_shape()[0]
+    bases = node["bases"] or (["recorded"] if any(c in overlaps for c in node["checks"])
+                              else ["unrecorded"])
     border = ("recorded" if "recorded" in bases else
               "stated" if "stated" in bases else "unrecorded")
     node["basis"] = "stated" if "stated" in bases else border

@@ -9,7 +9,6 @@ from html import escape
 
 from . import assets
 from .checks import (
-    CHECKS,
     CORROBORATED,
     NOT_CHECKED,
     NOT_REPRODUCED,
@@ -17,6 +16,7 @@ from .checks import (
     Finding,
     Statement,
     check_queries,
+    names,
 )
 
 Namer = Callable[[str], str]
@@ -49,11 +49,13 @@ STATUS_WORDS = {NOT_REPRODUCED: "not reproduced by the data", NOT_CHECKED: "no c
 
 
 def _grouped(findings: list[Finding]) -> dict[str, list[Finding]]:
+    """Findings by check, in report order."""
     out: dict[str, list[Finding]] = {}
     for f in findings:
         out.setdefault(f.check, []).append(f)
-    return {c: out[c] for c in CHECKS if c in out} | {
-        c: v for c, v in out.items() if c not in CHECKS
+    order = names()
+    return {c: out[c] for c in order if c in out} | {
+        c: v for c, v in out.items() if c not in order
     }
 
 
@@ -189,7 +191,8 @@ def findings_html(findings: list[Finding], name: Namer,
                      f'<p class="meaning">{escape(meaning)}</p>')
         for check, items in checks.items():
             q = queries.get(check)
-            family = "overlap" if check.startswith("overlap.") else "gap"
+            family = "overlap" if q and q.fields.get("basis", "").startswith("recorded") \
+                else "gap"
             parts.append(f'<section class="{family}"><{h2}>{escape(q.title if q else check)} '
                          f'<span class="check">{escape(check)} · {len(items)}</span></{h2}>')
             if q:

@@ -6,6 +6,8 @@ each field) and the documentation, so the three cannot drift apart.
 
 from __future__ import annotations
 
+import functools
+import os
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -29,14 +31,6 @@ def ontology_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "ontology"
 
 
-def check_names() -> tuple[str, ...]:
-    """The names of the checks: one ``ontology/checks/<name>.rq`` file each, sorted."""
-    return tuple(sorted(p.stem for p in (ontology_dir() / "checks").glob("*.rq")))
-
-
-#: what a statement may say: a check it speaks to, or ``other`` (a complaint no check tests)
-STATEMENT_SAYS = (*check_names(), "other")
-
 #: closed lists by scheme name (the scheme names are used in concept IRIs)
 VOCABULARIES: dict[str, tuple[str, ...]] = {
     "role": ROLES,
@@ -46,8 +40,41 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {
     "network-kind": NETWORK_KINDS,
     "source-kind": SOURCE_KINDS,
     "activity-status": ACTIVITY_STATUS,
-    "says": STATEMENT_SAYS,
+    # "says": the checks and "other", read when asked (see vocabulary())
 }
+
+#: folders of checks of one's own, besides the package's (os.pathsep-separated)
+CHECKS_PATH_VARIABLE = "REGIOGRAPH_CHECKS"
+
+
+def check_files() -> list[Path]:
+    """Every check file: ``ontology/checks/*.rq``, then those of the folders named in the
+    environment variable REGIOGRAPH_CHECKS, each folder sorted by name. A check is its
+    file; its name is the file's stem."""
+    return list(_check_files(os.environ.get(CHECKS_PATH_VARIABLE, "")))
+
+
+@functools.lru_cache(maxsize=8)  # the loader asks once per statement
+def _check_files(extra: str) -> tuple[Path, ...]:
+    folders = [ontology_dir() / "checks", *(Path(p) for p in extra.split(os.pathsep) if p)]
+    return tuple(f for folder in folders for f in sorted(folder.glob("*.rq")))
+
+
+def check_names() -> tuple[str, ...]:
+    """The names of the checks (see :func:`check_files`), sorted."""
+    return tuple(sorted({p.stem for p in check_files()}))
+
+
+#: every closed list by scheme name (the scheme names are used in concept IRIs)
+VOCABULARY_NAMES = (*VOCABULARIES, "says")
+
+
+def vocabulary(name: str) -> tuple[str, ...]:
+    """The values of a closed list; what a statement ``says`` follows the checks there are."""
+    if name == "says":
+        return (*check_names(), "other")
+    return VOCABULARIES[name]
+
 
 ACTORS = ("organisation", "person")
 #: who may hold a responsibility: an actor, or a network (a coordination group that monitors)

@@ -220,15 +220,18 @@ statements:
     ds = Dataset.open(make(tmp_path, body))
     result = run_assess(ds.store)
     why = {st.quote: st.why(ds.labels()) for st in result.statements}
-    assert why["q1"] == ("The recorded facts disagree: Org X monitor(s) Strategy or a "
+    assert why["q1"] == ("The recorded facts disagree: an actor monitors Strategy or a "
                          "priority of it.")
-    assert why["q2"] == "Nothing recorded can test it: Strategy names fewer than two key actors."
-    assert why["q3"] == ("The recorded facts disagree: an actor leads or coordinates each of "
-                         "Priority one.")
-    assert why["q4"] == "Nothing recorded can test it: Bare has no priorities recorded."
+    assert why["q2"] == ("Nothing recorded can test it: the check needs two or more key "
+                         "actors of a strategy, and none is recorded for Strategy.")
+    assert why["q3"] == ("The recorded facts disagree: an actor leads or coordinates each "
+                         "priority in question (Priority one).")
+    assert why["q4"] == ("Nothing recorded can test it: the check needs a priority of a "
+                         "strategy, and none is recorded for Bare.")
     # two responsibilities for pr1, but of two roles: nothing an overlap could be
-    assert why["q5"] == ("Nothing recorded can test it: no two actors are recorded with one "
-                         "role (lead, coordinate or monitor) for Priority one.")
+    assert why["q5"] == ("Nothing recorded can test it: the check needs two actors holding "
+                         "one role (lead, coordinate or monitor) for one target, and none is "
+                         "recorded for Priority one.")
     assert why["q6"] == ""  # not checked: nothing to explain
     assert [st.status for st in result.statements] == ["not-reproduced"] * 5 + ["not-checked"]
 

@@ -24,7 +24,7 @@ from graph.rdf import (
     to_quads,
     to_triples,
 )
-from graph.schema import VOCABULARIES
+from graph.schema import VOCABULARY_NAMES, vocabulary
 from graph.shacl import ShaclResult, validate_shacl
 from graph.store import memory_store, ontology_file
 from graph.vocab import RDF, RDFS, RG, RGC, SKOS, XSD
@@ -227,11 +227,11 @@ def test_ontology_declares_every_rg_term_in_seed(ontology, seed):
     assert not missing
 
 
-@pytest.mark.parametrize("vocab", VOCABULARIES)
+@pytest.mark.parametrize("vocab", VOCABULARY_NAMES)
 def test_ontology_has_concept_scheme(ontology, vocab):
     scheme = RGC[vocab]
     assert list(ontology.quads_for_pattern(scheme, RDF.type, SKOS.ConceptScheme))
-    for value in VOCABULARIES[vocab]:
+    for value in vocabulary(vocab):
         term = concept(vocab, value)
         assert list(ontology.quads_for_pattern(term, RDF.type, SKOS.Concept)), term
         assert list(ontology.quads_for_pattern(term, SKOS.inScheme, scheme)), term
@@ -240,14 +240,14 @@ def test_ontology_has_concept_scheme(ontology, vocab):
         assert {"en", "fi"} <= langs, term
         assert list(ontology.quads_for_pattern(term, SKOS.definition, None)), term
     concepts = {q.subject for q in ontology.quads_for_pattern(None, SKOS.inScheme, scheme)}
-    assert concepts == {concept(vocab, v) for v in VOCABULARIES[vocab]}
+    assert concepts == {concept(vocab, v) for v in vocabulary(vocab)}
 
 
 def test_shapes_closed_lists_match_vocabularies():
     """Every sh:in list of the shapes is exactly one closed list of graph/schema.py."""
     shapes = rdflib.Graph().parse(ontology_file("shapes.ttl"), format="turtle")
-    expected = {frozenset(concept(v, x).value for x in values)
-                for v, values in VOCABULARIES.items()}
+    expected = {frozenset(concept(v, x).value for x in vocabulary(v))
+                for v in VOCABULARY_NAMES}
     lists = [frozenset(str(x) for x in Collection(shapes, node))
              for node in shapes.objects(None, SH_IN)]
     assert all(found in expected for found in lists)

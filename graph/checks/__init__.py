@@ -1,0 +1,54 @@
+"""The named checks of CHECKS.md: overlapping responsibilities and collaboration gaps.
+
+A check is data: one SPARQL file in ``ontology/checks/`` whose header says what its
+findings are (graph.checks.spec; read one with ``regiograph check --show-query NAME``).
+This package runs them on a store, groups their rows into findings (one per subjects and
+target), writes the explanation, collects the sources of the facts behind each finding,
+and weighs the findings against the dataset's statements (graph.checks.basis).
+"""
+
+from __future__ import annotations
+
+from .basis import (
+    BASES,
+    CORROBORATED,
+    NOT_CHECKED,
+    NOT_REPRODUCED,
+    Statement,
+    read_statements,
+    weigh,
+)
+from .finding import Finding
+from .run import Assessment, assess, run_checks
+from .spec import CheckError, CheckSpec, check_specs, names, select
+
+#: the checks there are, in report order (read from their files at import; call
+#: names() to see checks added through REGIOGRAPH_CHECKS since)
+CHECKS = names()
+
+
+def check_queries() -> dict:
+    """The check queries by name, in report order (graph.queries.QueryFile)."""
+    return {name: spec.query for name, spec in check_specs().items()}
+
+
+__all__ = [
+    "BASES",
+    "CHECKS",
+    "CORROBORATED",
+    "NOT_CHECKED",
+    "NOT_REPRODUCED",
+    "Assessment",
+    "CheckError",
+    "CheckSpec",
+    "Finding",
+    "Statement",
+    "assess",
+    "check_queries",
+    "check_specs",
+    "names",
+    "read_statements",
+    "run_checks",
+    "select",
+    "weigh",
+]

@@ -1,0 +1,131 @@
+"""What a finding rests on, and what became of each statement (CHECKS.md "Basis").
+
+A statement (the ``statements`` section: what a source itself says, quoted)
+corroborates a finding when it says the finding's check and is about its target or
+every one of its subjects: the finding is then ``stated``, lists the quote and adds the
+statement's sources. Other findings rest on what their check declares: ``recorded``
+(overlaps) or ``unrecorded`` (gaps).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from pyoxigraph import NamedNode, Store
+
+from ..vocab import DCT, RGC, SCHEMA, sparql_prologue
+from .context import Context, rows
+from .finding import Finding, render
+from .spec import CheckSpec
+
+#: what a finding may rest on (CHECKS.md "Basis")
+BASES = ("recorded", "unrecorded", "stated")
+#: the statuses of a statement (CHECKS.md "Basis")
+CORROBORATED, NOT_REPRODUCED, NOT_CHECKED = "corroborated", "not-reproduced", "not-checked"
+
+
+@dataclass
+class Statement:
+    """What a source itself says about cooperation (the ``statements`` section), with
+    its status once the checks ran: corroborated, not-reproduced or not-checked."""
+
+    about: list[str]
+    says: str
+    quote: str
+    source: list[str]
+    note: str = ""
+    status: str = ""
+    #: for people, why a statement of a check that ran was not reproduced
+    reason: str = ""
+    reason_refs: dict[str, str | list[str]] = field(default_factory=dict)
+
+    def matches(self, finding: Finding) -> bool:
+        """True when it says the finding's check of its target or of all its subjects."""
+        about = set(self.about)
+        return self.says == finding.check and (
+            finding.target in about or set(finding.subjects) <= about)
+
+    def why(self, name: Callable[[str], str] = str) -> str:
+        """Why no finding matches it, in words with ``name``d entities ('' if one does)."""
+        return render(self.reason, self.reason_refs, name)
+
+    def to_dict(self) -> dict:
+        """The JSON shape of CHECKS.md."""
+        return {"about": list(self.about), "says": self.says, "quote": self.quote,
+                "source": list(self.source), "status": self.status}
+
+
+def read_statements(store: Store) -> list[Statement]:
+    """The dataset's statements in dataset order (ids, not IRIs). Cost: O(statements)."""
+    ids = {s.value: i.value for s, i in rows(store, "SELECT ?s ?i WHERE { ?s dct:identifier ?i }")}
+    found = rows(store, """SELECT ?st ?pos ?says ?quote ?note WHERE {
+        ?st a rg:Statement ; rg:position ?pos ; rg:says ?says ; rg:quote ?quote .
+        OPTIONAL { ?st skos:note ?note } }""")
+    lists: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for st, pred, obj in rows(store, """SELECT ?st ?p ?o WHERE {
+            ?st a rg:Statement ; ?p ?o . VALUES ?p { schema:about dct:source } }"""):
+        lists[st.value][pred.value].append(ids.get(obj.value, obj.value))
+    says_prefix = str(RGC) + "says-"
+    out = []
+    for st, _, says, quote, note in sorted(found, key=lambda r: int(r[1].value)):
+        of = lists[st.value]
+        out.append(Statement(sorted(of[str(SCHEMA) + "about"]), says.value[len(says_prefix):],
+                             quote.value, sorted(of[str(DCT) + "source"]),
+                             note.value if note is not None else ""))
+    return out
+
+
+def weigh(findings: list[Finding], statements: list[Statement], ran: Iterable[str],
+          basis: dict[str, str]) -> None:
+    """Give each finding its basis and each statement its status.
+
+    A finding that a statement corroborates is ``stated``: it gains the statement's
+    quote and sources, and its explanation says which source says so. Any other finding
+    rests on ``basis[check]``. A statement whose check did not run is ``not-checked``.
+    Cost: O(findings × statements).
+    """
+    ran = set(ran)
+    for f in findings:
+        backing = [st for st in statements if st.matches(f)]
+        if backing:
+            f.basis = "stated"
+            f.statements = list(dict.fromkeys(st.quote for st in backing))
+            said = sorted(set().union(*(st.source for st in backing)))
+            f.sources = sorted(set(f.sources).union(said))
+            f.refs["said"] = said
+            f.template = f.template.removesuffix(".") + "; {said} says so."
+        else:
+            f.basis = basis[f.check]
+    for st in statements:
+        if any(st.matches(f) for f in findings):
+            st.status = CORROBORATED
+        elif st.says in ran:
+            st.status = NOT_REPRODUCED
+        else:
+            st.status = NOT_CHECKED
+
+
+NOTHING = "Nothing recorded can test it: the check needs {needs}, and none is recorded for {about}."
+DISAGREE = "The recorded facts disagree: "
+
+
+def explain_unreproduced(ctx: Context, spec: CheckSpec, st: Statement) -> None:
+    """Say why ``st`` (its check ran, no finding matches) was not reproduced: the data
+    records nothing the check looks at for what the statement is about (the check's
+    ``domain``), or it does and the check finds nothing missing (``disagree``)."""
+    about = [ctx.iri(i) for i in st.about]
+    looked_at = False
+    for var in (spec.target, *spec.subjects):
+        values = " ".join(NamedNode(i).__str__() for i in about)
+        query = (f"ASK {{ VALUES ?{var} {{ {values} }} {spec.domain} }}")
+        if ctx.store.query(sparql_prologue() + query):
+            looked_at = True
+            break
+    refs: dict[str, str | list[str]] = {"about": list(st.about)}
+    if looked_at:
+        st.reason, st.reason_refs = DISAGREE + spec.disagree, refs
+    else:
+        st.reason = NOTHING.replace("{needs}", spec.needs.replace("{", "{{").replace("}", "}}"))
+        st.reason_refs = refs

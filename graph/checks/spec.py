@@ -1,0 +1,132 @@
+"""A check is data: one ``.rq`` file whose comment header says what its findings are.
+
+Header fields (see graph.queries for the header syntax), besides ``title``,
+``description`` and ``columns``:
+
+- ``order``: where its findings come in reports (the seven of CHECKS.md: 1-7);
+- ``basis``: ``recorded`` or ``unrecorded`` — what a finding rests on when no statement
+  of the dataset corroborates it (CHECKS.md "Basis");
+- ``subjects`` and ``target``: the columns that hold them (rows are grouped into one
+  finding per subjects and target);
+- ``explain``: the finding in words (graph.checks.template), or ``builder: pairs`` for
+  two compared facts (overlaps) with ``compared`` (the two fact columns), ``noun`` (what
+  a fact is called) and ``verb`` (a word, or ``?role`` for the role column);
+- ``sources``: the expressions whose entities' sources a finding lists;
+- ``needs``, ``domain`` and ``disagree``: for a statement that says this check but
+  matches no finding, what the check needs (words), the SPARQL pattern of what it
+  looks at (binding the subject or target columns), and what it means that the data
+  has that but no finding (a template of ``{about}``).
+
+Adding a check is adding such a file (and a test folder, tests/checks/NAME/CASE/).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..queries import QueryFile, parse
+from ..schema import check_files
+
+#: what a check's findings may rest on, when no statement states them
+BASES = ("recorded", "unrecorded")
+BUILDERS = ("findings", "pairs")
+
+
+class CheckError(ValueError):
+    """A check file whose header cannot be used (says which field and why)."""
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """One check, read from its file's header."""
+
+    name: str
+    query: QueryFile
+    order: float
+    basis: str
+    subjects: tuple[str, ...]
+    target: str
+    builder: str
+    explain: str
+    sources: tuple[str, ...]
+    needs: str
+    domain: str
+    disagree: str
+    compared: tuple[str, ...] = ()
+    noun: str = ""
+    verb: str = ""
+
+    @property
+    def title(self) -> str:
+        return self.query.title
+
+    @property
+    def description(self) -> str:
+        return self.query.description
+
+    @property
+    def text(self) -> str:
+        return self.query.text
+
+
+def read_spec(query: QueryFile) -> CheckSpec:
+    """The CheckSpec of a parsed check file; CheckError names a missing or bad field."""
+    f = query.fields
+    where = f"check {query.name} ({query.path})"
+
+    def need(key: str) -> str:
+        if not f.get(key, "").strip():
+            raise CheckError(f"{where}: its header needs '# {key}:'")
+        return f[key].strip()
+
+    basis = need("basis").split()[0]
+    if basis not in BASES:
+        raise CheckError(f"{where}: '# basis:' is {basis!r}; use one of {', '.join(BASES)}")
+    builder = f.get("builder", "findings").strip() or "findings"
+    if builder not in BUILDERS:
+        raise CheckError(f"{where}: '# builder:' is {builder!r}; use one of "
+                         f"{', '.join(BUILDERS)}")
+    try:
+        order = float(f.get("order", "inf"))
+    except ValueError:
+        raise CheckError(f"{where}: '# order:' must be a number") from None
+    need("title")
+    subjects = tuple(query.words("subjects"))
+    if not subjects:
+        need("subjects")
+    spec = CheckSpec(
+        name=query.name, query=query, order=order, basis=basis, subjects=subjects,
+        target=need("target"), builder=builder,
+        explain=need("explain") if builder == "findings" else "",
+        sources=tuple(query.words("sources")), needs=need("needs"), domain=need("domain"),
+        disagree=need("disagree"), compared=tuple(query.words("compared")),
+        noun=f.get("noun", "").strip(), verb=f.get("verb", "").strip())
+    if builder == "pairs" and (len(subjects) != 2 or len(spec.compared) != 2
+                               or not spec.noun or not spec.verb):
+        raise CheckError(f"{where}: 'builder: pairs' needs two subjects, '# compared:' "
+                         "(two columns), '# noun:' and '# verb:'")
+    return spec
+
+
+def check_specs() -> dict[str, CheckSpec]:
+    """Every check by name, in report order (``order``, then name). A check of
+    REGIOGRAPH_CHECKS with the name of a package check replaces it."""
+    found: dict[str, CheckSpec] = {}
+    for path in check_files():
+        found[path.stem] = read_spec(parse(path.stem, path.read_text("utf-8"), path))
+    return dict(sorted(found.items(), key=lambda kv: (kv[1].order, kv[0])))
+
+
+def names() -> tuple[str, ...]:
+    """The check names in report order."""
+    return tuple(check_specs())
+
+
+def select(only=(), skip=()) -> list[str]:
+    """Check names to run; unknown names raise ValueError naming the known ones."""
+    known = names()
+    only, skip = list(only), list(skip)
+    for name in [*only, *skip]:
+        if name not in known:
+            raise ValueError(f"unknown check {name!r}; checks are: {', '.join(known)}")
+    return [c for c in known if (not only or c in only) and c not in skip]

@@ -1,0 +1,93 @@
+"""Every check's cases as data: ``tests/checks/<check>/<case>/facts.yaml`` is checked with
+``regiograph check --only <check> --format json`` and must give ``expected.json``
+exactly (findings with their basis and sources, and the statements with their status).
+
+Adding a check is one ``.rq`` file (graph.checks.spec) and one folder here; the test
+below also adds a check of its own from a temporary folder, as a newcomer would.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+from graph.checks import check_specs
+
+CASES = sorted(p.parent for p in (Path(__file__).parent / "checks").glob("*/*/facts.yaml"))
+
+
+def run(folder: Path, check: str, env: dict | None = None) -> dict:
+    result = CliRunner(env=env).invoke(main, ["check", str(folder), "--only", check,
+                                              "--format", "json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_case(case: Path):
+    check = case.parent.name
+    expected = json.loads((case / "expected.json").read_text("utf-8"))
+    assert run(case, check) == expected
+    assert expected["findings"], "a case shows at least one finding of its check"
+
+
+def test_every_check_has_a_case():
+    assert {c.parent.name for c in CASES} == set(check_specs())
+
+
+def test_a_newcomer_adds_a_check_with_one_file_and_one_folder(tmp_path, monkeypatch):
+    checks = tmp_path / "my-checks"
+    checks.mkdir()
+    (checks / "gap.event-without-participants.rq").write_text("""\
+# title: Event without participants
+# description: An event for which no participant is listed.
+# columns: event — the event.
+# basis: unrecorded — a finding rests on the absence of a recorded fact
+# order: 8
+# subjects: event
+# target: event
+# explain: Nobody is listed as taking part in {event}.
+# sources: event
+# needs: an event
+# domain: ?event a rg:Event .
+# disagree: someone is listed as taking part in {about}.
+PREFIX rg: <https://w3id.org/regiograph/ns#>
+SELECT ?event WHERE {
+  ?event a rg:Event .
+  FILTER NOT EXISTS { ?event rg:participant ?someone }
+}
+ORDER BY ?event
+""", "utf-8")
+    case = tmp_path / "case"
+    case.mkdir()
+    (case / "facts.yaml").write_text("""\
+format: 1
+dataset: {id: case, title: Case, lang: en}
+sources:
+  - {id: memo, title: Memo}
+organisations:
+  - {id: org, name: Org, kind: company}
+events:
+  - {id: fair, name: Fair, source: memo}
+  - {id: sprint, name: Sprint, participants: [org]}
+statements:
+  - {about: fair, says: gap.event-without-participants, quote: "no one came", source: memo}
+""", "utf-8")
+    monkeypatch.setenv("REGIOGRAPH_CHECKS", str(checks))
+    found = run(case, "gap.event-without-participants")
+    assert found["findings"] == [{
+        "check": "gap.event-without-participants", "subjects": ["fair"], "target": "fair",
+        "explanation": "Nobody is listed as taking part in fair; memo says so.",
+        "sources": ["memo"], "basis": "stated", "statements": ["no one came"]}]
+    assert found["statements"][0]["status"] == "corroborated"
+    # it runs with every other check, after them
+    every = CliRunner().invoke(main, ["check", str(case), "--format", "json"])
+    assert json.loads(every.stdout)["findings"][-1]["check"] == "gap.event-without-participants"
+    # without the folder, the statement's `says` names no check: the dataset is invalid
+    monkeypatch.delenv("REGIOGRAPH_CHECKS")
+    invalid = CliRunner().invoke(main, ["validate", str(case)])
+    assert invalid.exit_code == 1 and "gap.event-without-participants" in invalid.output
