@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from graph.dataset import EXPORT_FORMATS, RDF_FORMATS, Dataset, build
-from graph.facts import InvalidDataset, load_facts
+from graph.loader.facts import InvalidDataset, load_facts
 
 
 def _fail(exc: InvalidDataset) -> None:
@@ -111,8 +111,8 @@ def validate(dataset: str, shacl: bool) -> None:
         _fail(exc)
     entries = sum(len(v) for v in facts.sections.values())
     if shacl:
-        from graph.rdf import to_triples
-        from graph.shacl import validate_shacl
+        from graph.rdf.mapping import to_triples
+        from graph.rdf.shacl import validate_shacl
 
         result = validate_shacl(list(to_triples(facts)))
         if not result.conforms:
@@ -212,7 +212,8 @@ def check(dataset, fmt, only, skip, bases, strict, lang, show_query) -> None:
     dataset is valid (findings or not), 1 when it is invalid, 3 with --strict when
     anything was found.
     """
-    from graph import checks, report
+    from graph import checks
+    from graph.present import report
 
     if show_query:
         queries = checks.check_queries()
@@ -264,8 +265,10 @@ def report_cmd(dataset: str, output: str, lang: str | None) -> None:
     One self-contained HTML page (OUTPUT) and the same as Markdown (OUTPUT with .md).
     Names are shown in --lang with the fallback: dataset language, English, any.
     """
-    from graph import analyses, checks, report
-    from graph.store import write_atomic
+    from graph import checks
+    from graph.base.files import write_atomic
+    from graph.network import analyses
+    from graph.present import report
 
     ds = _open(dataset)
     assessment = checks.assess(ds.store)
@@ -312,7 +315,7 @@ def map_cmd(dataset, output, view, ident, depth, lang, color, size) -> None:
     country, strategy and check, and tooltips with roles, periods, money and sources.
     At most 5 000 nodes: larger views are refused (exit 2); choose a narrower one.
     """
-    from graph.maps import MapError
+    from graph.present.maps import MapError
 
     ds = _open(dataset)
     try:
@@ -333,7 +336,7 @@ def _query_error(exc) -> None:
 def _query_text(text, file, name):
     """(the SPARQL text, the named query or None) from exactly one of the three ways."""
     from graph import checks
-    from graph.queries import load_folder
+    from graph.query.library import load_folder
 
     given = [x for x in (text, file, name) if x is not None]
     if len(given) != 1:
@@ -399,7 +402,7 @@ def query(args, file, name, params, fmt, timeout, limit, endpoint, graph_iri) ->
     """
     import tempfile
 
-    from graph import sparql
+    from graph.query import sparql
 
     if endpoint:
         if len(args) > 1:
@@ -452,7 +455,7 @@ def queries_cmd(show: str | None, fmt: str) -> None:
     of `regiograph check` are listed too (kind check) and run the same way.
     """
     from graph import checks
-    from graph.queries import load_folder
+    from graph.query.library import load_folder
 
     named = [("query", q) for q in load_folder("queries").values()]
     named += [("check", q) for q in checks.check_queries().values()]
@@ -502,7 +505,7 @@ def serve(dataset: str, port: int, host: str, timeout: float) -> None:
     import subprocess
     import tempfile
 
-    from graph import sparql
+    from graph.query import sparql
 
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"Warning: listening on {host}: anyone who can reach port {port} can query "
@@ -555,8 +558,8 @@ def push(dataset: str, endpoint: str, graph_iri: str | None) -> None:
     time. A progress bar is shown on a terminal. Query the result with
     `regiograph query --endpoint URL --graph IRI …`.
     """
-    from graph import sparql
-    from graph.derive import DERIVED_GRAPH
+    from graph.query import sparql
+    from graph.store.derive import DERIVED_GRAPH
 
     ds = _open(dataset)
     if graph_iri is None:
@@ -602,7 +605,7 @@ def areas_import(sets: tuple[str, ...], all_sets: bool, output: str, fragment: b
     (without --fragment). To name these areas without copying them, write
     `uses: [reference/fi]` in a dataset's `dataset:` block instead.
     """
-    from graph.reference import SETS, ReferenceError, write_areas
+    from graph.loader.reference import SETS, ReferenceError, write_areas
 
     if all_sets and sets:
         raise click.UsageError("give SETS or --all, not both")
@@ -634,7 +637,7 @@ def synth_cmd(triples: int, out: str, seed: int) -> None:
     `regiograph check --format json`. Use it to try the checks or to measure cost
     at scale (`make bench`).
     """
-    from graph.synth import write
+    from graph.synth.generator import write
 
     try:
         paths = write(out, triples, seed)

@@ -4,7 +4,7 @@ For each size (10k and 100k triples; 1M with ``BENCH_MAX=1000000``) it writes a
 synthetic dataset (graph.synth, seed 1) and times, side by side, the same work done
 both ways:
 
-- YAML → validated facts (graph.facts.load_facts, which reads large datasets in one
+- YAML → validated facts (graph.loader.facts.load_facts, which reads large datasets in one
   process per CPU, and then again in one process) vs PyYAML ``safe_load`` and
   ``CSafeLoader`` (parsing only, in one process: no validation at all);
 - facts → store: graph.rdf's quads into an in-memory store (what ``graph.load`` does)
@@ -15,11 +15,11 @@ both ways:
   (rdflib's engine gives up after ``PLAIN_TIMEOUT`` seconds: "> 120 s"), and all
   checks with their findings built (graph.checks.run_checks);
 - one actor lookup (ontology/queries/actor-tables.rq with ?actor bound);
-- projection to networkx (graph.project.to_networkx vs
+- projection to networkx (graph.network.projection.to_networkx vs
   rdflib.extras.external_graph_libs.rdflib_to_networkx_multidigraph);
-- broker measure (graph.analyses.brokers on actor_graph, sampled past 2 000 actors)
+- broker measure (graph.network.analyses.brokers on actor_graph, sampled past 2 000 actors)
   vs exact networkx betweenness on the same actor graph;
-- a map of up to 5 000 nodes (graph.maps.render + save) vs pyvis
+- a map of up to 5 000 nodes (graph.present.maps.render + save) vs pyvis
   ``Network.from_nx`` + ``write_html``.
 
 Every stage runs in its own subprocess: peak memory is the rise of that process's
@@ -156,7 +156,8 @@ def _files(folder: str) -> list[Path]:
 def _our_store(nt: str):
     from pyoxigraph import RdfFormat, Store
 
-    from graph.store import ONTOLOGY_GRAPH, ontology_file
+    from graph.model.schema import ontology_file
+    from graph.store.store import ONTOLOGY_GRAPH
 
     store = Store()
     store.bulk_load(path=nt, format=RdfFormat.N_TRIPLES)
@@ -187,7 +188,7 @@ def _to_rdflib(term):
 
 
 def _actors(nt: str, k: int = 50) -> list[str]:
-    from graph.vocab import sparql_prologue
+    from graph.model.vocab import sparql_prologue
 
     store = _our_store(nt)
     rows = store.query(sparql_prologue() + "SELECT ?a WHERE { ?a a org:Organization } "
@@ -199,7 +200,7 @@ def _actors(nt: str, k: int = 50) -> list[str]:
 
 def _map_graph(nt: str):
     """The projection's ``MAP_NODES`` best-connected nodes (ties by id), as a MultiDiGraph."""
-    from graph.project import to_networkx
+    from graph.network.projection import to_networkx
 
     G = to_networkx(_our_store(nt))
     ranked = sorted(G.nodes, key=lambda n: (-G.degree(n), str(n)))[:MAP_NODES]
@@ -216,7 +217,7 @@ def worker(stage: str, args) -> dict:
     """One stage in this process; returns what the parent records."""
     runs, nt, folder = args.runs, args.nt, args.dir
     if stage in ("yaml-ours", "yaml-ours-serial"):
-        from graph.facts import _Reader, _workers, load_facts
+        from graph.loader.facts import _Reader, _workers, load_facts
 
         workers = 1 if stage == "yaml-ours-serial" else None
         r = timed(lambda: len(load_facts(folder, workers=workers).sections), runs)
@@ -229,12 +230,12 @@ def worker(stage: str, args) -> dict:
         texts = [p.read_text("utf-8") for p in _files(folder)]
         return timed(lambda: [yaml.load(t, Loader=loader) for t in texts], runs)
     if stage in ("store-ours", "store-rdflib"):
-        from graph.facts import load_facts
-        from graph.rdf import to_quads, to_triples
+        from graph.loader.facts import load_facts
+        from graph.rdf.mapping import to_quads, to_triples
 
         facts = load_facts(folder)
         if stage == "store-ours":  # what graph.load does: an in-memory store
-            from graph.store import memory_store
+            from graph.store.store import memory_store
 
             return timed(lambda: len(memory_store(to_quads(facts))), runs)
         import rdflib
@@ -246,9 +247,9 @@ def worker(stage: str, args) -> dict:
             return len(g)
         return timed(plain, runs, PLAIN_TIMEOUT)
     if stage == "build-ours":  # what `regiograph build` does: a store on disk
-        from graph.facts import load_facts
-        from graph.rdf import to_quads
-        from graph.store import build, store_info
+        from graph.loader.facts import load_facts
+        from graph.rdf.mapping import to_quads
+        from graph.store.store import build, store_info
 
         facts = load_facts(folder)
         target = _scratch(folder) / "bench.store"
@@ -275,8 +276,8 @@ def worker(stage: str, args) -> dict:
         store = _our_store(nt)
         return timed(lambda: len(run_checks(store)), runs)
     if stage in ("lookup-ours", "lookup-rdflib"):
-        from graph.queries import load_folder
-        from graph.vocab import sparql_prologue
+        from graph.model.vocab import sparql_prologue
+        from graph.query.library import load_folder
 
         text = sparql_prologue() + load_folder("queries")["actor-tables"].text
         actors = _actors(nt)
@@ -307,7 +308,7 @@ def worker(stage: str, args) -> dict:
                 per.append(time.perf_counter() - start)
         return {"times": per, "peak_kb": watch.kb, "result": len(actors)}
     if stage == "project-ours":
-        from graph.project import to_networkx
+        from graph.network.projection import to_networkx
 
         store = _our_store(nt)
         return timed(lambda: to_networkx(store).number_of_edges(), runs)
@@ -318,8 +319,8 @@ def worker(stage: str, args) -> dict:
         return timed(lambda: rdflib_to_networkx_multidigraph(g).number_of_edges(), runs,
                      PLAIN_TIMEOUT)
     if stage in ("brokers-ours", "brokers-networkx"):
-        from graph.analyses import actor_graph, brokers
-        from graph.project import to_networkx
+        from graph.network.analyses import actor_graph, brokers
+        from graph.network.projection import to_networkx
 
         G = to_networkx(_our_store(nt))
         if stage == "brokers-ours":
@@ -334,7 +335,7 @@ def worker(stage: str, args) -> dict:
         info = f"{H.number_of_nodes()} nodes, {H.number_of_edges()} edges"
         if stage == "map-ours":
             try:
-                from graph.maps import render
+                from graph.present.maps import render
             except ImportError:
                 return {"missing": "not built yet"}
             r = timed(lambda: render(H, title="bench").save(out), runs)
@@ -387,10 +388,10 @@ def prepare(size: int, workdir: Path) -> dict:
     """Write the synthetic dataset and its N-Triples; sizes and counts."""
     from pyoxigraph import RdfFormat
 
-    from graph.facts import load_facts
-    from graph.rdf import to_quads
-    from graph.store import memory_store, serialize
-    from graph.synth import write
+    from graph.loader.facts import load_facts
+    from graph.rdf.mapping import to_quads
+    from graph.store.store import memory_store, serialize
+    from graph.synth.generator import write
 
     folder = workdir / f"synth-{size}"
     write(folder, size, seed=1)
@@ -619,7 +620,7 @@ def main() -> None:
             rows += found
             goals = targets(data, raw)
     text = markdown(sizes, datasets, rows, goals, time.perf_counter() - start)
-    from graph.store import write_atomic
+    from graph.base.files import write_atomic
 
     write_atomic(args.out, text)
     print(text)

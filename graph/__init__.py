@@ -12,7 +12,7 @@ import os
 
 from .checks import CHECKS, Assessment, Finding, Statement
 from .dataset import Dataset
-from .facts import Facts, InvalidDataset, Problem, load_facts
+from .loader.facts import Facts, InvalidDataset, Problem, load_facts
 
 __all__ = [
     "CHECKS",

@@ -1,4 +1,5 @@
-"""A loaded dataset: its store, its facts, and what can be done with them.
+"""The facade that joins the stages: a loaded dataset, its store, its facts, and what can
+be done with them.
 
 ``Dataset.open(path)`` takes either a facts folder (validated, then built into an
 in-memory store) or a store folder written by ``regiograph build`` (reopened
@@ -14,8 +15,12 @@ from pathlib import Path
 
 from pyoxigraph import RdfFormat, Store
 
-from . import export, rdf, store
-from .facts import Facts, load_facts, progress
+from . import export
+from .base.files import write_atomic
+from .base.progress import progress
+from .loader.facts import Facts, load_facts
+from .rdf.mapping import from_triples, to_quads
+from .store import store
 
 RDF_FORMATS = {
     "turtle": (RdfFormat.TURTLE, "ttl"),
@@ -43,7 +48,7 @@ class Dataset:
             info = store.store_info(path)
             return cls(info["dataset"], store.open_store(path), path)
         facts = load_facts(path, display=os.fspath(path))
-        return cls(facts.id, store.memory_store(rdf.to_quads(facts)), path, facts)
+        return cls(facts.id, store.memory_store(to_quads(facts)), path, facts)
 
     # -- facts ---------------------------------------------------------------
     def canonical(self) -> dict:
@@ -52,7 +57,7 @@ class Dataset:
         Computed once per Dataset: the store is not changed through this object.
         """
         if self._canonical is None:
-            self._canonical = rdf.from_triples(store.data_triples(self.store))
+            self._canonical = from_triples(store.data_triples(self.store))
         return self._canonical
 
     def counts(self) -> dict[str, int]:
@@ -98,19 +103,19 @@ class Dataset:
         """
         path = Path(path)
         if fmt in RDF_FORMATS:
-            return [store.write_atomic(path, self.rdf_bytes(fmt))]
+            return [write_atomic(path, self.rdf_bytes(fmt))]
         if fmt == "yaml":
-            return [store.write_atomic(path, export.to_yaml(self.canonical()))]
+            return [write_atomic(path, export.to_yaml(self.canonical()))]
         if fmt == "csv":
             return export.write_tables(self.canonical(), path)
         if fmt == "graphml":
-            from .project import to_networkx, write_graphml
+            from .network.projection import to_networkx, write_graphml
 
             write_graphml(to_networkx(self.store), path)
             return [path]
         if fmt == "gexf":
-            from .maps import write_gexf
-            from .project import to_networkx
+            from .network.projection import to_networkx
+            from .present.maps import write_gexf
 
             return [write_gexf(to_networkx(self.store), path)]
         raise ValueError(f"unknown export format {fmt!r}; choose one of {EXPORT_FORMATS}")
@@ -124,7 +129,7 @@ class Dataset:
         :class:`graph.checks.Assessment` with ``findings`` (each with its basis) and
         ``statements`` (each with its status), as ``regiograph check --format json``."""
         from .checks import assess, select
-        from .frames import Findings
+        from .present.frames import Findings
 
         result = assess(self.store, select(only, skip))
         result.findings = Findings(result.findings)
@@ -139,8 +144,8 @@ class Dataset:
         ``projects.funding.sources``.
         """
         from .export import to_tables
-        from .facts import KIND_SECTION
-        from .frames import entities_frame
+        from .model.schema import KIND_SECTION
+        from .present.frames import entities_frame
 
         tables = to_tables(self.canonical())
         section = KIND_SECTION.get(kind, kind)
@@ -154,38 +159,38 @@ class Dataset:
         FROM or updates; package prefixes predeclared), ``params`` bound as variables.
 
         SELECT gives a list of dicts (with ``.columns`` and ``.to_frame()``), ASK a
-        bool, CONSTRUCT a list of triples. Raises graph.sparql.QueryError.
+        bool, CONSTRUCT a list of triples. Raises graph.query.sparql.QueryError.
 
         >>> ds.query("SELECT ?actor ?role WHERE { ?r rg:actor ?actor ; rg:role ?role }",
         ...          actor="lapin-liitto")  # doctest: +SKIP
         """
-        from .sparql import query_rows
+        from .query.sparql import query_rows
 
         return query_rows(self.store, text, params)
 
     def labels(self, lang: str | None = None):
-        """A function id -> name in ``lang`` (with the fallback of graph.labels)."""
-        from .labels import Labels
+        """A function id -> name in ``lang`` (with the fallback of graph.model.names)."""
+        from .present.labels import Labels
 
         return Labels(self.store, lang)
 
     def notes(self) -> dict[str, str]:
-        """Every entity's note by id (see :func:`graph.labels.notes`)."""
-        from .labels import notes
+        """Every entity's note by id (see :func:`graph.present.labels.notes`)."""
+        from .present.labels import notes
 
         return notes(self.store)
 
     def to_networkx(self, **kwargs):
-        """The networkx projection (see :func:`graph.project.to_networkx`)."""
-        from .project import to_networkx
+        """The networkx projection (see :func:`graph.network.projection.to_networkx`)."""
+        from .network.projection import to_networkx
 
         return to_networkx(self.store, **kwargs)
 
     def map(self, view: str = "actors", **options):
-        """An interactive network map of one view (see :func:`graph.maps.dataset_map`:
+        """An interactive network map of one view (see :func:`graph.present.maps.dataset_map`:
         ``id``, ``depth``, ``lang``, ``color``, ``size``); a MapPage with ``.html``,
         ``.save(path)`` and inline display in Jupyter."""
-        from .maps import dataset_map
+        from .present.maps import dataset_map
 
         return dataset_map(self, view, **options)
 
@@ -201,7 +206,7 @@ def build(facts_path: str | os.PathLike,
     out = Path(out)
     name = facts.id
     store_path = store.build(
-        progress(rdf.to_quads(facts), "build", unit="triple"), out / f"{name}.store",
+        progress(to_quads(facts), "build", unit="triple"), out / f"{name}.store",
         {"dataset": name, "facts": os.fspath(facts_path), "files": facts.files},
     )
     ds = Dataset(name, store.open_store(store_path), store_path, facts)

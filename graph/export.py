@@ -6,29 +6,9 @@ import csv
 import io
 from pathlib import Path
 
-import yaml
-
-from .schema import FORMAT_VERSION
-from .store import new_folder
-
-
-# libyaml's emitter when PyYAML has it (same output, several times faster)
-class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
-    """Block style for entries, flow style for short lists and maps of scalars."""
-
-
-def _represent_dict(dumper, data):
-    flow = all(not isinstance(v, (dict, list)) for v in data.values()) and len(data) <= 4
-    return dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=flow)
-
-
-def _represent_list(dumper, data):
-    flow = all(not isinstance(v, (dict, list)) for v in data)
-    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
-
-
-_Dumper.add_representer(dict, _represent_dict)
-_Dumper.add_representer(list, _represent_list)
+from .base.files import new_folder
+from .base.yamlout import dump
+from .model.schema import FORMAT_VERSION
 
 
 def to_yaml(canonical: dict) -> str:
@@ -44,11 +24,6 @@ def to_yaml(canonical: dict) -> str:
             doc[section] = entries
     header = "# Written by `regiograph export --format yaml`: the facts rebuilt from the graph.\n"
     return header + dump(doc)
-
-
-def dump(doc: dict) -> str:
-    """YAML text of ``doc`` in the house style (block entries, flow for short scalars)."""
-    return yaml.dump(doc, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
 
 
 def _flatten(value, prefix: str, row: dict, tables: dict, parent: tuple[str, str]) -> None:

@@ -11,7 +11,7 @@ SHARED = ROOT.parent / "shared"
 
 @pytest.fixture(scope="session")
 def seed_facts():
-    from graph.facts import load_facts
+    from graph.loader.facts import load_facts
 
     return load_facts(SEED)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import graph
-from graph.analyses import (
+from graph.network.analyses import (
     actor_graph,
     brokers,
     components,

@@ -1,4 +1,4 @@
-"""The front end's files in graph/assets: present as package resources, valid, inlinable.
+"""The front end's files in graph/present/assets: present as package resources, valid, inlinable.
 
 The pages carry these files inline, so a syntax error in map.js or a stray closing tag
 would only show in a browser; these tests catch both without one.
@@ -13,13 +13,13 @@ from importlib import resources
 import jinja2
 import pytest
 
-from graph import assets
+from graph.present import assets
 
-ASSETS = resources.files("graph") / "assets"
+ASSETS = resources.files("graph.present") / "assets"
 FILES = sorted(p.name for p in ASSETS.iterdir()
                if p.is_file() and not p.name.endswith((".py", ".pyc")))
 SCRIPTS = [name for name in FILES if name.endswith(".js")]
-#: the assets graph.maps and graph.report read; each must ship
+#: the assets graph.present.maps and graph.present.report read; each must ship
 USED = {"map.html.j2", "map.js", "map.css", "findings.css", "report.css"}
 
 

@@ -104,7 +104,7 @@ def test_export_yaml_round_trips_through_the_cli(run, tmp_path):
     path = tmp_path / "again.yaml"
     assert run("export", SEED, "--format", "yaml", "-o", path).exit_code == 0
     assert run("validate", path).exit_code == 0
-    from graph.facts import load_facts
+    from graph.loader.facts import load_facts
 
     assert load_facts(path).canonical() == load_facts(SEED).canonical()
 

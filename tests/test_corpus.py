@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.facts import InvalidDataset, load_facts
+from graph.loader.facts import InvalidDataset, load_facts
 
 CORPUS = Path(__file__).parent / "corpus"
 BAD = sorted(p for p in (CORPUS / "bad").iterdir() if p.is_dir())

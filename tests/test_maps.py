@@ -1,4 +1,4 @@
-"""Interactive maps (graph.maps): every view on the seed data, escaping of hostile names,
+"""Interactive maps (graph.present.maps): every view on the seed data, escaping of hostile names,
 notes and ids, the node limit, and the pages in a real headless Chromium (no console
 errors, no network requests, a drawn network, search, no script from the data runs).
 
@@ -27,7 +27,7 @@ from click.testing import CliRunner
 
 from cli import main
 from graph.dataset import Dataset
-from graph.maps import (
+from graph.present.maps import (
     BASIS_COLORS,
     MAX_NODES,
     VIEWS,

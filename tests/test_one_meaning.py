@@ -1,5 +1,5 @@
 """One meaning, defined once: every consumer of "at one table", "country" and "the name
-to show" reads the one derivation (graph.derive) and so agrees with the others.
+to show" reads the one derivation (graph.store.derive) and so agrees with the others.
 
 The dataset is built so that the readings that once disagreed would disagree again: a
 convener who is no member, an organiser who is no participant, an organisation seated
@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import pytest
 
-from graph.analyses import actor_graph, strategy_tables, tables
 from graph.checks import assess
 from graph.dataset import Dataset
-from graph.derive import COUNTRY, DERIVED_GRAPH, SEATED_AT, SHOWN_NAME
-from graph.maps import actors_view, cross_border_view
+from graph.network.analyses import actor_graph, strategy_tables, tables
+from graph.present.maps import actors_view, cross_border_view
+from graph.store.derive import COUNTRY, DERIVED_GRAPH, SEATED_AT, SHOWN_NAME
 from tests.conftest import write_dataset
 
 FACTS = """\
@@ -101,7 +101,7 @@ def ident(iri: str) -> str:
 
 
 def ds_query(name: str) -> str:
-    from graph.queries import load_folder
+    from graph.query.library import load_folder
 
     return load_folder("queries")[name].text
 

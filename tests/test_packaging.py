@@ -37,8 +37,9 @@ def test_wheel_holds_the_package_the_cli_and_the_ontology(wheel):
     assert top == {"graph", "cli.py"}
     for needed in ("graph/__init__.py", "graph/ontology/regiograph.ttl",
                    "graph/ontology/shapes.ttl", "graph/ontology/checks/gap.unmonitored.rq",
-                   "graph/assets/map.html.j2", "graph/assets/map.js", "graph/assets/map.css",
-                   "graph/assets/findings.css", "graph/assets/report.css"):
+                   "graph/present/assets/map.html.j2", "graph/present/assets/map.js",
+                   "graph/present/assets/map.css", "graph/present/assets/findings.css",
+                   "graph/present/assets/report.css"):
         assert needed in names
     assert any(n.startswith("graph/ontology/projection/") for n in names)
     entry = next(n for n in names if n.endswith("entry_points.txt"))
@@ -52,7 +53,7 @@ def test_installed_wheel_runs_from_anywhere(wheel, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(site)}
     run = {"cwd": tmp_path, "env": env, "capture_output": True, "text": True}
     where = subprocess.run(
-        [sys.executable, "-c", "import cli, graph, graph.store as s; "
+        [sys.executable, "-c", "import cli, graph, graph.model.schema as s; "
          "print(cli.__file__); print(graph.__file__); print(s.ontology_dir())"], **run)
     assert where.returncode == 0, where.stderr
     for line in where.stdout.splitlines():

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from graph import facts as facts_module
-from graph.facts import InvalidDataset, load_facts
-from graph.synth import write
+from graph.loader import facts as facts_module
+from graph.loader.facts import InvalidDataset, load_facts
+from graph.synth.generator import write
 
 CORPUS = Path(__file__).parent / "corpus"
 BAD = sorted(p for p in (CORPUS / "bad").iterdir() if p.is_dir())
@@ -142,7 +142,7 @@ def test_a_script_with_threads_reads_serially(tmp_path: Path):
         f"open({str(log)!r}, 'a').write('ran\\n')\n"
         "stop = threading.Event()\n"
         "threading.Thread(target=stop.wait, daemon=True).start()\n"
-        "from graph.facts import load_facts\n"
+        "from graph.loader.facts import load_facts\n"
         f"facts = load_facts({str(tmp_path / 'd')!r}, workers=2)\n"
         "print(len(facts.sections['organisations']))\n"
         "stop.set()\n", "utf-8")
@@ -165,7 +165,7 @@ def test_interrupt_stops_the_workers_at_once(tmp_path: Path):
     script = tmp_path / "slow.py"
     script.write_text(
         "import time\n"
-        "from graph import facts\n"
+        "from graph.loader import facts\n"
         "real = facts._read_one\n"
         "def slow(*args):\n"
         "    time.sleep(5)\n"

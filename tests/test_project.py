@@ -9,8 +9,9 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from graph.facts import load_facts
-from graph.project import (
+from graph.loader.facts import load_facts
+from graph.model.vocab import sparql_prologue
+from graph.network.projection import (
     NODES,
     edge_kinds,
     edge_queries,
@@ -18,10 +19,9 @@ from graph.project import (
     to_networkx,
     write_graphml,
 )
-from graph.queries import load_folder
-from graph.rdf import to_quads
-from graph.store import memory_store
-from graph.vocab import sparql_prologue
+from graph.query.library import load_folder
+from graph.rdf.mapping import to_quads
+from graph.store.store import memory_store
 
 SEED = Path(__file__).resolve().parent.parent / "data" / "lapland"
 
@@ -464,10 +464,10 @@ def test_a_dataset_without_edges_of_a_kind(tmp_path):
 
 
 def test_labels_follow_the_one_rule_of_names(tmp_path):
-    # the projection and graph.labels show the same name: Swedish before Northern Sami
+    # the projection and graph.model.names pick the same name: Swedish before Northern Sami
     # in a Finnish dataset that has neither Finnish nor English (FALLBACK)
     from graph.dataset import Dataset
-    from graph.labels import pick
+    from graph.present.labels import pick
 
     (tmp_path / "a.yaml").write_text("""format: 1
 dataset: {id: t, title: T, lang: fi}

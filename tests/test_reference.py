@@ -16,13 +16,13 @@ from click.testing import CliRunner
 from pyoxigraph import Literal, NamedNode, Variable
 
 from cli import main
-from graph import reference
 from graph.dataset import Dataset
-from graph.facts import InvalidDataset, load_facts
-from graph.queries import load_folder
-from graph.rdf import from_triples, to_quads
-from graph.store import data_triples, memory_store
-from graph.vocab import CODE, sparql_prologue
+from graph.loader import reference
+from graph.loader.facts import InvalidDataset, load_facts
+from graph.model.vocab import CODE, sparql_prologue
+from graph.query.library import load_folder
+from graph.rdf.mapping import from_triples, to_quads
+from graph.store.store import data_triples, memory_store
 from tests.conftest import HEADER, ROOT, SEED, write_dataset
 
 REF = ROOT / "data" / "reference"

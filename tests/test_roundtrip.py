@@ -7,10 +7,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from graph.export import to_yaml
-from graph.facts import load_facts
-from graph.rdf import from_triples, to_quads
-from graph.store import data_triples, memory_store
-from graph.yamlread import read, to_plain
+from graph.loader.facts import load_facts
+from graph.loader.yamlread import read, to_plain
+from graph.rdf.mapping import from_triples, to_quads
+from graph.store.store import data_triples, memory_store
 
 
 def roundtrip(facts) -> dict:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from graph import sparql
+from graph.query import sparql
 from tests.conftest import HEADER, SEED, write_dataset
 
 BIN = Path(sys.executable).parent

@@ -10,8 +10,10 @@ import rdflib
 from pyoxigraph import Literal, NamedNode, RdfFormat, Store, Triple
 from rdflib.collection import Collection
 
-from graph.facts import load_facts
-from graph.rdf import (
+from graph.loader.facts import load_facts
+from graph.model.schema import VOCABULARY_NAMES, ontology_file, vocabulary
+from graph.model.vocab import RDF, RDFS, RG, RGC, SKOS, XSD
+from graph.rdf.mapping import (
     CLASSES,
     DERIVED,
     END,
@@ -24,10 +26,8 @@ from graph.rdf import (
     to_quads,
     to_triples,
 )
-from graph.schema import VOCABULARY_NAMES, vocabulary
-from graph.shacl import ShaclResult, validate_shacl
-from graph.store import memory_store, ontology_file
-from graph.vocab import RDF, RDFS, RG, RGC, SKOS, XSD
+from graph.rdf.shacl import ShaclResult, validate_shacl
+from graph.store.store import memory_store
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "lapland"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from graph.yamlread import read, to_plain
+from graph.loader.yamlread import read, to_plain
 from tests.conftest import SEED, SHARED
 
 # the shared contract when ../shared is beside the repo, else the copy kept with the tests

@@ -1,5 +1,5 @@
 """User SPARQL: the named query library, the safety checks, parameters, the timeout
-and the output formats (graph.sparql and `regiograph query` / `queries`)."""
+and the output formats (graph.query.sparql and `regiograph query` / `queries`)."""
 
 from __future__ import annotations
 
@@ -17,10 +17,11 @@ from click.testing import CliRunner
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple, parse
 
 from cli import main
-from graph import checks, sparql
+from graph import checks
 from graph.dataset import Dataset
-from graph.queries import load_folder
-from graph.store import build
+from graph.query import sparql
+from graph.query.library import load_folder
+from graph.store.store import build
 from tests.conftest import SEED
 
 REGIOGRAPH = Path(sys.executable).parent / "regiograph"

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from cli import main
 from graph.checks import CHECKS
 from graph.dataset import Dataset
-from graph.facts import load_facts
-from graph.rdf import to_triples
-from graph.synth import generate, write
+from graph.loader.facts import load_facts
+from graph.rdf.mapping import to_triples
+from graph.synth.generator import generate, write
 
 SIZE = 10_000
 

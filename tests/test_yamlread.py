@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from graph import yamlread
-from graph.yamlread import Mapping, YamlError, read, to_plain
+from graph.loader import yamlread
+from graph.loader.yamlread import Mapping, YamlError, read, to_plain
 
 
 def plain(text: str):

@@ -28,7 +28,7 @@ CHECKS = names()
 
 
 def check_queries() -> dict:
-    """The check queries by name, in report order (graph.queries.QueryFile)."""
+    """The check queries by name, in report order (graph.query.library.QueryFile)."""
     return {name: spec.query for name, spec in check_specs().items()}
 
 

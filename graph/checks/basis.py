@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import NamedNode, Store
 
-from ..vocab import DCT, RGC, SCHEMA, sparql_prologue
+from ..model.vocab import DCT, RGC, SCHEMA, sparql_prologue
 from .context import Context, rows
 from .finding import Finding, render
 from .spec import CheckSpec

@@ -11,7 +11,7 @@ import calendar
 from collections import defaultdict
 from datetime import date
 
-from ..facts import parse_date
+from ..loader.facts import parse_date
 from .context import Context
 from .finding import Finding, join
 from .spec import CheckSpec

@@ -10,9 +10,9 @@ from functools import cached_property
 
 from pyoxigraph import Store
 
-from ..derive import DERIVED_GRAPH
-from ..rdf import KIND_OF_CLASS
-from ..vocab import sparql_prologue
+from ..model.vocab import sparql_prologue
+from ..rdf.mapping import KIND_OF_CLASS
+from ..store.derive import DERIVED_GRAPH
 
 _CALL = re.compile(r"(\w+)\((.*)\)\Z")
 

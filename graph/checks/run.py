@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from pyoxigraph import Store
 
-from ..facts import paused_gc
+from ..base.gcpause import paused_gc
 from .basis import (
     NOT_REPRODUCED,
     Statement,

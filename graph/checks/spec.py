@@ -1,6 +1,6 @@
 """A check is data: one ``.rq`` file whose comment header says what its findings are.
 
-Header fields (see graph.queries for the header syntax), besides ``title``,
+Header fields (see graph.query.library for the header syntax), besides ``title``,
 ``description`` and ``columns``:
 
 - ``order``: where its findings come in reports (the seven of CHECKS.md: 1-7);
@@ -24,8 +24,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..queries import QueryFile, parse
-from ..schema import check_files
+from ..model.schema import check_files
+from ..query.library import QueryFile, parse
 
 #: what a check's findings may rest on, when no statement states them
 BASES = ("recorded", "unrecorded")

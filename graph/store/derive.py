@@ -16,7 +16,7 @@ still see the facts alone (the default graph):
   its nearest ancestors' through ``part_of``: the fewest links up; ancestors at the same
   distance may give several) and every organisation (every country of its ``area``\\ s).
 - **the name to show**: ``?x rg:shownName`` — the one name of an entity that a reader of
-  the dataset's language sees, chosen by :func:`graph.labels.pick` (the asked language,
+  the dataset's language sees, chosen by :func:`graph.model.names.pick` (the asked language,
   the dataset's, then English, Finnish, Swedish, Northern Sami, Norwegian, then any);
   the literal keeps the language it is written in.
 
@@ -33,9 +33,9 @@ from collections import defaultdict
 
 from pyoxigraph import Literal, NamedNode, Quad, Store
 
-from .labels import pick_tag
-from .schema import ontology_dir
-from .vocab import RG, sparql_prologue
+from ..model.names import pick_tag
+from ..model.schema import ontology_dir
+from ..model.vocab import RG, sparql_prologue
 
 #: the named graph of derived facts (never exported: it follows from the facts)
 DERIVED_GRAPH = NamedNode("https://w3id.org/regiograph/derived")

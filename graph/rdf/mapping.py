@@ -21,10 +21,24 @@ from decimal import Decimal
 
 from pyoxigraph import Literal, NamedNode, Quad, Triple
 
-from .facts import Facts, canonical_order
-from .reference import REFERENCE_BASE
-from .schema import SECTIONS
-from .vocab import CODE, DCAT, DCT, FOAF, ORG, PROV, RDF, RG, RGC, SCHEMA, SKOS, XSD, default_base
+from ..loader.facts import Facts, canonical_order
+from ..loader.reference import REFERENCE_BASE
+from ..model.schema import SECTIONS
+from ..model.vocab import (
+    CODE,
+    DCAT,
+    DCT,
+    FOAF,
+    ORG,
+    PROV,
+    RDF,
+    RG,
+    RGC,
+    SCHEMA,
+    SKOS,
+    XSD,
+    default_base,
+)
 
 # kind -> rdf:type
 CLASSES: dict[str, NamedNode] = {
@@ -129,7 +143,7 @@ def predicate(kind: str, name: str) -> NamedNode:
 
 
 def _schemas() -> dict:
-    from .schema import ACTIVITY, DATASET, FUNDING, FUNDING_SOURCE, POST, PRIORITY
+    from ..model.schema import ACTIVITY, DATASET, FUNDING, FUNDING_SOURCE, POST, PRIORITY
 
     out = {schema.kind: schema for schema in SECTIONS.values()}
     for schema in (ACTIVITY, DATASET, FUNDING, FUNDING_SOURCE, POST, PRIORITY):

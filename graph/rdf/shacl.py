@@ -1,6 +1,6 @@
 """Check a dataset's RDF against the SHACL shapes in ontology/shapes.ttl.
 
-The shapes state what graph/rdf.py writes for any dataset the loader accepts, so a
+The shapes state what graph/rdf/mapping.py writes for any dataset the loader accepts, so a
 violation means the mapping, the loader or a hand-edited graph went wrong, not the
 facts (those are checked by the loader first).
 """
@@ -13,11 +13,11 @@ from functools import cache
 
 import pyoxigraph
 import rdflib
-from pyoxigraph import RdfFormat, Store, Triple
+from pyoxigraph import DefaultGraph, RdfFormat, Store, Triple
 from pyshacl import validate
 from rdflib.namespace import SH
 
-from .store import ontology_file, serialize
+from ..model.schema import ontology_file
 
 
 @dataclass
@@ -46,7 +46,7 @@ def data_graph(data: Store | Iterable[Triple]) -> rdflib.Graph:
     Cost: O(triples), through an N-Triples serialization.
     """
     if isinstance(data, Store):
-        text = serialize(data, RdfFormat.N_TRIPLES)
+        text = data.dump(format=RdfFormat.N_TRIPLES, from_graph=DefaultGraph())
     else:
         text = pyoxigraph.serialize(data, format=RdfFormat.N_TRIPLES)
     # keep the lexical forms as written: rdflib would otherwise rewrite "1E-7"^^xsd:decimal
@@ -83,7 +83,7 @@ def validate_shacl(data: Store | Iterable[Triple]) -> ShaclResult:
 
     The ontology is given as ``ont_graph``: pyshacl mixes it into a copy of the data
     graph, so SHACL's own ``rdfs:subClassOf*`` walk for ``sh:targetClass`` and
-    ``sh:class`` sees the ontology's subclass links. Inference is 'none': graph/rdf.py
+    ``sh:class`` sees the ontology's subclass links. Inference is 'none': graph.rdf.mapping
     types every node with exactly the class its shape targets, and RDFS entailment
     would only add superclass types and superproperty triples (rg:administrator ->
     prov:wasAssociatedWith, ...) that no shape needs and the closed shapes would reject.

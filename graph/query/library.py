@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .schema import ontology_dir
+from ..model.schema import ontology_dir
 
 _KEY = re.compile(r"#\s?(\w+(?:\s+\w+)?):\s?(.*)")
 

@@ -45,7 +45,9 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from .schema import FORMAT_VERSION
+from ..base.files import write_atomic
+from ..base.yamlout import dump
+from ..model.schema import FORMAT_VERSION
 
 #: the sets, by the name the CLI takes
 SETS = ("fi-municipalities", "se-municipalities", "no-municipalities", "nuts")
@@ -149,7 +151,7 @@ def reference_dir() -> Path:
     installed = Path(str(resources.files("graph"))) / "reference_data"
     if installed.is_dir():
         return installed
-    return Path(__file__).resolve().parent.parent / "data" / "reference"
+    return Path(__file__).resolve().parents[2] / "data" / "reference"
 
 
 # --------------------------------------------------------------------------- reading
@@ -513,21 +515,14 @@ def import_areas(sets: Iterable[str], *, dataset: bool = True) -> dict:
 
 def to_yaml(doc: dict) -> str:
     """A facts document as YAML text (codes stay quoted strings: '047', 'NO')."""
-    import yaml
-
-    from .export import _Dumper
-
     header = ("# Written by `regiograph areas import`: official areas from regiograph's "
               "reference data\n# (data/reference/*/SOURCE.md says where each set comes "
               "from and under what terms).\n")
-    return header + yaml.dump(doc, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
-                              width=100)
+    return header + dump(doc)
 
 
 def write_areas(sets: Iterable[str], path: str | os.PathLike, *, dataset: bool = True) -> Path:
     """Write :func:`import_areas` of ``sets`` to ``path`` atomically; return the path."""
-    from .store import write_atomic
-
     return write_atomic(path, to_yaml(import_areas(sets, dataset=dataset)))
 
 

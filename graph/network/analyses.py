@@ -1,6 +1,6 @@
 """Network measures over the networkx projection: plain functions, plain data back.
 
-Every function takes the MultiDiGraph of :func:`graph.project.to_networkx` (or the
+Every function takes the MultiDiGraph of :func:`graph.network.projection.to_networkx` (or the
 actor graph built from it) and returns lists and dicts, never custom objects.
 """
 

@@ -22,7 +22,7 @@ network compare every edge with every earlier one (4–5 s at 15 000 edges); fil
 ``Network.nodes`` / ``Network.edges`` directly takes milliseconds. pyvis's template
 links bootstrap from a CDN even with ``cdn_resources="in_line"``, writes its heading,
 select menu and (when any tooltip holds "href") tooltips as raw HTML, and writes files
-in the system encoding; so the page template is our own (``graph/assets/map.html.j2``,
+in the system encoding; so the page template is our own (``graph/present/assets/map.html.j2``,
 with the page's ``map.css`` and ``map.js``, all inlined into the page), rendered by pyvis's
 ``generate_html`` with autoescaping, and data reach the page only as JSON inside
 ``<script type="application/json">`` (``<``, ``>``, ``&``, U+2028/9 escaped), read with
@@ -50,10 +50,10 @@ from pathlib import Path
 import jinja2
 import networkx as nx
 
+from ..base.files import write_atomic
+from ..model.names import pick
+from ..network.analyses import SEATED
 from . import assets
-from .analyses import SEATED
-from .labels import pick
-from .store import write_atomic
 
 VIEWS = ("actors", "strategy", "ego", "cross-border", "findings")
 COLOR_MODES = ("kind", "country")
@@ -94,7 +94,7 @@ OTHER_EDGE = "#999999"
 def _checks_by_shape() -> tuple[frozenset[str], frozenset[str]]:
     """The overlap checks (resting on recorded facts) and the gap checks whose findings
     are a pair (drawn as an edge between the two), read from the checks' headers."""
-    from .checks import check_specs
+    from ..checks import check_specs
 
     specs = check_specs().values()
     overlaps = frozenset(s.name for s in specs if s.basis == "recorded")
@@ -340,7 +340,7 @@ def findings_view(G: nx.MultiDiGraph, findings: Iterable) -> nx.MultiDiGraph:
 
 def select_view(G: nx.MultiDiGraph, view: str, *, id=None, depth: int = 1,
                 findings: Iterable = ()) -> nx.MultiDiGraph:
-    """The subgraph of ``G`` (a projection, see graph.project) that ``view`` shows,
+    """The subgraph of ``G`` (a projection, see graph.network.projection) that ``view`` shows,
     without the ``seated`` edges (each repeats a member, partner… edge drawn already)."""
     if view == "actors":
         H = actors_view(G)
@@ -900,9 +900,9 @@ def dataset_context(store, G: nx.MultiDiGraph, lang: str | None, findings: list,
                     labels=None) -> MapContext:
     """Notes, sources (with titles in ``lang``), strategy membership and findings for the
     maps of one dataset. Cost: three small SPARQL queries and one pass per strategy.
-    ``labels`` (a graph.labels.Labels in ``lang``) saves reading the names again."""
+    ``labels`` (a graph.present.labels.Labels in ``lang``) saves reading the names again."""
+    from ..model.vocab import sparql_prologue
     from .labels import Labels
-    from .vocab import sparql_prologue
 
     labels = labels if labels is not None else Labels(store, lang)
     notes: dict = defaultdict(list)
@@ -932,7 +932,7 @@ def dataset_context(store, G: nx.MultiDiGraph, lang: str | None, findings: list,
 
 
 def relabel(G: nx.MultiDiGraph, lang: str | None, dataset_lang: str | None) -> None:
-    """Set every node's ``label`` to its name in ``lang`` with graph.labels' fallback."""
+    """Set every node's ``label`` to its name in ``lang`` with graph.model.names' fallback."""
     for _, d in G.nodes(data=True):
         name = pick(d.get("names") or {}, lang, dataset_lang)
         if name:
@@ -960,9 +960,9 @@ def dataset_map(ds, view: str = "actors", *, id: str | None = None, depth: int =
     >>> page = dataset_map(ds, "strategy", id="lapland-s3")  # doctest: +SKIP
     >>> page.save("out/lapland-s3.html")  # doctest: +SKIP
     """
-    from .checks import assess
+    from ..checks import assess
+    from ..network.projection import to_networkx
     from .labels import Labels
-    from .project import to_networkx
 
     if view not in VIEWS:
         raise MapError(f"unknown view {view!r}; views are: {', '.join(VIEWS)}")
@@ -994,11 +994,11 @@ def dataset_map(ds, view: str = "actors", *, id: str | None = None, depth: int =
 
 def write_gexf(G: nx.MultiDiGraph, path: str | os.PathLike) -> Path:
     """Write ``G`` as GEXF 1.2 (for Gephi) to ``path`` atomically, attributes flattened
-    like GraphML's (graph.project.flatten). Cost: O(|G|).
+    like GraphML's (graph.network.projection.flatten). Cost: O(|G|).
 
     >>> write_gexf(Dataset.open("data/lapland").to_networkx(), "out/lapland.gexf")  # doctest: +SKIP
     """
-    from .project import flatten
+    from ..network.projection import flatten
 
     H = flatten(G)
     for _, d in H.nodes(data=True):

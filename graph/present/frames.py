@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .checks import Finding
+from ..checks import Finding
 
 
 class Findings(list):

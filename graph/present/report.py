@@ -7,8 +7,7 @@ import re
 from collections.abc import Callable, Iterable
 from html import escape
 
-from . import assets
-from .checks import (
+from ..checks import (
     CORROBORATED,
     NOT_CHECKED,
     NOT_REPRODUCED,
@@ -18,6 +17,7 @@ from .checks import (
     check_queries,
     names,
 )
+from . import assets
 
 Namer = Callable[[str], str]
 

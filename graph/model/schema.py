@@ -28,7 +28,12 @@ def ontology_dir() -> Path:
     installed = Path(str(resources.files("graph"))) / "ontology"
     if installed.is_dir():
         return installed
-    return Path(__file__).resolve().parent.parent / "ontology"
+    return Path(__file__).resolve().parents[2] / "ontology"
+
+
+def ontology_file(name: str) -> Path:
+    """A file of the ontology folder (see :func:`ontology_dir`): ``"shapes.ttl"``…"""
+    return ontology_dir() / name
 
 
 #: closed lists by scheme name (the scheme names are used in concept IRIs)

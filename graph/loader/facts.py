@@ -3,7 +3,7 @@
 Every problem found in one run is collected as a :class:`Problem` with file and
 line; :func:`load_facts` raises :class:`InvalidDataset` carrying all of them.
 The canonical facts are plain data (dicts, lists, str, int, float) so that they
-can be compared, serialised and rebuilt from RDF (see ``rdf.py``).
+can be compared, serialised and rebuilt from RDF (see :mod:`graph.rdf.mapping`).
 """
 
 from __future__ import annotations
@@ -11,13 +11,10 @@ from __future__ import annotations
 import calendar
 import difflib
 import functools
-import gc
 import json
 import os
 import re
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -27,8 +24,9 @@ from pathlib import Path
 import langcodes
 import pycountry
 
-from . import yamlread
-from .schema import (
+from ..base.gcpause import paused_gc
+from ..base.progress import progress
+from ..model.schema import (
     DATASET,
     ENTITIES,
     FORMAT_VERSION,
@@ -40,7 +38,8 @@ from .schema import (
     article,
     vocabulary,
 )
-from .vocab import default_base
+from ..model.vocab import default_base
+from . import yamlread
 from .yamlread import Mapping, Scalar, Sequence
 
 ID_RE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*\Z")
@@ -112,19 +111,6 @@ def canonical_order(section: str, entries: list[dict]) -> list[dict]:
     if "id" not in SECTIONS[section].fields:
         return sorted(entries, key=lambda e: json.dumps(e, sort_keys=True, ensure_ascii=False))
     return sorted(entries, key=lambda e: e["id"])
-
-
-def progress(items, desc: str, unit: str = "file", total: int | None = None):
-    """``items`` with a tqdm bar on stderr, or ``items`` itself when stderr is no terminal.
-
-    For the stages a user waits on (loading many files, building a store); silent in
-    pipes, CI and tests. Example: ``for rel, path in progress(files, "load"): ...``
-    """
-    if not sys.stderr.isatty():
-        return items
-    from tqdm import tqdm
-
-    return tqdm(items, desc=desc, unit=unit, total=total, leave=False, file=sys.stderr)
 
 
 def nearest(word: str, options, n: int = 1) -> str:
@@ -779,24 +765,6 @@ def _describe(node) -> str:
     if node is None:
         return "nothing"
     return f"{node.text!r}"
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector for a stage that allocates millions of objects.
-
-    Loading builds a tree of small dicts and lists that all stay alive and hold no
-    cycles; the collector would walk that growing heap again and again (a fifth of the
-    load time at 1M triples). Reference counting still frees everything as usual; the
-    collector's previous state is restored afterwards.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 #: from this many bytes of YAML in several files, a dataset is read by worker processes

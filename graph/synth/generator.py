@@ -31,9 +31,9 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-from .export import dump as _dump
-from .schema import SECTIONS
-from .store import write_atomic
+from ..base.files import write_atomic
+from ..base.yamlout import dump as _dump
+from ..model.schema import SECTIONS
 
 DATASET_ID = "synth"
 CHUNK = 1000  # entries per file: big sections are split like a real archive would be
@@ -86,7 +86,7 @@ def period(a: int | str | None, b: int | str | None) -> dict:
 
 
 def _cost(entry: dict, inherited: int = 0) -> int:
-    """About how many triples graph.rdf writes for ``entry`` (type, fields, nesting)."""
+    """About how many triples graph.rdf.mapping writes for ``entry`` (type, fields, nesting)."""
     src = entry.get("source")
     own = (1 if isinstance(src, str) else len(src)) if src else 0
     n = 1 + (2 * own if own else inherited)
@@ -692,7 +692,7 @@ class _World:
         for o in self.doc["organisations"]:
             if "represents" in o:
                 reps[o["represents"]].add(o["id"])
-        # "at one table" once more, from the YAML and on purpose apart from graph.derive:
+        # "at one table" once more, from the YAML and on purpose apart from graph.store.derive:
         # this is the test oracle, so it must not share the code it checks
         seats: dict[str, set[str]] = defaultdict(set)
         for n in self.doc["networks"]:

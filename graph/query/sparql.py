@@ -9,7 +9,7 @@ not a keyword) and refuses, before anything runs:
 - every update (``INSERT``, ``DELETE``, ``LOAD``, ``CLEAR``, ``DROP``, ``CREATE``,
   ``ADD``, ``MOVE``, ``COPY``): the stores are read-only for queries.
 
-It predeclares the package prefixes (``graph.vocab.PREFIXES``) that the query does
+It predeclares the package prefixes (``graph.model.vocab.PREFIXES``) that the query does
 not declare itself, and reports a syntax error with its line and column in the
 text the user wrote.
 
@@ -63,8 +63,8 @@ from pyoxigraph import (
     serialize,
 )
 
-from .derive import DERIVED_GRAPH
-from .vocab import PREFIXES
+from ..model.vocab import PREFIXES
+from ..store.derive import DERIVED_GRAPH
 
 RESULT_FORMATS = {
     "json": QueryResultsFormat.JSON,
@@ -436,7 +436,7 @@ def _worker_main() -> None:
     """
     import sys
 
-    from .store import open_store
+    from ..store.store import open_store
 
     request = json.loads(sys.stdin.buffer.read())
     _bound_own_life(request.get("timeout"))
@@ -506,10 +506,10 @@ def run_local(store_path: str | os.PathLike, prepared: Prepared,
                    for k, v in (params or {}).items()},
     }).encode("utf-8")
     env = dict(os.environ)
-    root = os.fspath(Path(__file__).resolve().parent.parent)  # where `graph` is importable
+    root = os.fspath(Path(__file__).resolve().parents[2])  # where `graph` is importable
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from graph.sparql import _worker_main; _worker_main()"],
+        [sys.executable, "-c", "from graph.query.sparql import _worker_main; _worker_main()"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
     )
     try:
@@ -575,7 +575,7 @@ def run_remote(url: str, prepared: Prepared, params: Mapping[str, object] | None
     Parameters travel as a trailing VALUES block; ids are looked up on the endpoint.
     ``graph`` (an IRI) is sent as ``default-graph-uri``: the graph the query reads.
     """
-    # the facts derived at build (graph.derive) travel in their own named graph
+    # the facts derived at build (graph.store.derive) travel in their own named graph
     extra = {"default-graph-uri": graph, "named-graph-uri": DERIVED_GRAPH.value} if graph \
         else {}
     text = prepared.text
@@ -669,13 +669,14 @@ def built_store(dataset: str | os.PathLike, workdir: str | os.PathLike) -> Path:
     A facts folder is validated (InvalidDataset when it is not) and built into
     ``workdir/<id>.store``; the caller removes ``workdir``.
     """
-    from . import rdf, store
-    from .facts import load_facts
+    from ..loader.facts import load_facts
+    from ..rdf.mapping import to_quads
+    from ..store.store import build, is_store
 
-    if store.is_store(dataset):
+    if is_store(dataset):
         return Path(dataset)
     facts = load_facts(dataset, display=os.fspath(dataset))
-    return store.build(rdf.to_quads(facts), Path(workdir) / f"{facts.id}.store",
+    return build(to_quads(facts), Path(workdir) / f"{facts.id}.store",
                        {"dataset": facts.id, "facts": os.fspath(dataset),
                         "files": facts.files})
 

@@ -10,25 +10,20 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from itertools import chain, islice
 from pathlib import Path
 
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, Triple
 
+from ..base.files import new_folder
+from ..base.gcpause import paused_gc
+from ..model.schema import ontology_file
+from ..model.vocab import PREFIXES
 from .derive import DERIVED_GRAPH, derive
-from .schema import ontology_dir
-from .vocab import PREFIXES
 
 MARKER = "regiograph.json"
 ONTOLOGY_GRAPH = NamedNode("https://w3id.org/regiograph/ns")
-
-
-def ontology_file(name: str) -> Path:
-    return ontology_dir() / name
 
 
 #: quads handed to the store per call: the store holds a whole call's quads while it
@@ -39,9 +34,7 @@ CHUNK = 100_000
 
 def fill(store: Store, quads: Iterable[Quad], *, bulk: bool = False) -> None:
     """Add the data (quads in the default graph, see ``rdf.to_quads``), the ontology and
-    the facts derived from the data (graph.derive)."""
-    from .facts import paused_gc
-
+    the facts derived from the data (graph.store.derive)."""
     add = store.bulk_extend if bulk else store.extend
     it = iter(quads)
     with paused_gc():  # a chunk of live quads would otherwise set off full collections
@@ -62,38 +55,6 @@ def memory_store(quads: Iterable[Quad]) -> Store:
 def is_store(path: str | os.PathLike) -> bool:
     """True when ``path`` is a store folder written by :func:`build`."""
     return (Path(path) / MARKER).is_file()
-
-
-@contextmanager
-def new_folder(target: str | os.PathLike) -> Iterator[Path]:
-    """A fresh temporary sibling of ``target`` that replaces it when the block succeeds.
-
-    A failure removes the temporary folder and leaves the old ``target`` as it was;
-    success swaps it in (rename), so readers never see a half-written folder and no
-    stale file of an earlier run survives. The folder gets the usual mode (not 0700).
-    """
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
-        yield tmp
-        os.chmod(tmp, 0o777 & ~_umask())
-        old = None
-        if target.exists():
-            old = target.with_name(f".{target.name}.old-{os.getpid()}")
-            target.rename(old)
-        tmp.rename(target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def build(quads: Iterable[Quad], target: str | os.PathLike, info: dict) -> Path:
@@ -129,21 +90,3 @@ def serialize(store: Store, fmt: RdfFormat, derived: bool = False) -> bytes:
     kwargs = {"prefixes": dict(PREFIXES)} if fmt in (RdfFormat.TURTLE, RdfFormat.TRIG) else {}
     graph = DERIVED_GRAPH if derived else DefaultGraph()
     return store.dump(format=fmt, from_graph=graph, **kwargs)
-
-
-def write_atomic(path: str | os.PathLike, data: bytes | str) -> Path:
-    """Write ``data`` to ``path`` through a temporary file and a rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(raw)
-        # mkstemp makes the file private (0600); give it the mode a plain open() would
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path

@@ -21,12 +21,12 @@ from pathlib import Path
 import networkx as nx
 from pyoxigraph import Literal, NamedNode, Store
 
-from .facts import paused_gc
-from .labels import pick
-from .queries import QueryFile, load_folder
-from .rdf import KIND_OF_CLASS
-from .store import write_atomic
-from .vocab import XSD, sparql_prologue
+from ..base.files import write_atomic
+from ..base.gcpause import paused_gc
+from ..model.names import pick
+from ..model.vocab import XSD, sparql_prologue
+from ..query.library import QueryFile, load_folder
+from ..rdf.mapping import KIND_OF_CLASS
 
 NODES = "nodes"
 #: columns holding space-separated ids, returned as sorted lists

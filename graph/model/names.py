@@ -1,0 +1,40 @@
+"""The one rule for the name to show: in the asked language, else the dataset's, else a
+stated fallback order, else the first by tag."""
+
+from __future__ import annotations
+
+#: after the asked language and the dataset's own: English, then Finnish, Swedish,
+#: Northern Sami, Norwegian, then any language in alphabetical order
+FALLBACK = ("en", "fi", "sv", "se", "nb", "no")
+
+
+def pick_tag(names: dict[str, str], lang: str | None,
+             dataset_lang: str | None = None) -> str | None:
+    """The language tag of the name to show (see :func:`pick`); None without names.
+
+    >>> pick_tag({"sv": "Tornedalen", "se": "Duortnosleahki"}, None, "fi")
+    'sv'
+    """
+    if not names:
+        return None
+    for tag in (lang, dataset_lang, *FALLBACK):
+        if tag and tag in names:
+            return tag
+        if tag:  # 'en' matches 'en-gb' and the reverse
+            for key in sorted(names):
+                if key.split("-")[0] == tag.split("-")[0]:
+                    return key
+    return sorted(names)[0]
+
+
+def pick(names: dict[str, str], lang: str | None, dataset_lang: str | None = None) -> str | None:
+    """The name to show: in ``lang``, else the dataset language, else FALLBACK, else the
+    first by tag. The one rule for every consumer (labels, projection, maps, derived).
+
+    >>> pick({"fi": "Lappi", "sv": "Lappland"}, "en", "sv")
+    'Lappland'
+    >>> pick({"fi": "Lappi"}, "en-GB")
+    'Lappi'
+    """
+    tag = pick_tag(names, lang, dataset_lang)
+    return None if tag is None else names[tag]
