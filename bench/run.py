@@ -217,11 +217,11 @@ def worker(stage: str, args) -> dict:
     """One stage in this process; returns what the parent records."""
     runs, nt, folder = args.runs, args.nt, args.dir
     if stage in ("yaml-ours", "yaml-ours-serial"):
-        from graph.loader.facts import _Reader, _workers, load_facts
+        from graph.loader.facts import DatasetReader, load_facts, workers_for
 
         workers = 1 if stage == "yaml-ours-serial" else None
         r = timed(lambda: len(load_facts(folder, workers=workers).sections), runs)
-        r["workers"] = workers or _workers(_Reader(Path(folder), folder).files(), None)
+        r["workers"] = workers or workers_for(DatasetReader(Path(folder), folder).files(), None)
         return r
     if stage in ("yaml-safe_load", "yaml-CSafeLoader"):
         import yaml
@@ -249,11 +249,11 @@ def worker(stage: str, args) -> dict:
     if stage == "build-ours":  # what `regiograph build` does: a store on disk
         from graph.loader.facts import load_facts
         from graph.rdf.mapping import to_quads
-        from graph.store.store import build, store_info
+        from graph.store.store import build_store, store_info
 
         facts = load_facts(folder)
         target = _scratch(folder) / "bench.store"
-        return timed(lambda: store_info(build(to_quads(facts), target, {}))["triples"], runs)
+        return timed(lambda: store_info(build_store(to_quads(facts), target, {}))["triples"], runs)
     if stage == "nt-ours":
         return timed(lambda: len(_our_store(nt)), runs)
     if stage == "nt-rdflib":

@@ -20,7 +20,15 @@ from .base.files import write_atomic
 from .base.progress import progress
 from .loader.facts import Facts, load_facts
 from .rdf.mapping import from_triples, to_quads
-from .store import store
+from .store.store import (
+    build_store,
+    data_triples,
+    is_store,
+    memory_store,
+    open_store,
+    serialize,
+    store_info,
+)
 
 RDF_FORMATS = {
     "turtle": (RdfFormat.TURTLE, "ttl"),
@@ -44,11 +52,11 @@ class Dataset:
     def open(cls, path: str | os.PathLike) -> Dataset:
         """Open a facts folder (validating it) or a built store folder."""
         path = Path(path)
-        if store.is_store(path):
-            info = store.store_info(path)
-            return cls(info["dataset"], store.open_store(path), path)
+        if is_store(path):
+            info = store_info(path)
+            return cls(info["dataset"], open_store(path), path)
         facts = load_facts(path, display=os.fspath(path))
-        return cls(facts.id, store.memory_store(to_quads(facts)), path, facts)
+        return cls(facts.id, memory_store(to_quads(facts)), path, facts)
 
     # -- facts ---------------------------------------------------------------
     def canonical(self) -> dict:
@@ -57,7 +65,7 @@ class Dataset:
         Computed once per Dataset: the store is not changed through this object.
         """
         if self._canonical is None:
-            self._canonical = from_triples(store.data_triples(self.store))
+            self._canonical = from_triples(data_triples(self.store))
         return self._canonical
 
     def counts(self) -> dict[str, int]:
@@ -70,7 +78,7 @@ class Dataset:
         facts = self.canonical()
         langs: Counter[str] = Counter()
         triples = 0
-        for triple in store.data_triples(self.store):
+        for triple in data_triples(self.store):
             triples += 1
             lang = getattr(triple.object, "language", None)
             if lang:
@@ -94,7 +102,7 @@ class Dataset:
     # -- output --------------------------------------------------------------
     def rdf_bytes(self, fmt: str, derived: bool = False) -> bytes:
         """The data graph (or, with ``derived``, the graph of derived facts) as ``fmt``."""
-        return store.serialize(self.store, RDF_FORMATS[fmt][0], derived)
+        return serialize(self.store, RDF_FORMATS[fmt][0], derived)
 
     def export(self, fmt: str, path: str | os.PathLike) -> list[Path]:
         """Write the dataset as ``fmt`` (see EXPORT_FORMATS) to ``path``, atomically.
@@ -205,11 +213,11 @@ def build(facts_path: str | os.PathLike,
     facts = load_facts(facts_path, display=os.fspath(facts_path))
     out = Path(out)
     name = facts.id
-    store_path = store.build(
+    store_path = build_store(
         progress(to_quads(facts), "build", unit="triple"), out / f"{name}.store",
         {"dataset": name, "facts": os.fspath(facts_path), "files": facts.files},
     )
-    ds = Dataset(name, store.open_store(store_path), store_path, facts)
+    ds = Dataset(name, open_store(store_path), store_path, facts)
     written: dict[str, list[Path]] = {"store": [store_path]}
     exports = [(fmt, f"{name}.{ext}") for fmt, (_, ext) in RDF_FORMATS.items()]
     exports += [("graphml", f"{name}.graphml"), ("csv", f"{name}-tables"),

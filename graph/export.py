@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .base.files import new_folder
 from .base.yamlout import dump
-from .model.schema import FORMAT_VERSION
+from .model.schema import facts_document
 
 
 def to_yaml(canonical: dict) -> str:
@@ -18,7 +18,7 @@ def to_yaml(canonical: dict) -> str:
     ``047``, ``2008``), and the loader reads quoted scalars as strings, so the text
     survives; numbers are written unquoted.
     """
-    doc = {"format": FORMAT_VERSION, "dataset": canonical["dataset"]}
+    doc = facts_document(dataset=canonical["dataset"])
     for section, entries in canonical.items():
         if section != "dataset" and entries:
             doc[section] = entries

@@ -79,25 +79,25 @@ def test_second_dataset_block_found_by_the_serial_pass(tmp_path: Path):
 def test_workers_chosen_by_size_and_files(tmp_path: Path, monkeypatch):
     case = _two_files(tmp_path, "areas: []\n")
     files = [(p.name, p) for p in sorted(case.iterdir())]
-    assert facts_module._workers(files, None) == 1  # small: serial
-    assert facts_module._workers(files[:1], 4) == 1  # one file: serial
-    assert facts_module._workers(files, 8) == 2  # never more workers than files
+    assert facts_module.workers_for(files, None) == 1  # small: serial
+    assert facts_module.workers_for(files[:1], 4) == 1  # one file: serial
+    assert facts_module.workers_for(files, 8) == 2  # never more workers than files
     monkeypatch.setattr(facts_module, "PARALLEL_BYTES", 10)
     monkeypatch.setattr(facts_module.os, "sched_getaffinity", lambda _: {0, 1, 2}, raising=False)
-    assert facts_module._workers(files, None) == 2
+    assert facts_module.workers_for(files, None) == 2
     monkeypatch.setattr(facts_module.os, "sched_getaffinity", lambda _: {0}, raising=False)
-    assert facts_module._workers(files, None) == 1
+    assert facts_module.workers_for(files, None) == 1
 
 
 def test_clean_dataset_is_merged_from_the_workers(tmp_path: Path):
     """The parallel pass is really taken for a clean dataset, and declined for a bad one."""
     write(tmp_path, 10_000, seed=2)
-    reader = facts_module._Reader(tmp_path, str(tmp_path))
+    reader = facts_module.DatasetReader(tmp_path, str(tmp_path))
     files = reader.files()
     assert len(files) > 1 and reader.read_parallel(files, 2)
     assert sum(map(len, reader.sections.values())) > 100 and reader.dataset
     bad = BAD[0]
-    reader = facts_module._Reader(bad, str(bad))
+    reader = facts_module.DatasetReader(bad, str(bad))
     files = reader.files()
     assert len(files) > 1 and not reader.read_parallel(files, 2)
     assert not reader.problems and not any(reader.sections.values())
@@ -116,12 +116,12 @@ def test_workers_start_clean_when_other_threads_run(tmp_path: Path, monkeypatch)
     thread = threading.Thread(target=stop.wait, daemon=True)
     thread.start()
     try:
-        reader = facts_module._Reader(tmp_path, str(tmp_path))
+        reader = facts_module.DatasetReader(tmp_path, str(tmp_path))
         assert reader.read_parallel(reader.files(), 2)
     finally:
         stop.set()
         thread.join()
-    serial = facts_module._Reader(tmp_path, str(tmp_path))
+    serial = facts_module.DatasetReader(tmp_path, str(tmp_path))
     for rel, path in serial.files():
         serial.rel = rel
         serial.read_file(path)

@@ -19,6 +19,7 @@ from cli import main
 from graph.dataset import Dataset
 from graph.loader import reference
 from graph.loader.facts import InvalidDataset, load_facts
+from graph.model.names import slug
 from graph.model.vocab import CODE, sparql_prologue
 from graph.query.library import load_folder
 from graph.rdf.mapping import from_triples, to_quads
@@ -194,7 +195,7 @@ def test_name_clashes_get_country_qualified_ids(universe):
     assert ids["se-habo-0305"]["name"] == {"sv": "Håbo"}
     assert ids["se-habo-0643"]["name"] == {"sv": "Habo"}
     assert "se-habo" not in ids
-    assert reference.slug("Herøy (Møre og Romsdal)") == "heroy-more-og-romsdal"
+    assert slug("Herøy (Møre og Romsdal)") == "heroy-more-og-romsdal"
 
 
 # --------------------------------------------------------------------------- areas import

@@ -21,7 +21,7 @@ from graph import checks
 from graph.dataset import Dataset
 from graph.query import sparql
 from graph.query.library import load_folder
-from graph.store.store import build
+from graph.store.store import build_store
 from tests.conftest import SEED
 
 REGIOGRAPH = Path(sys.executable).parent / "regiograph"
@@ -240,7 +240,7 @@ def big_store(tmp_path_factory) -> Path:
     p = NamedNode("http://example.org/p")
     triples = [Quad(NamedNode(f"http://example.org/s{i}"), p, Literal(str(i)))
                for i in range(3000)]
-    return build(triples, tmp_path_factory.mktemp("big") / "big.store", {"dataset": "big"})
+    return build_store(triples, tmp_path_factory.mktemp("big") / "big.store", {"dataset": "big"})
 
 
 RUNAWAY = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f . ?g ?t ?h . "

@@ -3,7 +3,16 @@
 
 from __future__ import annotations
 
-from .facts import Facts, InvalidDataset, Problem, canonical_order, load_facts, parse_date
+from .facts import (
+    DatasetReader,
+    Facts,
+    InvalidDataset,
+    Problem,
+    canonical_order,
+    load_facts,
+    parse_date,
+    workers_for,
+)
 from .reference import (
     REFERENCE_BASE,
     SETS,
@@ -19,6 +28,7 @@ __all__ = [
     "REFERENCE_BASE",
     "SETS",
     "USES",
+    "DatasetReader",
     "Facts",
     "InvalidDataset",
     "Problem",
@@ -29,5 +39,6 @@ __all__ = [
     "load_facts",
     "parse_date",
     "used_entries",
+    "workers_for",
     "write_areas",
 ]

@@ -161,7 +161,7 @@ def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-class _Reader:
+class DatasetReader:
     """Walks the files of one dataset, collecting canonical entries and problems."""
 
     def __init__(self, root: Path, display: str):
@@ -232,7 +232,7 @@ class _Reader:
         worker finds a problem, or two parts clash, this returns False having changed
         nothing, and the caller reads the files again one by one.
         """
-        workers = _workers(files, workers)
+        workers = workers_for(files, workers)
         if workers < 2:
             return False
         parts = _read_in_workers(self.root, self.display, files, workers)
@@ -771,7 +771,7 @@ def _describe(node) -> str:
 PARALLEL_BYTES = 4_000_000
 
 
-def _workers(files: list[tuple[str, Path]], asked: int | None) -> int:
+def workers_for(files: list[tuple[str, Path]], asked: int | None) -> int:
     """How many processes read ``files``: ``asked``, or by size and the CPUs at hand."""
     if len(files) < 2:
         return 1
@@ -790,9 +790,9 @@ def _workers(files: list[tuple[str, Path]], asked: int | None) -> int:
     return min(cpus, len(files)) if size >= PARALLEL_BYTES else 1
 
 
-def _read_one(root: str, display: str, rel: str, path: str) -> _Reader:
+def _read_one(root: str, display: str, rel: str, path: str) -> DatasetReader:
     """Worker: one file read and validated on its own (its reader's state is the result)."""
-    reader = _Reader(Path(root), display)
+    reader = DatasetReader(Path(root), display)
     reader.rel = rel
     with paused_gc():
         reader.read_file(Path(path))
@@ -801,7 +801,7 @@ def _read_one(root: str, display: str, rel: str, path: str) -> _Reader:
 
 
 def _read_in_workers(root: Path, display: str, files: list[tuple[str, Path]],
-                     workers: int) -> list[_Reader] | None:
+                     workers: int) -> list[DatasetReader] | None:
     """Each file's reader from a pool of ``workers`` processes, in file order; None as
     soon as one file has a problem, or when no pool can run here (the caller then
     reads serially)."""
@@ -879,7 +879,7 @@ def load_facts(path: str | os.PathLike, display: str | None = None, *,
     shown = display if display is not None else os.fspath(path)
     if not root.exists():
         raise InvalidDataset([Problem(shown, None, "no such file or folder")])
-    reader = _Reader(root, shown)
+    reader = DatasetReader(root, shown)
     with paused_gc():
         facts = reader.run(workers)
     lang = facts.dataset.get("lang", "und")
@@ -889,4 +889,5 @@ def load_facts(path: str | os.PathLike, display: str | None = None, *,
     return facts
 
 
-__all__ = ["Facts", "InvalidDataset", "Problem", "canonical_order", "load_facts", "KIND_SECTION"]
+__all__ = ["DatasetReader", "Facts", "InvalidDataset", "Problem", "canonical_order", "load_facts",
+           "parse_date", "workers_for"]

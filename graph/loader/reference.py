@@ -17,7 +17,7 @@ Ids (stable, whatever sets are combined):
 - NUTS regions that are no national unit (NUTS 1 and 2, Extra-Regio, Svalbard…):
   ``nuts-<code>``: ``nuts-fi1d``, ``nuts-se33``.
 
-``slug`` folds a name to ASCII (accents dropped, ø→o, æ→ae, đ→d, ŋ→n…), lower
+:func:`graph.model.names.slug` folds a name to ASCII (accents dropped, ø→o, æ→ae, đ→d, ŋ→n…), lower
 case, other characters runs of ``-``. Municipality ids are always
 country-qualified, so the same name in two countries (Rauma in Finland and Norway,
 Lund in Sweden and Norway) never clashes, and an id does not change when a set is
@@ -37,8 +37,6 @@ from __future__ import annotations
 import csv
 import gettext
 import os
-import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -47,7 +45,8 @@ from pathlib import Path
 
 from ..base.files import write_atomic
 from ..base.yamlout import dump
-from ..model.schema import FORMAT_VERSION
+from ..model.names import slug
+from ..model.schema import facts_document
 
 #: the sets, by the name the CLI takes
 SETS = ("fi-municipalities", "se-municipalities", "no-municipalities", "nuts")
@@ -60,21 +59,6 @@ USES = {
 }
 #: where the areas of used sets are minted (the same IRI in every dataset)
 REFERENCE_BASE = "https://w3id.org/regiograph/reference/"
-COUNTRY_OF_SET = {"fi-municipalities": "FI", "se-municipalities": "SE",
-                  "no-municipalities": "NO"}
-
-#: code schemes (keys of ``codes``), documented in docs/format.md
-SCHEMES = {
-    "municipality": "Finnish municipality number (kuntanumero, 3 digits)",
-    "sub-region": "Finnish sub-region (seutukunta, 3 digits)",
-    "region": "Finnish region (maakunta, 2 digits)",
-    "kommunkod": "Swedish municipality code (4 digits)",
-    "lanskod": "Swedish county code (länskod, 2 digits)",
-    "kommunenummer": "Norwegian municipality number (4 digits)",
-    "fylkesnummer": "Norwegian county number (2 digits)",
-    "nuts": "NUTS 2024 code (Norway: Eurostat statistical region 2024)",
-    "iso3166-1": "ISO 3166-1 alpha-2 country code",
-}
 
 SOURCES = {
     "fi-municipalities": {
@@ -123,27 +107,12 @@ SOURCES = {
     },
 }
 
-_FOLD = str.maketrans({"ø": "o", "æ": "ae", "đ": "d", "ŋ": "n", "ŧ": "t", "ß": "ss",
-                       "œ": "oe", "ł": "l", "þ": "th", "ð": "d", "ı": "i"})
-
-
 class ReferenceError(Exception):
     """A reference set is missing or inconsistent; ``problems`` says where and what."""
 
     def __init__(self, problems: list[str]):
         super().__init__("; ".join(problems))
         self.problems = problems
-
-
-def slug(name: str) -> str:
-    """ASCII-folded lower-case id part of a name.
-
-    >>> slug("Guovdageaidnu - Kautokeino"), slug("Herøy (Nordland)"), slug("S:t Michel")
-    ('guovdageaidnu-kautokeino', 'heroy-nordland', 's-t-michel')
-    """
-    text = unicodedata.normalize("NFKD", name.lower().translate(_FOLD))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
 
 def reference_dir() -> Path:
@@ -346,10 +315,10 @@ def build_universe(rows: dict[str, list[dict[str, str]]]) -> Universe:
     no_nuts = {r["county_code"]: by_label.get(("NO", r["county_name_nor"])) for r in no_rows}
     for county, code in se_nuts.items():
         if code:
-            national[code] = f"se-region-{slug(_se_county(se_rows, county))}"
+            national[code] = f"se-region-{slug(_se_county(se_rows, county)[0])}"
     for county, code in no_nuts.items():
         if code:
-            national[code] = f"no-region-{slug(_no_county(no_rows, county)['county_name_nor'])}"
+            national[code] = f"no-region-{slug(_no_county(no_rows, county)[0])}"
 
     # countries and NUTS regions, top down (level 0, 1, 2, 3)
     src_nuts = SOURCES["nuts"]["id"]
@@ -371,8 +340,8 @@ def build_universe(rows: dict[str, list[dict[str, str]]]) -> Universe:
                   [src_nuts], note), "nuts")
 
     _add_finland(fi_rows, nuts, nuts_id, add)
-    _add_sweden(se_rows, se_nuts, nuts, nuts_id, add)
-    _add_norway(no_rows, no_nuts, nuts, nuts_id, add)
+    _add_national("SE", se_rows, se_nuts, nuts, nuts_id, add)
+    _add_national("NO", no_rows, no_nuts, nuts, nuts_id, add)
     return Universe(areas, set_of)
 
 
@@ -386,12 +355,19 @@ def _municipality_ids(rows, country: str, name_key: str) -> dict[str, str]:
             for code, s in slugs.items()}
 
 
-def _se_county(rows, county: str) -> str:
-    return next(r["county_name"] for r in rows if r["county_code"] == county)
+def _se_county(rows, county: str) -> tuple[str, dict[str, str], str | None]:
+    """A län: the name its id is made of, its names, its note."""
+    name = next(r["county_name"] for r in rows if r["county_code"] == county)
+    return name, {"sv": name}, None
 
 
-def _no_county(rows, county: str) -> dict[str, str]:
-    return next(r for r in rows if r["county_code"] == county)
+def _no_county(rows, county: str) -> tuple[str, dict[str, str], str | None]:
+    """A fylke: the name its id is made of, its names, its note."""
+    row = next(r for r in rows if r["county_code"] == county)
+    note = None
+    if " - " in row["county_name"]:
+        note = f"Official name (Kartverket): {row['county_name']}."
+    return row["county_name_nor"], _tagged(row["county_names_by_language"]), note
 
 
 def _add_finland(rows, nuts, nuts_id, add) -> None:
@@ -424,48 +400,39 @@ def _add_finland(rows, nuts, nuts_id, add) -> None:
                   {"municipality": row["code"]}, src), "fi-municipalities")
 
 
-def _add_sweden(rows, county_nuts, nuts, nuts_id, add) -> None:
-    src = [SOURCES["se-municipalities"]["id"]]
-    county_id = {}
-    for county, code in sorted(county_nuts.items()):
-        name = _se_county(rows, county)
-        county_id[county] = f"se-region-{slug(name)}"
-        parent = [nuts_id(nuts[code]["parent_code"])] if code else ["se"]
-        codes = {"lanskod": county, **({"nuts": code} if code else {})}
-        add(_area(county_id[county], {"sv": name}, "region", parent, "SE", codes,
-                  [*src, SOURCES["nuts"]["id"]] if code else src), "se-municipalities")
-    ids = _municipality_ids(rows, "se", "name")
-    for row in sorted(rows, key=lambda r: r["code"]):
-        add(_area(ids[row["code"]], {"sv": row["name"]}, "municipality",
-                  [county_id[row["county_code"]]], "SE", {"kommunkod": row["code"]}, src),
-            "se-municipalities")
-
-
 NO_NAME_NOTE = ("Official SSB name; where it joins forms in several languages with ' - ' "
                 "(Norwegian, Sami, Kven), the source does not say which form is in which "
                 "language, so the whole name is kept as one name tagged 'no'.")
 
 
-def _add_norway(rows, county_nuts, nuts, nuts_id, add) -> None:
-    src = [SOURCES["no-municipalities"]["id"]]
+#: how the municipality set of a country without sub-regions reads: its set, the code
+#: schemes of its counties and municipalities, the language of municipality names, a
+#: county's names (see _se_county), and the note of a municipality name with ' - '
+_NATIONAL = {
+    "SE": ("se-municipalities", "lanskod", "kommunkod", "sv", _se_county, None),
+    "NO": ("no-municipalities", "fylkesnummer", "kommunenummer", "no", _no_county, NO_NAME_NOTE),
+}
+
+
+def _add_national(country: str, rows, county_nuts, nuts, nuts_id, add) -> None:
+    """The counties (län, fylke) and municipalities of Sweden or Norway."""
+    set_name, county_scheme, scheme, lang, county_of, name_note = _NATIONAL[country]
+    cc = country.lower()
+    src = [SOURCES[set_name]["id"]]
     county_id = {}
     for county, code in sorted(county_nuts.items()):
-        row = _no_county(rows, county)
-        county_id[county] = f"no-region-{slug(row['county_name_nor'])}"
-        parent = [nuts_id(nuts[code]["parent_code"])] if code else ["no"]
-        codes = {"fylkesnummer": county, **({"nuts": code} if code else {})}
-        note = None
-        if " - " in row["county_name"]:
-            note = f"Official name (Kartverket): {row['county_name']}."
-        add(_area(county_id[county], _tagged(row["county_names_by_language"]), "region", parent,
-                  "NO", codes, [*src, SOURCES["nuts"]["id"]] if code else src, note),
-            "no-municipalities")
-    ids = _municipality_ids(rows, "no", "name")
+        id_name, names, note = county_of(rows, county)
+        county_id[county] = f"{cc}-region-{slug(id_name)}"
+        parent = [nuts_id(nuts[code]["parent_code"])] if code else [cc]
+        codes = {county_scheme: county, **({"nuts": code} if code else {})}
+        add(_area(county_id[county], names, "region", parent, country, codes,
+                  [*src, SOURCES["nuts"]["id"]] if code else src, note), set_name)
+    ids = _municipality_ids(rows, cc, "name")
     for row in sorted(rows, key=lambda r: r["code"]):
-        note = NO_NAME_NOTE if " - " in row["name"] else None
-        add(_area(ids[row["code"]], {"no": row["name"]}, "municipality",
-                  [county_id[row["county_code"]]], "NO", {"kommunenummer": row["code"]}, src,
-                  note), "no-municipalities")
+        note = name_note if name_note and " - " in row["name"] else None
+        add(_area(ids[row["code"]], {lang: row["name"]}, "municipality",
+                  [county_id[row["county_code"]]], country, {scheme: row["code"]}, src, note),
+            set_name)
 
 
 @lru_cache(maxsize=1)
@@ -500,7 +467,7 @@ def import_areas(sets: Iterable[str], *, dataset: bool = True) -> dict:
         raise ValueError(f"unknown reference set(s) {', '.join(unknown)}; "
                          f"sets are: {', '.join(SETS)}")
     areas = universe().select(sets)
-    doc: dict = {"format": FORMAT_VERSION}
+    doc = facts_document()
     if dataset:
         doc["dataset"] = {
             "id": "reference-areas",
@@ -536,4 +503,4 @@ def used_entries(uses: Iterable[str]) -> dict[str, list[dict]]:
 
 
 __all__ = ["SETS", "USES", "REFERENCE_BASE", "ReferenceError", "import_areas", "write_areas",
-           "used_entries", "universe", "slug", "read_sets", "validate", "build_universe"]
+           "used_entries", "universe", "read_sets", "validate", "build_universe"]

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from .names import FALLBACK, pick, pick_tag
+from .names import FALLBACK, pick, pick_tag, slug
 from .schema import (
     ACTORS,
     FORMAT_VERSION,
@@ -11,6 +11,7 @@ from .schema import (
     SECTIONS,
     check_files,
     check_names,
+    facts_document,
     ontology_dir,
     ontology_file,
     vocabulary,
@@ -27,10 +28,12 @@ __all__ = [
     "check_files",
     "check_names",
     "default_base",
+    "facts_document",
     "ontology_dir",
     "ontology_file",
     "pick",
     "pick_tag",
+    "slug",
     "sparql_prologue",
     "vocabulary",
 ]

@@ -1,7 +1,11 @@
-"""The one rule for the name to show: in the asked language, else the dataset's, else a
-stated fallback order, else the first by tag."""
+"""Names: the one rule for the name to show (in the asked language, else the dataset's,
+else a stated fallback order, else the first by tag), and the one way to make an id part
+of a name (:func:`slug`)."""
 
 from __future__ import annotations
+
+import re
+import unicodedata
 
 #: after the asked language and the dataset's own: English, then Finnish, Swedish,
 #: Northern Sami, Norwegian, then any language in alphabetical order
@@ -38,3 +42,21 @@ def pick(names: dict[str, str], lang: str | None, dataset_lang: str | None = Non
     """
     tag = pick_tag(names, lang, dataset_lang)
     return None if tag is None else names[tag]
+
+
+_FOLD = str.maketrans({"ø": "o", "æ": "ae", "đ": "d", "ŋ": "n", "ŧ": "t", "ß": "ss",
+                       "œ": "oe", "ł": "l", "þ": "th", "ð": "d", "ı": "i"})
+
+
+def slug(name: str) -> str:
+    """ASCII-folded lower-case id part of a name: accents dropped, ø→o, æ→ae, đ→d, ŋ→n…,
+    every other run of characters one ``-``.
+
+    >>> slug("Guovdageaidnu - Kautokeino"), slug("Herøy (Nordland)"), slug("S:t Michel")
+    ('guovdageaidnu-kautokeino', 'heroy-nordland', 's-t-michel')
+    >>> slug("Ylä-Sallajärvi"), slug("Måsøyvær")
+    ('yla-sallajarvi', 'masoyvaer')
+    """
+    text = unicodedata.normalize("NFKD", name.lower().translate(_FOLD))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")

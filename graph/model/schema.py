@@ -14,6 +14,17 @@ from pathlib import Path
 
 FORMAT_VERSION = 1
 
+
+def facts_document(**parts) -> dict:
+    """A facts document: ``format: FORMAT_VERSION`` first, then ``parts`` in the order given.
+
+    Every writer of facts files (export, the reference areas, synth) starts here.
+
+    >>> facts_document(dataset={"id": "d"})
+    {'format': 1, 'dataset': {'id': 'd'}}
+    """
+    return {"format": FORMAT_VERSION, **parts}
+
 ROLES = ("lead", "coordinate", "fund", "implement", "monitor", "participate")
 PROJECT_STATUS = ("idea", "planned", "running", "completed", "cancelled")
 AREA_KINDS = ("country", "region", "sub-region", "municipality", "place", "cross-border-area")

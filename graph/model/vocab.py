@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pyoxigraph import NamedNode
+from pyoxigraph import Literal, NamedNode
 
 
 class Namespace:
@@ -67,6 +67,35 @@ PREFIXES: dict[str, str] = {
         "owl": OWL,
     }.items()
 }
+
+
+#: XSD numeric datatype IRI -> the Python type of its values
+NUMBERS: dict[str, type] = {
+    XSD.integer.value: int,
+    XSD.int.value: int,
+    XSD.long.value: int,
+    XSD.decimal.value: float,
+    XSD.double.value: float,
+    XSD.float.value: float,
+}
+
+
+def literal_value(term: Literal) -> int | float | str:
+    """A literal as Python: a number of an XSD numeric type as int or float (its lexical
+    form when malformed), any other literal its lexical form.
+
+    >>> literal_value(Literal("12", datatype=XSD.integer)), literal_value(Literal("Kemi"))
+    (12, 'Kemi')
+    >>> literal_value(Literal("1.5", datatype=XSD.decimal))
+    1.5
+    """
+    convert = NUMBERS.get(term.datatype.value)
+    if convert is not None:
+        try:
+            return convert(term.value)
+        except ValueError:
+            return term.value
+    return term.value
 
 
 def sparql_prologue() -> str:

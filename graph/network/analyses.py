@@ -12,7 +12,8 @@ from itertools import combinations
 
 import networkx as nx
 
-ACTOR_KINDS = ("organisation", "person")
+from ..model.schema import ACTORS
+
 #: the projection's edge kind for "at one table" (CHECKS.md), derived when the store was
 #: built (ontology/derived/seated-at.ru, read by ontology/projection/seated.rq)
 SEATED = "seated"
@@ -35,7 +36,7 @@ def tables(G: nx.MultiDiGraph) -> dict[str, set[str]]:
     """
     seats: dict[str, set[str]] = defaultdict(set)
     for u, v, kind in G.edges(keys=False, data="kind"):
-        if kind == SEATED and G.nodes[u].get("kind") in ACTOR_KINDS:
+        if kind == SEATED and G.nodes[u].get("kind") in ACTORS:
             seats[u].add(v)
     return dict(seats)
 
@@ -48,7 +49,7 @@ def actor_graph(G: nx.MultiDiGraph) -> nx.Graph:
     """
     A = nx.Graph()
     for n, data in G.nodes(data=True):
-        if data.get("kind") in ACTOR_KINDS:
+        if data.get("kind") in ACTORS:
             A.add_node(n, **{k: data.get(k) for k in ("label", "kind", "countries")})
     by_table: dict[str, set[str]] = defaultdict(set)
     for actor, where in tables(G).items():

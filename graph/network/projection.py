@@ -24,21 +24,13 @@ from pyoxigraph import Literal, NamedNode, Store
 from ..base.files import write_atomic
 from ..base.gcpause import paused_gc
 from ..model.names import pick
-from ..model.vocab import XSD, sparql_prologue
+from ..model.vocab import literal_value, sparql_prologue
 from ..query.library import QueryFile, load_folder
 from ..rdf.mapping import KIND_OF_CLASS
 
 NODES = "nodes"
 #: columns holding space-separated ids, returned as sorted lists
 LIST_COLUMNS = frozenset({"sources", "areas", "funders"})
-_NUMBERS = {
-    XSD.decimal.value: float,
-    XSD.double.value: float,
-    XSD.float.value: float,
-    XSD.integer.value: int,
-    XSD.int.value: int,
-    XSD.long.value: int,
-}
 
 _DATASET_QUERY = """
 SELECT ?id ?lang WHERE {
@@ -83,13 +75,7 @@ def _value(term, ids: dict[str, str]):
     if isinstance(term, NamedNode):
         return ids.get(term.value, term.value)
     if isinstance(term, Literal):
-        convert = _NUMBERS.get(term.datatype.value)
-        if convert is not None:
-            try:
-                return convert(term.value)
-            except ValueError:
-                return term.value
-        return term.value
+        return literal_value(term)
     return str(term)
 
 

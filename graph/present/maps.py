@@ -52,6 +52,7 @@ import networkx as nx
 
 from ..base.files import write_atomic
 from ..model.names import pick
+from ..model.schema import ACTORS
 from ..network.analyses import SEATED
 from . import assets
 
@@ -62,7 +63,6 @@ SIZE_MODES = ("degree", "funding")
 MAX_NODES = 5000
 #: above this many nodes the physics and drawing switch to their cheap settings
 LARGE = 300
-ACTOR_KINDS = ("organisation", "person")
 #: the kinds of node that seat actors at one table
 HUB_KINDS = ("network", "project", "event")
 
@@ -220,7 +220,7 @@ def actors_view(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     Hubs are drawn rather than replaced by actor–actor ties: a project with nine
     partners is one node with nine spokes, not a 36-edge clique. Cost: O(|V| + |E|).
     """
-    actors = {n for n in G if _of_kind(G, n, ACTOR_KINDS)}
+    actors = {n for n in G if _of_kind(G, n, ACTORS)}
     keep = set(actors)
     for hub in G:
         if _of_kind(G, hub, HUB_KINDS) and len(_seated(G, hub) & actors) >= 2:
@@ -392,25 +392,27 @@ def _money(amount, currency: str | None = None) -> str:
     return f"{text} {currency or ''}".strip()
 
 
-_OUT = {  # edge kind -> how the source sees it
-    "post": "post at", "member": "member of", "convener": "convenes",
-    "responsible": "responsible for", "administers": "administers", "partner": "partner in",
-    "funds": "funds", "implements": "implements", "key_actor": "key actor:",
-    "part_of": "part of", "represents": "represents", "took_part": "took part in",
-    "organised": "organised",
-}
-_IN = {  # edge kind -> how the target sees it
-    "post": "post:", "member": "member:", "convener": "convened by",
-    "responsible": "responsible:", "administers": "administered by", "partner": "partner:",
-    "funds": "funded by", "implements": "implemented by", "key_actor": "key actor of",
-    "part_of": "has part", "represents": "represented by", "took_part": "participant:",
-    "organised": "organised by",
+#: edge kind -> (how the source sees it, how the target sees it)
+_WORDS = {
+    "post": ("post at", "post:"),
+    "member": ("member of", "member:"),
+    "convener": ("convenes", "convened by"),
+    "responsible": ("responsible for", "responsible:"),
+    "administers": ("administers", "administered by"),
+    "partner": ("partner in", "partner:"),
+    "funds": ("funds", "funded by"),
+    "implements": ("implements", "implemented by"),
+    "key_actor": ("key actor:", "key actor of"),
+    "part_of": ("part of", "has part"),
+    "represents": ("represents", "represented by"),
+    "took_part": ("took part in", "participant:"),
+    "organised": ("organised", "organised by"),
 }
 
 
 def _relation_line(G: nx.MultiDiGraph, node, other, d: dict, outgoing: bool) -> str:
     kind = d.get("kind", "")
-    verb = (_OUT if outgoing else _IN).get(kind, kind)
+    verb = _WORDS[kind][0 if outgoing else 1] if kind in _WORDS else kind
     if kind == "responsible" and d.get("role"):
         verb = f"{d['role']}s" if outgoing else f"{d['role']}:"
     if kind == "post" and d.get("title"):

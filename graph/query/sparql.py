@@ -63,7 +63,7 @@ from pyoxigraph import (
     serialize,
 )
 
-from ..model.vocab import PREFIXES
+from ..model.vocab import PREFIXES, literal_value
 from ..store.derive import DERIVED_GRAPH
 
 RESULT_FORMATS = {
@@ -77,9 +77,7 @@ GRAPH_FORMATS = {
     "ntriples": RdfFormat.N_TRIPLES,
     "jsonld": RdfFormat.JSON_LD,
 }
-FORMATS = ("table", *RESULT_FORMATS, *GRAPH_FORMATS)
 DEFAULT_TIMEOUT = 30.0
-DEFAULT_LIMIT = 100
 
 _UPDATES = {
     "Load": "LOAD", "Clear": "CLEAR", "Drop": "DROP", "Create": "CREATE", "Add": "ADD",
@@ -344,29 +342,15 @@ def _runtime(message: str) -> QueryError:
     return QueryError(f"the query failed: {message}")
 
 
-_NUMBERS = {
-    "http://www.w3.org/2001/XMLSchema#integer": int,
-    "http://www.w3.org/2001/XMLSchema#decimal": float,
-    "http://www.w3.org/2001/XMLSchema#double": float,
-    "http://www.w3.org/2001/XMLSchema#float": float,
-}
-
-
 def python_value(term):
     """A result term as a Python value: an IRI as its string, a number as int/float,
     a boolean as bool, any other literal as its lexical form, unbound as None."""
     if term is None:
         return None
     if isinstance(term, Literal):
-        kind = term.datatype.value
-        if kind in _NUMBERS:
-            try:
-                return _NUMBERS[kind](term.value)
-            except ValueError:
-                return term.value
-        if kind == "http://www.w3.org/2001/XMLSchema#boolean":
+        if term.datatype.value == "http://www.w3.org/2001/XMLSchema#boolean":
             return term.value in ("true", "1")
-        return term.value
+        return literal_value(term)
     return term.value
 
 
@@ -428,7 +412,7 @@ def _term_from(t: tuple):
     return Literal(t[1], datatype=NamedNode(t[3]))
 
 
-def _worker_main() -> None:
+def worker_main() -> None:
     """The child process: read the request (JSON) on stdin, answer on stdout.
 
     The answer is one JSON header line (``{"kind": …, "message": …}``) followed by
@@ -509,7 +493,7 @@ def run_local(store_path: str | os.PathLike, prepared: Prepared,
     root = os.fspath(Path(__file__).resolve().parents[2])  # where `graph` is importable
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from graph.query.sparql import _worker_main; _worker_main()"],
+        [sys.executable, "-c", "from graph.query.sparql import worker_main; worker_main()"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
     )
     try:
@@ -671,12 +655,12 @@ def built_store(dataset: str | os.PathLike, workdir: str | os.PathLike) -> Path:
     """
     from ..loader.facts import load_facts
     from ..rdf.mapping import to_quads
-    from ..store.store import build, is_store
+    from ..store.store import build_store, is_store
 
     if is_store(dataset):
         return Path(dataset)
     facts = load_facts(dataset, display=os.fspath(dataset))
-    return build(to_quads(facts), Path(workdir) / f"{facts.id}.store",
+    return build_store(to_quads(facts), Path(workdir) / f"{facts.id}.store",
                        {"dataset": facts.id, "facts": os.fspath(dataset),
                         "files": facts.files})
 

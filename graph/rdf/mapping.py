@@ -23,7 +23,7 @@ from pyoxigraph import Literal, NamedNode, Quad, Triple
 
 from ..loader.facts import Facts, canonical_order
 from ..loader.reference import REFERENCE_BASE
-from ..model.schema import SECTIONS
+from ..model.schema import ACTORS, SECTIONS
 from ..model.vocab import (
     CODE,
     DCAT,
@@ -213,13 +213,13 @@ def code_links(entry: dict) -> list[NamedNode]:
     return links
 
 
-class Writer:
+class GraphWriter:
     """Turns canonical facts into triples."""
 
     def __init__(self, facts: Facts):
         self.facts = facts
         self.base = facts.dataset.get("base") or default_base(facts.id)
-        self.actors = {i for i, k in facts.kinds.items() if k in ("organisation", "person")}
+        self.actors = {i for i, k in facts.kinds.items() if k in ACTORS}
         # entries of used reference sets live under one base shared by every dataset
         self.used = {e["id"] for entries in facts.used.values() for e in entries}
         self._iris: dict[str, NamedNode] = {}
@@ -356,19 +356,19 @@ def to_quads(facts: Facts) -> Iterator[Quad]:
     Quads, not triples, because the store takes them as they are: wrapping 1M triples
     into quads on the way in cost more than writing them.
     """
-    return Writer(facts).triples()
+    return GraphWriter(facts).triples()
 
 
 def to_triples(facts: Facts) -> Iterator[Triple]:
     """Every triple of the dataset (for rdflib, pySHACL and tests). Cost: O(facts)."""
-    return (q.triple for q in Writer(facts).triples())
+    return (q.triple for q in GraphWriter(facts).triples())
 
 
 # --------------------------------------------------------------------------- reading back
 
 
-class Reader:
-    """Rebuilds canonical facts from triples written by :class:`Writer`."""
+class GraphReader:
+    """Rebuilds canonical facts from triples written by :class:`GraphWriter`."""
 
     def __init__(self, triples: Iterable[Triple]):
         self.out: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
@@ -483,5 +483,5 @@ class Reader:
 
 def from_triples(triples: Iterable[Triple]) -> dict:
     """Canonical facts rebuilt from the triples of one dataset. Cost: O(triples)."""
-    return Reader(triples).facts()
+    return GraphReader(triples).facts()
 

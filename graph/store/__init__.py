@@ -6,7 +6,7 @@ from __future__ import annotations
 from .derive import COUNTRY, DERIVED_GRAPH, SEATED_AT, SHOWN_NAME, derive
 from .store import (
     ONTOLOGY_GRAPH,
-    build,
+    build_store,
     data_triples,
     is_store,
     memory_store,
@@ -21,7 +21,7 @@ __all__ = [
     "ONTOLOGY_GRAPH",
     "SEATED_AT",
     "SHOWN_NAME",
-    "build",
+    "build_store",
     "data_triples",
     "derive",
     "is_store",

@@ -53,11 +53,11 @@ def memory_store(quads: Iterable[Quad]) -> Store:
 
 
 def is_store(path: str | os.PathLike) -> bool:
-    """True when ``path`` is a store folder written by :func:`build`."""
+    """True when ``path`` is a store folder written by :func:`build_store`."""
     return (Path(path) / MARKER).is_file()
 
 
-def build(quads: Iterable[Quad], target: str | os.PathLike, info: dict) -> Path:
+def build_store(quads: Iterable[Quad], target: str | os.PathLike, info: dict) -> Path:
     """Write a new on-disk store at ``target``, replacing any old one atomically."""
     with new_folder(target) as tmp:
         store = Store(str(tmp / "db"))

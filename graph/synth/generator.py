@@ -27,13 +27,13 @@ from __future__ import annotations
 import json
 import os
 import random
-import re
 from collections import defaultdict
 from pathlib import Path
 
 from ..base.files import write_atomic
 from ..base.yamlout import dump as _dump
-from ..model.schema import SECTIONS
+from ..model.names import slug
+from ..model.schema import SECTIONS, facts_document
 
 DATASET_ID = "synth"
 CHUNK = 1000  # entries per file: big sections are split like a real archive would be
@@ -67,12 +67,6 @@ THEMES = [("matkailu", "tourism"), ("kaivosala", "mining"), ("biotalous", "bioec
           ("hyvinvointi", "wellbeing"), ("logistiikka", "logistics"), ("kalatalous", "fisheries")]
 ORG_KINDS = ["company", "association", "education", "research", "leader-group"]
 SOURCE_KINDS = ["report", "presentation", "article", "web-page", "dataset", "interview"]
-_ASCII = str.maketrans({"ä": "a", "å": "a", "ö": "o", "ø": "o", "æ": "ae", "é": "e"})
-
-
-def slug(text: str) -> str:
-    """An id from a name: 'Ylä-Sallajärvi' -> 'yla-sallajarvi'."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower().translate(_ASCII)).strip("-")
 
 
 def period(a: int | str | None, b: int | str | None) -> dict:
@@ -747,9 +741,9 @@ class _World:
         return out
 
     def document(self) -> dict:
-        doc: dict = {"format": 1, "dataset": {
+        doc = facts_document(dataset={
             "id": DATASET_ID, "title": f"Synthetic regional development data ({self.goal} triples)",
-            "lang": "fi"}}
+            "lang": "fi"})
         for name, entries in self.doc.items():
             if entries:
                 doc[name] = entries
@@ -812,7 +806,7 @@ def write(folder: str | os.PathLike, triples: int, seed: int = 0,
     out = generate(triples, seed)
     doc = out["facts"]
     written = []
-    header = {"format": 1, "dataset": doc["dataset"], "sources": doc.get("sources", [])}
+    header = facts_document(dataset=doc["dataset"], sources=doc.get("sources", []))
     written.append(write_atomic(folder / "dataset.yaml", _dump(header)))
     for name in SECTIONS:
         if name == "sources" or name not in doc:
@@ -821,7 +815,7 @@ def write(folder: str | os.PathLike, triples: int, seed: int = 0,
         chunks = [entries[i:i + chunk] for i in range(0, len(entries), chunk)]
         for n, part in enumerate(chunks, 1):
             rel = f"{name}.yaml" if len(chunks) == 1 else f"{name}/{name}-{n:03d}.yaml"
-            written.append(write_atomic(folder / rel, _dump({"format": 1, name: part})))
+            written.append(write_atomic(folder / rel, _dump(facts_document(**{name: part}))))
     planted = json.dumps(out["planted"], indent=2, ensure_ascii=False) + "\n"
     written.append(write_atomic(folder / "planted.json", planted))
     keep = set(written)
