@@ -14,6 +14,8 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
+__all__ = ["read"]
+
 
 @cache
 def read(name: str) -> str:
