@@ -42,6 +42,10 @@ def test_wheel_holds_the_package_the_cli_and_the_ontology(wheel):
                    "graph/present/assets/report.css"):
         assert needed in names
     assert any(n.startswith("graph/ontology/projection/") for n in names)
+    # every module of every subpackage, and every front-end file, ships
+    package = {p.relative_to(ROOT).as_posix() for p in (ROOT / "graph").rglob("*")
+               if p.is_file() and "__pycache__" not in p.parts}
+    assert package - set(names) == set()
     entry = next(n for n in names if n.endswith("entry_points.txt"))
     assert "regiograph = cli:main" in zipfile.ZipFile(wheel).read(entry).decode()
 

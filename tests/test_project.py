@@ -1,4 +1,4 @@
-"""The networkx projection (graph/project.py and ontology/projection/*.rq)."""
+"""The networkx projection (graph/network/projection.py and ontology/projection/*.rq)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""SHACL shapes and the ontology against what graph/rdf.py writes."""
+"""SHACL shapes and the ontology against what graph/rdf/mapping.py writes."""
 
 from __future__ import annotations
 
@@ -244,7 +244,7 @@ def test_ontology_has_concept_scheme(ontology, vocab):
 
 
 def test_shapes_closed_lists_match_vocabularies():
-    """Every sh:in list of the shapes is exactly one closed list of graph/schema.py."""
+    """Every sh:in list of the shapes is exactly one closed list of graph/model/schema.py."""
     shapes = rdflib.Graph().parse(ontology_file("shapes.ttl"), format="turtle")
     expected = {frozenset(concept(v, x).value for x in vocabulary(v))
                 for v in VOCABULARY_NAMES}

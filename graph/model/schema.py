@@ -173,7 +173,7 @@ DATASET = Schema(
         "title": Field("names", True),
         "lang": Field("lang", True),
         "base": Field("iri"),
-        "uses": Field("uses"),  # reference sets whose areas the dataset may name (reference.py)
+        "uses": Field("uses"),  # reference sets whose areas it may name (graph.loader.reference)
     },
     provenance=False,
 )
