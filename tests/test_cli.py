@@ -16,7 +16,8 @@ def run():
     runner = CliRunner()
 
     def invoke(*args):
-        return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+        return runner.invoke(main, [str(a) for a in args], catch_exceptions=False,
+                             prog_name="regiograph")
 
     return invoke
 
@@ -30,16 +31,107 @@ def bad(tmp_path):
     })
 
 
-def test_help_lists_the_commands(run):
+def commands(group=main, prefix=()) -> list[tuple[str, ...]]:
+    """Every command of the CLI as the words that name it (subgroups included)."""
+    import click
+
+    out = []
+    for name, command in sorted(group.commands.items()):
+        if isinstance(command, click.Group):
+            out += commands(command, (*prefix, name))
+        else:
+            out.append((*prefix, name))
+    return out
+
+
+def test_help_lists_every_command(run):
     result = run("--help")
     assert result.exit_code == 0
-    for command in ("validate", "build", "export", "info"):
-        assert command in result.output
+    listed = {line.split()[0] for line in result.output.split("Commands:")[1].splitlines()
+              if line.strip()}
+    assert listed == set(main.commands)
+
+
+@pytest.mark.parametrize("words", commands(), ids=" ".join)
+def test_every_command_explains_itself(run, words):
+    import click
+
+    result = run(*words, "--help")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"Usage: regiograph {' '.join(words)} ")
+    command = main
+    for word in words:
+        command = command.commands[word]
+    summary = " ".join(command.help.split("\n\n")[0].split())
+    assert summary[:40] in " ".join(result.output.split())
+    for param in command.params:
+        if isinstance(param, click.Option) and not param.hidden:
+            assert param.opts[-1] in result.output, param.opts
+
+
+#: where each command does real work in the tests: here, or in the file named
+REAL_RUNS = {
+    "validate": "test_cli", "build": "test_cli", "export": "test_cli", "info": "test_cli",
+    "check": "test_cli", "report": "test_cli", "map": "test_cli", "query": "test_cli",
+    "queries": "test_cli", "areas import": "test_cli", "synth": "test_cli",
+    "serve": "test_server", "push": "test_server",
+}
+
+
+def test_every_command_has_a_real_run():
+    from pathlib import Path
+
+    assert set(REAL_RUNS) == {" ".join(words) for words in commands()}
+    # the runs in this file come after this test (REAL_RUNS itself names every command)
+    here = Path(__file__).read_text("utf-8").split("def test_every_command_has_a_real")[-1]
+    for command, where in REAL_RUNS.items():
+        text = here if where == "test_cli" else \
+            (Path(__file__).parent / f"{where}.py").read_text("utf-8")
+        assert f'"{command.split()[0]}"' in text, (command, where)
 
 
 def test_validate_seed(run):
+    from graph.loader import load_facts
+
+    facts = load_facts(SEED)
+    entries = sum(len(v) for v in facts.sections.values())
     result = run("validate", SEED)
-    assert result.exit_code == 0 and "valid" in result.output
+    assert result.exit_code == 0 and result.stderr == ""
+    assert result.stdout == f"{SEED}: valid, {entries} entries in {len(facts.files)} file(s)\n"
+
+
+@pytest.mark.parametrize(("args", "expect"), [
+    (["check", SEED, "--only", "gap.unmonitored"], "STATED BY A SOURCE (1)"),
+    (["queries"], "cross-border-ties"),
+    (["query", SEED, "--name", "cross-border-ties"], "Kotisatama"),
+    (["query", SEED, "SELECT (COUNT(*) AS ?n) WHERE { ?s a rg:Statement }"], "9"),
+])
+def test_a_real_run_prints_what_it_found(run, args, expect):
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    assert expect in result.stdout
+
+
+def test_report_and_map_write_their_pages(run, tmp_path):
+    report = run("report", SEED, "-o", tmp_path / "r.html")
+    assert report.exit_code == 0, report.output
+    assert report.stdout.startswith("27 finding(s): 1 stated by a source, 26 not recorded.")
+    assert "Stated by a source" in (tmp_path / "r.html").read_text("utf-8")
+    assert (tmp_path / "r.md").read_text("utf-8").startswith("# Regional development")
+    page = run("map", SEED, "-o", tmp_path / "m.html", "--view", "findings")
+    assert page.exit_code == 0, page.output
+    assert "<script" in (tmp_path / "m.html").read_text("utf-8")
+
+
+def test_areas_import_and_synth_write_valid_datasets(run, tmp_path):
+    areas = tmp_path / "areas.yaml"
+    result = run("areas", "import", "nuts", "-o", areas)
+    assert result.exit_code == 0, result.output
+    assert run("validate", areas).exit_code == 0
+    synth = run("synth", "--triples", "3000", "-o", tmp_path / "synth", "--seed", "2")
+    assert synth.exit_code == 0, synth.output
+    assert run("validate", tmp_path / "synth").exit_code == 0
+    assert (tmp_path / "synth" / "planted.json").exists()
 
 
 def test_validate_reports_every_error_with_file_and_line(run, bad):
