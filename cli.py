@@ -17,6 +17,8 @@ import click
 
 from graph.dataset import EXPORT_FORMATS, RDF_FORMATS, Dataset, build
 from graph.loader.facts import InvalidDataset, load_facts
+from graph.model.schema import CheckError
+from graph.store import OutdatedStore
 
 
 def _fail(exc: InvalidDataset) -> None:
@@ -77,6 +79,12 @@ class _Group(click.Group):
         except OSError as exc:
             where = f" {exc.filename}" if exc.filename else ""
             click.echo(f"error: cannot read or write{where}: {exc.strerror or exc}", err=True)
+            sys.exit(4)
+        except CheckError as exc:  # a check file of one's own that cannot be used
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+        except OutdatedStore as exc:
+            click.echo(f"error: {exc}", err=True)
             sys.exit(4)
         finally:
             for sig, handler in previous.items():
@@ -226,6 +234,8 @@ def check(dataset, fmt, only, skip, bases, strict, lang, show_query) -> None:
         raise click.UsageError("Missing argument 'DATASET'.")
     try:
         names = checks.select(_names(only), _names(skip))
+    except CheckError:
+        raise  # a check file that cannot be used: one line, exit 2 (_Group)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--only/--skip") from None
     wanted = _names(bases)

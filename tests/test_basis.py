@@ -118,10 +118,14 @@ statements:
     assert stated["basis"] == "stated" and stated["sources"] == ["s1", "s6"]
 
 
-def test_a_statement_of_a_check_that_did_not_run_is_not_checked(tmp_path):
+def test_a_statement_of_a_check_that_did_not_run_is_not_reproduced(tmp_path):
+    # CHECKS.md: not-checked means `says: other`; a skipped check reproduces nothing
     body = STRATEGY + "statements:\n" + statement("[st]", "gap.unmonitored", "ei seurantaa")
     doc = assess(tmp_path, body, "--skip", "gap.unmonitored")
-    assert doc["statements"][0]["status"] == "not-checked"
+    assert doc["statements"][0]["status"] == "not-reproduced"
+    out = CliRunner().invoke(main, ["check", str(make(tmp_path, body, "again")), "--skip",
+                                    "gap.unmonitored"]).stdout
+    assert "Its check did not run here (--only or --skip)." in out
     doc = assess(tmp_path, body, "--only", "gap.unmonitored")
     assert doc["statements"][0]["status"] == "corroborated"
 
@@ -288,3 +292,36 @@ strategies:
     for fmt in ("html", "markdown"):
         out = CliRunner().invoke(main, ["check", str(folder), "--format", fmt]).stdout
         assert "Note on Ehdotukset" in out and "A slide of proposals" in out, fmt
+
+
+def test_two_statements_give_two_quotes_and_both_sources(tmp_path):
+    body = STRATEGY + "statements:\n" + statement("[st]", "gap.unmonitored", "sama") \
+        + statement("[st]", "gap.unmonitored", "sama", "s5")
+    f = finding(assess(tmp_path, body), "gap.unmonitored", ["st"])
+    assert f["statements"] == ["sama", "sama"]  # one quote per corroborating statement
+    assert f["sources"] == ["s1", "s5", "s6"]
+    assert f["explanation"].endswith("; s5 and s6 say so.")
+
+
+def test_a_statement_naming_one_of_two_subjects_cannot_be_tested(tmp_path):
+    from graph.checks import assess as run_assess
+
+    body = STRATEGY + "statements:\n" + statement("[a]", "gap.key-actors-apart", "a ei istu")
+    ds = Dataset.open(make(tmp_path, body))
+    (st,) = run_assess(ds.store).statements
+    # a and c never meet (a finding), but the statement names a alone: no finding matches
+    assert st.status == "not-reproduced"
+    assert st.why().startswith("Nothing recorded can test it: the check needs two or more "
+                               "key actors of a strategy, and none is recorded for a")
+
+
+def test_untrusted_text_stays_on_its_line(tmp_path):
+    quote = "ok\\rOVERWRITTEN\\n\\n# Heading\\n- fake finding \\u202e"
+    body = STRATEGY + "statements:\n" + statement("[st]", "other", "x") + \
+        f'  - {{about: st, says: gap.unmonitored, quote: "{quote}", source: s6}}\n'
+    folder = make(tmp_path, body)
+    table = CliRunner().invoke(main, ["check", str(folder)]).stdout
+    assert "\r" not in table and "\u202e" not in table and "OVERWRITTEN # Heading" in table
+    markdown = CliRunner().invoke(main, ["check", str(folder), "--format", "markdown"]).stdout
+    assert "\n# Heading" not in markdown and "\n- fake finding" not in markdown
+    assert "\\# Heading - fake finding" in markdown

@@ -91,3 +91,67 @@ statements:
     monkeypatch.delenv("REGIOGRAPH_CHECKS")
     invalid = CliRunner().invoke(main, ["validate", str(case)])
     assert invalid.exit_code == 1 and "gap.event-without-participants" in invalid.output
+
+
+GOOD_HEADER = """\
+# title: T
+# description: D
+# columns: event
+# basis: unrecorded
+# subjects: event
+# target: event
+# explain: {event} has none.
+# needs: an event
+# domain: ?event a rg:Event .
+# disagree: {about} has some.
+"""
+
+
+@pytest.mark.parametrize(("header", "query", "message"), [
+    (GOOD_HEADER.replace("{event} has none", "{nosuch} has none"),
+     "SELECT ?event WHERE { ?event a <x:E> }", "'nosuch', which the query does not select"),
+    (GOOD_HEADER.replace("{event} has none", "{friends(event)} has none"),
+     "SELECT ?event WHERE { ?event a <x:E> }", "no lookup 'friends'"),
+    (GOOD_HEADER, "SELECT ?event WHERE { ?event a <x:E> ", "does not parse"),
+    (GOOD_HEADER.replace("# basis: unrecorded", "# basis: maybe"),
+     "SELECT ?event WHERE { ?event a <x:E> }", "'# basis:' is 'maybe'"),
+    (GOOD_HEADER.replace("# target: event\n", ""),
+     "SELECT ?event WHERE { ?event a <x:E> }", "needs '# target:'"),
+])
+def test_a_bad_check_file_is_one_line_and_exit_2(tmp_path, monkeypatch, header, query,
+                                                  message):
+    checks = tmp_path / "checks"
+    checks.mkdir()
+    (checks / "gap.bad.rq").write_text(header + query + "\n", "utf-8")
+    monkeypatch.setenv("REGIOGRAPH_CHECKS", str(checks))
+    seed = Path(__file__).resolve().parent.parent / "data" / "lapland"
+    result = CliRunner().invoke(main, ["check", str(seed)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error: check gap.bad") and message in result.stderr
+    assert len(result.stderr.splitlines()) == 1 and result.stdout == ""
+    # the facts themselves are still valid: validate does not read check headers
+    assert CliRunner().invoke(main, ["validate", str(seed)]).exit_code == 0
+
+
+def test_a_missing_checks_folder_is_named(tmp_path, monkeypatch):
+    monkeypatch.setenv("REGIOGRAPH_CHECKS", str(tmp_path / "nowhere"))
+    seed = Path(__file__).resolve().parent.parent / "data" / "lapland"
+    result = CliRunner().invoke(main, ["check", str(seed)])
+    assert result.exit_code == 2 and "which is no folder" in result.stderr
+
+
+def test_a_store_built_before_the_derived_facts_is_refused(tmp_path):
+    from pyoxigraph import Store
+
+    from graph.store import DERIVED_GRAPH
+
+    seed = Path(__file__).resolve().parent.parent / "data" / "lapland"
+    assert CliRunner().invoke(main, ["build", str(seed), "-o", str(tmp_path)]).exit_code == 0
+    store = Store(str(tmp_path / "lapland.store" / "db"))
+    store.remove_graph(DERIVED_GRAPH)  # as a store of the previous version
+    store.flush()
+    del store
+    result = CliRunner().invoke(main, ["check", str(tmp_path / "lapland.store")])
+    assert result.exit_code == 4
+    assert "built by an earlier regiograph" in result.stderr and "regiograph build" in \
+        result.stderr

@@ -11,10 +11,20 @@ from functools import cached_property
 from pyoxigraph import Store
 
 from ..model.vocab import sparql_prologue
-from ..rdf.mapping import KIND_OF_CLASS
 from ..store.derive import DERIVED_GRAPH
 
-_CALL = re.compile(r"(\w+)\((.*)\)\Z")
+#: a lookup applied to an expression: ``implementers(priority)``
+CALL = re.compile(r"(\w+)\((.*)\)\Z")
+#: the lookups a check header may apply to a column: name -> what it gives
+LOOKUPS = {
+    "seats": "the networks, projects and events an entity sits at (at one table)",
+    "responsibilities": "the responsibilities for a target",
+    "implementers": "the projects that implement a priority or strategy",
+    "administrators": "the administrators of a project",
+    "priorities": "the priorities of a strategy",
+    "serving": "the networks that serve a strategy or priority",
+    "members": "the members of a network",
+}
 
 
 def rows(store: Store, text: str) -> list:
@@ -30,17 +40,6 @@ def _pairs(store: Store, text: str) -> dict[str, list[str]]:
 
 class Context:
     """Flat lookups over one store (IRIs in, IRIs out), each read once per run."""
-
-    #: the lookups a check header may apply to a column: name -> what it gives
-    LOOKUPS = {
-        "seats": "the networks, projects and events an entity sits at (at one table)",
-        "responsibilities": "the responsibilities for a target",
-        "implementers": "the projects that implement a priority or strategy",
-        "administrators": "the administrators of a project",
-        "priorities": "the priorities of a strategy",
-        "serving": "the networks that serve a strategy or priority",
-        "members": "the members of a network",
-    }
 
     def __init__(self, store: Store):
         self.store = store
@@ -68,11 +67,6 @@ class Context:
             return self.ids[value]
         return value[len(self.base):] if self.base and value.startswith(self.base) else value
 
-    @cached_property
-    def kinds(self) -> dict[str, str]:
-        return {s.value: KIND_OF_CLASS.get(c.value, "") for s, c in rows(self.store, """
-            SELECT ?s ?c WHERE { ?s a ?c ; dct:identifier ?i }""")}
-
     # -- sources --------------------------------------------------------------
     @cached_property
     def sources(self) -> dict[str, set[str]]:
@@ -90,8 +84,8 @@ class Context:
     # -- lookups a header may name --------------------------------------------
     def lookup(self, name: str) -> dict[str, list[str]]:
         """One of LOOKUPS as a dict IRI -> IRIs (read from the store once)."""
-        if name not in self.LOOKUPS:
-            raise KeyError(f"no lookup {name!r}; lookups are: {', '.join(self.LOOKUPS)}")
+        if name not in LOOKUPS:
+            raise KeyError(f"no lookup {name!r}; lookups are: {', '.join(LOOKUPS)}")
         if name not in self._lookups:
             text = {
                 "seats": f"SELECT ?a ?t WHERE {{ GRAPH <{DERIVED_GRAPH.value}> "
@@ -109,7 +103,7 @@ class Context:
     def evaluate(self, expr: str, columns: dict[str, list[str]]) -> list[str]:
         """The values (IRIs or literal text) of ``expr``: a column of the rows, or a
         lookup applied to one (``implementers(priority)``), sorted by id."""
-        m = _CALL.match(expr.strip())
+        m = CALL.match(expr.strip())
         if m is None:
             if expr not in columns:
                 raise KeyError(f"no column {expr!r} in the check's rows")

@@ -56,10 +56,10 @@ def assess(store: Store, names: Iterable[str] | None = None) -> Assessment:
             found = [dict(zip(columns, s, strict=True)) for s in solutions]
             findings.extend(BUILDERS[spec.builder](ctx, spec, found))
     statements = read_statements(store)
-    weigh(findings, statements, names, {name: spec.basis for name, spec in specs.items()})
+    weigh(findings, statements, {name: spec.basis for name, spec in specs.items()})
     for st in statements:
         if st.status == NOT_REPRODUCED:
-            explain_unreproduced(ctx, specs[st.says], st)
+            explain_unreproduced(ctx, specs.get(st.says), st, st.says in names)
     found_id = rows(store, "SELECT ?i WHERE { ?d a dcat:Dataset ; dct:identifier ?i }")
     return Assessment(found_id[0][0].value if found_id else "", findings, statements)
 

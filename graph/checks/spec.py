@@ -22,18 +22,17 @@ Adding a check is adding such a file (and a test folder, tests/checks/NAME/CASE/
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-from ..model.schema import check_files
+from ..model.schema import CheckError, check_files
 from ..query.library import QueryFile, parse
+from .context import CALL, LOOKUPS
+from .template import expressions
 
 #: what a check's findings may rest on, when no statement states them
-BASES = ("recorded", "unrecorded")
+CHECK_BASES = ("recorded", "unrecorded")
 BUILDERS = ("findings", "pairs")
-
-
-class CheckError(ValueError):
-    """A check file whose header cannot be used (says which field and why)."""
 
 
 @dataclass(frozen=True)
@@ -80,8 +79,9 @@ def read_spec(query: QueryFile) -> CheckSpec:
         return f[key].strip()
 
     basis = need("basis").split()[0]
-    if basis not in BASES:
-        raise CheckError(f"{where}: '# basis:' is {basis!r}; use one of {', '.join(BASES)}")
+    if basis not in CHECK_BASES:
+        raise CheckError(f"{where}: '# basis:' is {basis!r}; use one of "
+                         f"{', '.join(CHECK_BASES)}")
     builder = f.get("builder", "findings").strip() or "findings"
     if builder not in BUILDERS:
         raise CheckError(f"{where}: '# builder:' is {builder!r}; use one of "
@@ -105,16 +105,59 @@ def read_spec(query: QueryFile) -> CheckSpec:
                                or not spec.noun or not spec.verb):
         raise CheckError(f"{where}: 'builder: pairs' needs two subjects, '# compared:' "
                          "(two columns), '# noun:' and '# verb:'")
+    _check_against_query(spec, where)
     return spec
+
+
+def _check_against_query(spec: CheckSpec, where: str) -> None:
+    """Refuse, before anything runs, a header that names a column the query does not
+    select or a lookup there is not, and SPARQL the engine cannot parse."""
+    from pyoxigraph import Store
+
+    from ..model.vocab import sparql_prologue
+
+    empty = Store()  # parsing is what is tested: an empty store answers at once
+    try:
+        columns = {v.value for v in empty.query(spec.text).variables}
+        empty.query(sparql_prologue() + f"ASK {{ {spec.domain} }}")
+    except SyntaxError as exc:
+        raise CheckError(f"{where}: its SPARQL (query or '# domain:') does not parse: "
+                         f"{exc}") from None
+    used = [*spec.subjects, spec.target, *spec.compared]
+    if spec.verb.startswith("?"):
+        used.append(spec.verb[1:])
+    exprs = [*expressions(spec.explain), *spec.sources]
+    for expr in exprs:
+        inner = expr
+        while (m := CALL.match(inner.strip())) is not None:
+            if m.group(1) not in LOOKUPS:
+                raise CheckError(f"{where}: no lookup {m.group(1)!r}; lookups are: "
+                                 f"{', '.join(LOOKUPS)}")
+            inner = m.group(2)
+        used.append(inner.strip())
+    missing = [c for c in dict.fromkeys(used) if c not in columns]
+    if missing:
+        raise CheckError(f"{where}: the header names {', '.join(map(repr, missing))}, which "
+                         f"the query does not select (it selects {', '.join(sorted(columns))})")
+    names = expressions(spec.disagree)
+    if any(n != "about" for n in names):
+        raise CheckError(f"{where}: '# disagree:' may name only {{about}}")
 
 
 def check_specs() -> dict[str, CheckSpec]:
     """Every check by name, in report order (``order``, then name). A check of
-    REGIOGRAPH_CHECKS with the name of a package check replaces it."""
+    REGIOGRAPH_CHECKS with the name of a package check replaces it. Raises CheckError
+    for a check that cannot be used. Each file is read once while it is unchanged."""
+    files = tuple((p, p.stat().st_mtime_ns, p.stat().st_size) for p in check_files())
+    return dict(_specs(files))
+
+
+@functools.lru_cache(maxsize=4)
+def _specs(files: tuple) -> tuple[tuple[str, CheckSpec], ...]:
     found: dict[str, CheckSpec] = {}
-    for path in check_files():
+    for path, _, _ in files:
         found[path.stem] = read_spec(parse(path.stem, path.read_text("utf-8"), path))
-    return dict(sorted(found.items(), key=lambda kv: (kv[1].order, kv[0])))
+    return tuple(sorted(found.items(), key=lambda kv: (kv[1].order, kv[0])))
 
 
 def names() -> tuple[str, ...]:

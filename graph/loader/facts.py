@@ -113,9 +113,17 @@ def canonical_order(section: str, entries: list[dict]) -> list[dict]:
     return sorted(entries, key=lambda e: e["id"])
 
 
-def nearest(word: str, options, n: int = 1) -> str:
-    """' (did you mean 'x'?)' for the closest option, or ''."""
-    found = difflib.get_close_matches(word, list(options), n=n, cutoff=0.6)
+def nearest(word: str, options, n: int = 1, cutoff: float = 0.6) -> str:
+    """' (did you mean 'x'?)' for the closest option, or '' when none is close enough
+    (``cutoff`` 0: always the closest, as for a closed list).
+
+    >>> nearest("overlap", ["other", "overlap.responsibility", "gap.unmonitored"], cutoff=0)
+    " (did you mean 'overlap.responsibility'?)"
+    """
+    options = list(options)
+    # a beginning written out in full ('overlap') is nearer than any similar spelling
+    found = [o for o in options if word and o.lower().startswith(word.lower())] or \
+        difflib.get_close_matches(word, options, n=n, cutoff=cutoff)
     return f" (did you mean {found[0]!r}?)" if found else ""
 
 
@@ -468,7 +476,7 @@ class DatasetReader:
             values = vocabulary(spec.vocab)
             if text not in values:
                 self.error(node.line, f"{name} {text!r} is not one of {', '.join(values)}"
-                           f"{nearest(text, values)}")
+                           f"{nearest(text, values, cutoff=0)}")
                 return None
             return text
         if kind == "date":

@@ -63,17 +63,31 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {
 CHECKS_PATH_VARIABLE = "REGIOGRAPH_CHECKS"
 
 
+class CheckError(ValueError):
+    """A check that cannot be used: a folder of REGIOGRAPH_CHECKS that is none, or a check
+    file whose header or query is wrong (the message says which and why)."""
+
+
 def check_files() -> list[Path]:
     """Every check file: ``ontology/checks/*.rq``, then those of the folders named in the
     environment variable REGIOGRAPH_CHECKS, each folder sorted by name. A check is its
-    file; its name is the file's stem."""
-    return list(_check_files(os.environ.get(CHECKS_PATH_VARIABLE, "")))
+    file; its name is the file's stem. Raises CheckError for a name that is no folder."""
+    folders = [ontology_dir() / "checks"]
+    for text in os.environ.get(CHECKS_PATH_VARIABLE, "").split(os.pathsep):
+        if text:
+            folder = Path(text)
+            if not folder.is_dir():
+                raise CheckError(f"{CHECKS_PATH_VARIABLE} names {text!r}, which is no folder "
+                                 "(give folders of .rq check files, separated by "
+                                 f"{os.pathsep!r})")
+            folders.append(folder)
+    # a folder's mtime changes when a file is added or removed: the cache follows it
+    return list(_check_files(tuple((f, f.stat().st_mtime_ns) for f in folders)))
 
 
 @functools.lru_cache(maxsize=8)  # the loader asks once per statement
-def _check_files(extra: str) -> tuple[Path, ...]:
-    folders = [ontology_dir() / "checks", *(Path(p) for p in extra.split(os.pathsep) if p)]
-    return tuple(f for folder in folders for f in sorted(folder.glob("*.rq")))
+def _check_files(folders: tuple[tuple[Path, int], ...]) -> tuple[Path, ...]:
+    return tuple(f for folder, _ in folders for f in sorted(folder.glob("*.rq")))
 
 
 def check_names() -> tuple[str, ...]:

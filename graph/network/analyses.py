@@ -15,7 +15,7 @@ import networkx as nx
 from ..model.schema import ACTORS
 
 #: the projection's edge kind for "at one table" (CHECKS.md), derived when the store was
-#: built (ontology/derived/seated-at.ru, read by ontology/projection/seated.rq)
+#: built (ontology/derived/seated-at.rq, read by ontology/projection/seated.rq)
 SEATED = "seated"
 
 

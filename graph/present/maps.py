@@ -102,7 +102,7 @@ def _checks_by_shape() -> tuple[frozenset[str], frozenset[str]]:
     return overlaps, pairs
 #: what a finding rests on (CHECKS.md "Basis"), in the order the page lists them, with
 #: the words a planner reads and how a node flagged on that basis is drawn
-BASES = ("stated", "unrecorded", "recorded")
+BASIS_ORDER = ("stated", "unrecorded", "recorded")  # graph.checks.BASES, as the page lists them
 BASIS_WORDS = {"stated": "stated by a source", "unrecorded": "not recorded",
                "recorded": "recorded overlap"}
 BASIS_COLORS = {"stated": "#6a1b9a", "unrecorded": "#333333", "recorded": "#d62728"}
@@ -295,7 +295,8 @@ def cross_border_view(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     pairs: set = set()
     for u, v, d in G.edges(data=True):
         cu, cv = set(G.nodes[u].get("countries") or ()), set(G.nodes[v].get("countries") or ())
-        if d.get("kind") != "part_of" and cu and cv and cu != cv:
+        # two countries between them (CHECKS.md "country"; as cross-border-ties.rq)
+        if d.get("kind") != "part_of" and cu and cv and len(cu | cv) > 1:
             keep |= {u, v}
             pairs.add((u, v))
     for hub in G:
@@ -464,7 +465,7 @@ def basis_of(finding) -> str:
     """What ``finding`` rests on: its ``basis`` (CHECKS.md "Basis"), or for a finding
     made without one, "recorded" for an overlap and "unrecorded" for a gap."""
     basis = getattr(finding, "basis", "") or ""
-    if basis in BASES:
+    if basis in BASIS_ORDER:
         return basis
     return "recorded" if finding.check in _checks_by_shape()[0] else "unrecorded"
 
@@ -488,7 +489,7 @@ def finding_lines(G: nx.MultiDiGraph, findings: list, *, source_name=str,
     """Tooltip lines of one node's findings, stated ones first: the check and what it
     rests on in words, the explanation with names, and a stated finding's quotes.
     At most MAX_FINDING_LINES findings, then "… and N more". Cost: O(findings)."""
-    ordered = sorted(findings, key=lambda f: BASES.index(basis_of(f)))
+    ordered = sorted(findings, key=lambda f: BASIS_ORDER.index(basis_of(f)))
     lines = ["", "Findings:"]
     for f in ordered[:MAX_FINDING_LINES]:
         lines.append(f"\u2022 {f.check} \u2014 {BASIS_WORDS[basis_of(f)]}")
@@ -733,7 +734,7 @@ def render(G: nx.MultiDiGraph, *, title: str = "Network map", subtitle: str = ""
         # what the findings rest on: all three named whenever anything is flagged
         "bases": [{"key": b, "text": BASIS_WORDS[b], "color": BASIS_COLORS[b],
                    "count": sum(b in n["bases"] for n in nodes)}
-                  for b in BASES] if any(n["bases"] for n in nodes) else [],
+                  for b in BASIS_ORDER] if any(n["bases"] for n in nodes) else [],
     }
     return _page(G, nodes, edges, meta, title)
 
@@ -791,7 +792,7 @@ def _vis_nodes(G, full, ctx, money, checks, size, flagged=None, quotes=None):
             "countryKey": _country_key(cs), "countries": cs,
             "strategies": sorted(ctx.strategies.get(n, ())),
             "checks": sorted(checks.get(n, ())),
-            "bases": [b for b in BASES if any(basis_of(f) == b for f in flagged.get(n, ()))]
+            "bases": [b for b in BASIS_ORDER if any(basis_of(f) == b for f in flagged.get(n, ()))]
                      if flagged else [],
             "tip": node_tip(full if n in full else G, n, money=money, notes=ctx.notes,
                             sources=ctx.sources, source_name=ctx.source_name, checks=checks,
@@ -941,15 +942,6 @@ def relabel(G: nx.MultiDiGraph, lang: str | None, dataset_lang: str | None) -> N
             d["label"] = name
 
 
-def people_countries(G: nx.MultiDiGraph) -> None:
-    """Give a person without countries those of the organisations they hold posts in
-    (the projection places organisations, not people). Cost: O(post edges)."""
-    for u, v, d in G.edges(data=True):
-        if d.get("kind") == "post" and _of_kind(G, u, ("person",)):
-            own = G.nodes[u].get("countries") or []
-            G.nodes[u]["countries"] = sorted({*own, *(G.nodes[v].get("countries") or [])})
-
-
 def dataset_map(ds, view: str = "actors", *, id: str | None = None, depth: int = 1,
                 lang: str | None = None, color: str | None = None,
                 size: str = "degree") -> MapPage:
@@ -971,7 +963,6 @@ def dataset_map(ds, view: str = "actors", *, id: str | None = None, depth: int =
     G = to_networkx(ds.store, lang=lang)
     labels = Labels(ds.store, lang)  # every name, read once for the whole page
     relabel(G, lang, labels.dataset_lang)
-    people_countries(G)
     assessment = assess(ds.store)
     findings = assessment.findings
     H = select_view(G, view, id=id, depth=depth, findings=findings)

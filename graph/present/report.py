@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Iterable
 from html import escape
 
+from ..base.text import one_line
 from ..checks import (
     CORROBORATED,
     NOT_CHECKED,
@@ -81,9 +82,7 @@ def uncorroborated(statements: Iterable[Statement]) -> list[Statement]:
 def _status(st: Statement, name: Namer) -> str:
     """'says gap.x about A: not reproduced by the data. Why.' for people."""
     about = ", ".join(name(i) for i in st.about)
-    what = "" if st.says == "other" else f"says {st.says} about {about}: "
-    if st.says == "other":
-        what = f"about {about}: "
+    what = f"about {about}: " if st.says == "other" else f"says {st.says} about {about}: "
     words = STATUS_WORDS.get(st.status, st.status)
     why = st.why(name)
     return f"{what}{words}." + (f" {why}" if why else "")
@@ -112,12 +111,18 @@ def to_table(findings: list[Finding], name: Namer, statements: Iterable[Statemen
         for st in rest:
             lines.append(f"  - “{st.quote}”")
             lines.append(f"    {', '.join(name(s) for s in st.source)}; {_status(st, name)}")
+            if st.note:
+                lines.append(f"    note: {st.note}")
         lines.append("")
-    return "\n".join(lines).rstrip() + f"\n\n{len(findings)} finding(s)."
+    # names, quotes and notes are untrusted: one printable line each on a terminal
+    return "\n".join(map(one_line, lines)).rstrip() + f"\n\n{len(findings)} finding(s)."
 
 
 def _md(text: str) -> str:
-    """Markdown-safe text: characters that would start markup are escaped."""
+    """Markdown-safe text on one line: characters that would start markup are escaped,
+    line breaks become spaces (a quote cannot start a heading or a list item of its own).
+    """
+    text = one_line(text)
     for ch in "\\`*_[]<>|#":
         text = text.replace(ch, "\\" + ch)
     return text
@@ -160,6 +165,8 @@ def to_markdown(findings: list[Finding], name: Namer, title: str = "Findings",
         for st in rest:
             srcs = ", ".join(_md(name(s)) for s in st.source)
             out.append(f"- “{_md(st.quote)}” ({srcs}) {_md(_status(st, name))}")
+            if st.note:
+                out.append(f"  *Note:* {_md(st.note)}")
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 
@@ -221,8 +228,10 @@ def findings_html(findings: list[Finding], name: Namer,
                      f'<p class="meaning">{escape(UNSHOWN)}</p><ul>')
         for st in rest:
             srcs = ", ".join(escape(name(s)) for s in st.source)
+            note = f'<p class="note">{escape(st.note)}</p>' if st.note else ""
             parts.append(f'<li><blockquote>{escape(st.quote)}</blockquote>'
-                         f'<span class="src">{srcs}</span>; {escape(_status(st, name))}</li>')
+                         f'<span class="src">{srcs}</span>; {escape(_status(st, name))}'
+                         f"{note}</li>")
         parts.append("</ul></div>")
     return "\n".join(parts)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from .derive import COUNTRY, DERIVED_GRAPH, SEATED_AT, SHOWN_NAME, derive
 from .store import (
     ONTOLOGY_GRAPH,
+    OutdatedStore,
     build_store,
     data_triples,
     is_store,
@@ -19,6 +20,7 @@ __all__ = [
     "COUNTRY",
     "DERIVED_GRAPH",
     "ONTOLOGY_GRAPH",
+    "OutdatedStore",
     "SEATED_AT",
     "SHOWN_NAME",
     "build_store",

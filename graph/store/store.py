@@ -42,7 +42,7 @@ def fill(store: Store, quads: Iterable[Quad], *, bulk: bool = False) -> None:
             add(chain((first,), islice(it, CHUNK - 1)))
     with open(ontology_file("regiograph.ttl"), "rb") as f:
         store.load(f, format=RdfFormat.TURTLE, to_graph=ONTOLOGY_GRAPH)
-    derive(store)
+    derive(store, bulk=bulk)
 
 
 def memory_store(quads: Iterable[Quad]) -> Store:
@@ -69,9 +69,22 @@ def build_store(quads: Iterable[Quad], target: str | os.PathLike, info: dict) ->
     return Path(target)
 
 
+class OutdatedStore(Exception):
+    """A store built by an earlier regiograph, without what later versions derive."""
+
+
 def open_store(path: str | os.PathLike) -> Store:
-    """Open a built store read-only (several readers may share it)."""
-    return Store.read_only(str(Path(path) / "db"))
+    """Open a built store read-only (several readers may share it).
+
+    Raises OutdatedStore for a store built before the derived facts existed: the checks
+    would read its seats and countries as absent and report false gaps.
+    """
+    store = Store.read_only(str(Path(path) / "db"))
+    if DERIVED_GRAPH not in set(store.named_graphs()):
+        raise OutdatedStore(f"{path} was built by an earlier regiograph, without the facts "
+                            "derived at build (who sits at which table, countries, names); "
+                            "build it again with `regiograph build`")
+    return store
 
 
 def store_info(path: str | os.PathLike) -> dict:

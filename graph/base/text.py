@@ -1,0 +1,23 @@
+"""Untrusted text made safe to print on one line of a terminal or a Markdown list."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACE = re.compile(r"\s*[\r\n\u2028\u2029]+\s*")
+
+
+def one_line(text: str) -> str:
+    r"""``text`` as one printable line: line breaks become spaces, and characters a
+    terminal would act on (carriage return, escape, backspace, direction overrides…) are
+    shown as ``\uXXXX`` instead of being sent.
+
+    >>> one_line("ok\rOVERWRITTEN")
+    'ok OVERWRITTEN'
+    >>> one_line("evil\x1b[2Jtext \u202egnp.exe")
+    'evil\\u001b[2Jtext \\u202egnp.exe'
+    """
+    text = _SPACE.sub(" ", text)
+    return "".join(f"\\u{ord(c):04x}" if unicodedata.category(c) in ("Cc", "Cf") else c
+                   for c in text)
