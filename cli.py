@@ -3,7 +3,7 @@
 Exit status: 0 success; 1 invalid dataset (every problem printed on stderr as
 ``path:line: message``, nothing written); 2 wrong usage (click's own); 3 `check
 --strict` found something; 4 a file or folder could not be read or written; 5 a query
-ran past its timeout; 6 a remote SPARQL endpoint failed.
+ran past its timeout; 6 a remote SPARQL endpoint failed; 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -58,7 +58,8 @@ format_option = click.option(
 
 
 class _Group(click.Group):
-    """Turns file-system failures (a folder that cannot be written…) into one line, exit 4."""
+    """Turns file-system failures (a folder that cannot be written…) into one line, exit 4,
+    and Ctrl-C into one line, exit 130 (128 + SIGINT, as a shell reports it)."""
 
     def invoke(self, ctx: click.Context):
         import signal
@@ -73,6 +74,9 @@ class _Group(click.Group):
                 break
         try:
             return super().invoke(ctx)
+        except KeyboardInterrupt:  # the `finally` blocks on the way up have run
+            click.echo(("\n" if sys.stderr.isatty() else "") + "interrupted", err=True)
+            sys.exit(130)
         except BrokenPipeError:  # `regiograph … | head`: the reader left; say nothing
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(1)
