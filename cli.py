@@ -140,8 +140,11 @@ def validate(dataset: str, shacl: bool) -> None:
 @click.argument("dataset", type=click.Path())
 @click.option("-o", "--out", default="out", show_default=True, type=click.Path(),
               help="Folder for the store and the exports.")
+@click.option("--csv-raw", is_flag=True, help="Write the tables' cells as they are, also "
+              "those a spreadsheet would run as a formula (=, +, -, @…; by default they "
+              "get a ' in front).")
 @format_option
-def build_cmd(dataset: str, out: str, fmt: str) -> None:
+def build_cmd(dataset: str, out: str, fmt: str, csv_raw: bool) -> None:
     """Validate DATASET, build its graph store and write every export.
 
     Writes OUT/ID.store (an Oxigraph database that other commands reopen), ID.ttl,
@@ -149,7 +152,7 @@ def build_cmd(dataset: str, out: str, fmt: str) -> None:
     rebuilt from the graph). Nothing is written when the dataset is invalid.
     """
     try:
-        ds, written = build(dataset, out)
+        ds, written = build(dataset, out, csv_raw=csv_raw)
     except InvalidDataset as exc:
         _fail(exc)
     info = ds.info()
@@ -171,13 +174,18 @@ def build_cmd(dataset: str, out: str, fmt: str) -> None:
               show_default=True, help="What to write.")
 @click.option("-o", "--output", type=click.Path(),
               help="File to write (a folder for csv). Without it RDF and YAML go to stdout.")
-def export_cmd(dataset: str, fmt: str, output: str | None) -> None:
+@click.option("--csv-raw", is_flag=True, help="With --format csv: write cells as they are, "
+              "also those a spreadsheet would run as a formula (=, +, -, @…; by default "
+              "they get a ' in front).")
+def export_cmd(dataset: str, fmt: str, output: str | None, csv_raw: bool) -> None:
     """Write DATASET's graph as RDF, GraphML, CSV tables or facts YAML.
 
     `--format yaml` rebuilds the facts from the RDF graph: loading that file gives
     the same facts as the original dataset. DATASET is a folder of facts YAML (like
     data/lapland) or a store built by `build` (like out/lapland.store).
     """
+    if csv_raw and fmt != "csv":
+        raise click.UsageError("--csv-raw goes with --format csv")
     ds = _open(dataset)
     if output is None:
         if fmt in ("csv", "graphml", "gexf"):
@@ -189,7 +197,7 @@ def export_cmd(dataset: str, fmt: str, output: str | None) -> None:
         else:
             sys.stdout.buffer.write(ds.rdf_bytes(fmt))
         return
-    for path in ds.export(fmt, output):
+    for path in ds.export(fmt, output, csv_raw=csv_raw):
         click.echo(f"wrote {path}", err=True)
 
 

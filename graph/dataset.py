@@ -104,10 +104,13 @@ class Dataset:
         """The data graph (or, with ``derived``, the graph of derived facts) as ``fmt``."""
         return serialize(self.store, RDF_FORMATS[fmt][0], derived)
 
-    def export(self, fmt: str, path: str | os.PathLike) -> list[Path]:
+    def export(self, fmt: str, path: str | os.PathLike, *,
+               csv_raw: bool = False) -> list[Path]:
         """Write the dataset as ``fmt`` (see EXPORT_FORMATS) to ``path``, atomically.
 
-        ``csv`` writes a folder of tables; every other format one file.
+        ``csv`` writes a folder of tables, a cell that a spreadsheet would evaluate
+        (``=…``, ``+…``, ``-…``, ``@…``) with a ``'`` in front unless ``csv_raw``; every
+        other format one file.
         """
         path = Path(path)
         if fmt in RDF_FORMATS:
@@ -115,7 +118,7 @@ class Dataset:
         if fmt == "yaml":
             return [write_atomic(path, export.to_yaml(self.canonical()))]
         if fmt == "csv":
-            return export.write_tables(self.canonical(), path)
+            return export.write_tables(self.canonical(), path, raw=csv_raw)
         if fmt == "graphml":
             from .network.projection import to_networkx, write_graphml
 
@@ -203,12 +206,13 @@ class Dataset:
         return dataset_map(self, view, **options)
 
 
-def build(facts_path: str | os.PathLike,
-          out: str | os.PathLike) -> tuple[Dataset, dict[str, list[Path]]]:
+def build(facts_path: str | os.PathLike, out: str | os.PathLike, *,
+          csv_raw: bool = False) -> tuple[Dataset, dict[str, list[Path]]]:
     """Validate a facts folder, write its store and every export under ``out``.
 
     Returns the dataset (on the new store) and what was written by kind. Nothing is
     written if the facts are invalid (``InvalidDataset`` is raised before the first file).
+    ``csv_raw``: the tables' cells as they are (see :meth:`Dataset.export`).
     """
     facts = load_facts(facts_path, display=os.fspath(facts_path))
     out = Path(out)
@@ -223,7 +227,7 @@ def build(facts_path: str | os.PathLike,
     exports += [("graphml", f"{name}.graphml"), ("csv", f"{name}-tables"),
                 ("yaml", f"{name}.facts.yaml")]
     for fmt, target in progress(exports, "export", unit="format"):
-        written[fmt] = ds.export(fmt, out / target)
+        written[fmt] = ds.export(fmt, out / target, csv_raw=csv_raw)
     return ds, written
 
 

@@ -65,24 +65,42 @@ def to_tables(canonical: dict) -> dict[str, list[dict]]:
     return tables
 
 
-def _csv(rows: list[dict]) -> str:
+#: first characters that make a spreadsheet (Excel, LibreOffice, Google Sheets) read a
+#: cell as a formula: OWASP's list for CSV injection
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutral(cell) -> str:
+    """A cell's text, with a ``'`` in front when a spreadsheet would evaluate it (OWASP:
+    a cell starting with ``= + - @``, tab or carriage return): ``=HYPERLINK(…)`` is shown
+    as text, ``-kylä`` as ``'-kylä``. Numbers of the format are never negative."""
+    text = "" if cell is None else str(cell)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _csv(rows: list[dict], raw: bool = False) -> str:
     columns: list[str] = []
     for row in rows:
         columns.extend(c for c in row if c not in columns)
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
+    writer = csv.writer(buf, lineterminator="\n")
+    cell = (lambda v: "" if v is None else v) if raw else neutral
+    writer.writerow([cell(c) for c in columns])
+    writer.writerows([cell(row.get(c)) for c in columns] for row in rows)
     return buf.getvalue()
 
 
-def write_tables(canonical: dict, folder: str | Path) -> list[Path]:
-    """Write :func:`to_tables` as UTF-8 CSV files in ``folder``; return their paths."""
+def write_tables(canonical: dict, folder: str | Path, *, raw: bool = False) -> list[Path]:
+    """Write :func:`to_tables` as UTF-8 CSV files in ``folder``; return their paths.
+
+    Cells that a spreadsheet would evaluate as a formula get a leading ``'`` (see
+    :func:`neutral`); ``raw`` writes every cell as it is.
+    """
     folder = Path(folder)
     names = []
     with new_folder(folder) as tmp:  # the whole folder is replaced: no stale tables
         for name, rows in to_tables(canonical).items():
             if rows:
-                (tmp / f"{name}.csv").write_text(_csv(rows), "utf-8")
+                (tmp / f"{name}.csv").write_text(_csv(rows, raw), "utf-8")
                 names.append(f"{name}.csv")
     return [folder / n for n in names]

@@ -9,10 +9,11 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from cli import main
-from tests.conftest import ROOT, SEED
+from tests.conftest import HEADER, ROOT, SEED, write_dataset
 
 REGIOGRAPH = Path(sys.executable).parent / "regiograph"
 
@@ -63,3 +64,63 @@ def test_keyboard_interrupt_anywhere_in_a_command_is_130(monkeypatch):
     result = run("info", SEED)
     assert result.exit_code == 130
     assert "interrupted" in result.output and "Aborted" not in result.output
+
+
+# -- 2. CSV cells a spreadsheet would evaluate ------------------------------------------
+
+FORMULAS = {"o1": "=HYPERLINK(\"http://evil.example\",\"x\")", "o2": "-kylä", "o3": "+358 40 1",
+            "o4": "@SUM(A1:A2)", "o5": "\ttabbed", "o6": "Kemi = Tornio"}
+
+
+@pytest.fixture()
+def formulas(tmp_path: Path) -> Path:
+    import json
+
+    entries = "".join(f"  - id: {ident}\n    name: {json.dumps(name)}\n    kind: company\n"
+                      for ident, name in FORMULAS.items())
+    return write_dataset(tmp_path / "f", {"a.yaml": HEADER + "organisations:\n" + entries})
+
+
+def _names(table: Path) -> dict[str, str]:
+    import csv
+
+    with open(table, encoding="utf-8", newline="") as f:
+        return {row["id"]: row["name.fi"] for row in csv.DictReader(f)}
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_quoted(formulas: Path, tmp_path: Path):
+    assert run("export", formulas, "--format", "csv", "-o", tmp_path / "t").exit_code == 0
+    names = _names(tmp_path / "t" / "organisations.csv")
+    assert names == {k: (v if k == "o6" else "'" + v) for k, v in FORMULAS.items()}
+    assert run("build", formulas, "-o", tmp_path / "out").exit_code == 0
+    assert _names(tmp_path / "out" / "t-tables" / "organisations.csv") == names
+
+
+def test_csv_raw_writes_cells_as_they_are(formulas: Path, tmp_path: Path):
+    result = run("export", formulas, "--format", "csv", "--csv-raw", "-o", tmp_path / "t")
+    assert result.exit_code == 0
+    assert _names(tmp_path / "t" / "organisations.csv") == FORMULAS
+    assert run("build", formulas, "--csv-raw", "-o", tmp_path / "out").exit_code == 0
+    assert _names(tmp_path / "out" / "t-tables" / "organisations.csv") == FORMULAS
+    result = run("export", formulas, "--format", "turtle", "--csv-raw")
+    assert result.exit_code == 2 and "--csv-raw" in result.output
+
+
+def test_the_seed_tables_differ_only_in_formula_cells(tmp_path: Path):
+    """Neutralising touches only cells starting with = + - @ tab CR, nothing else."""
+    import csv
+
+    from graph.export import FORMULA_START
+
+    def rows(path: Path) -> list[list[str]]:
+        with open(path, encoding="utf-8", newline="") as f:
+            return list(csv.reader(f))
+
+    run("export", SEED, "--format", "csv", "-o", tmp_path / "safe")
+    run("export", SEED, "--format", "csv", "--csv-raw", "-o", tmp_path / "raw")
+    tables = sorted(p.name for p in (tmp_path / "raw").glob("*.csv"))
+    assert tables and tables == sorted(p.name for p in (tmp_path / "safe").glob("*.csv"))
+    for name in tables:
+        assert rows(tmp_path / "safe" / name) == [
+            ["'" + c if c.startswith(FORMULA_START) else c for c in row]
+            for row in rows(tmp_path / "raw" / name)]
