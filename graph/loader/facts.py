@@ -40,13 +40,17 @@ from ..model.schema import (
 )
 from ..model.vocab import default_base
 from . import yamlread
-from .yamlread import Mapping, Scalar, Sequence
+from .yamlread import BigInt, Mapping, Scalar, Sequence
 
 ID_RE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*\Z")
 DATE_RE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?\Z")
 LANG_RE = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*\Z")
 IRI_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+\Z")
 PROVENANCE = ("source", "note")
+#: a number field holds at most this many digits (written digits, leading zeros of the
+#: whole part left out): more is no amount or share, and would cost time to compute with
+MAX_DIGITS = 100
+_DECIMAL_RE = re.compile(r"[-+]?0*([0-9]*)(?:\.([0-9]*))?(?:[eE][-+]?[0-9]+)?\Z")
 
 
 @dataclass(frozen=True)
@@ -616,6 +620,10 @@ class DatasetReader:
 
     def number(self, node: Scalar, name: str, integer: bool) -> int | float | None:
         value = node.value
+        too_large = _out_of_bounds(node)
+        if too_large:
+            self.error(node.line, f"{name} {_short(node.text)}: {too_large}")
+            return None
         # a plain number or one tagged !!int / !!float; a quoted "70" is text
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
         if ok and integer:
@@ -757,6 +765,29 @@ def _exact(node) -> Fraction | None:
         return Fraction(Decimal(node.text))
     except InvalidOperation:
         return None
+
+
+def _out_of_bounds(node: Scalar) -> str | None:
+    """Why a numeric scalar is too large to compute with, or None (also for text)."""
+    value = node.value
+    if isinstance(value, BigInt):
+        return f"a number of {value.digits:,} digits; at most {MAX_DIGITS} are allowed"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    m = _DECIMAL_RE.match(node.text)
+    if m is None:  # 0x1F, 0o17, .inf: only an integer can be large
+        if isinstance(value, int) and abs(value) >= 10**MAX_DIGITS:
+            return f"a number of more than {MAX_DIGITS} digits; at most {MAX_DIGITS} are allowed"
+        return None
+    digits = len(m.group(1)) + len(m.group(2) or "")
+    if digits > MAX_DIGITS:
+        return f"a number of {digits:,} digits; at most {MAX_DIGITS} are allowed"
+    return None
+
+
+def _short(text: str, limit: int = 40) -> str:
+    """``text`` quoted, cut to its first ``limit`` characters."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + "…"
 
 
 def _fmt(value: Fraction) -> str:

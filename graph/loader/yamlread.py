@@ -43,6 +43,9 @@ _DOC_START, _STREAM_END = yaml.DocumentStartEvent, yaml.StreamEndEvent
 MAX_NODES = 1_000_000
 MAX_DEPTH = 100
 MAX_BYTES = 256 * 1024 * 1024
+#: a plain decimal integer of more digits is not converted (Python's int() refuses more
+#: than 4 300, and the conversion is quadratic): it resolves to a :class:`BigInt`
+MAX_INT_DIGITS = 4300
 
 CORE = "tag:yaml.org,2002:"
 _NULL = {"", "~", "null", "Null", "NULL"}
@@ -104,6 +107,20 @@ class Sequence(list):
 Node = Scalar | Mapping | Sequence
 
 
+class BigInt:
+    """The value of a plain decimal integer too long to convert (more than
+    :data:`MAX_INT_DIGITS` digits): a text field uses the scalar's source text as
+    always; a number field refuses it, saying how many ``digits`` it has."""
+
+    __slots__ = ("digits",)
+
+    def __init__(self, digits: int):
+        self.digits = digits
+
+    def __repr__(self) -> str:
+        return f"BigInt({self.digits} digits)"
+
+
 def resolve_plain(text: str) -> object:
     """The YAML 1.2 core schema value of an untagged plain scalar."""
     if text in _NULL:
@@ -115,6 +132,12 @@ def resolve_plain(text: str) -> object:
     c = text[0]
     if c.isdigit() or c in "+-.":
         if _INT10.match(text):
+            if len(text) > MAX_INT_DIGITS:  # leading zeros count towards int()'s limit too
+                digits = text.lstrip("+-").lstrip("0")
+                if len(digits) > MAX_INT_DIGITS:
+                    return BigInt(len(digits))
+                value = int(digits or "0")
+                return -value if c == "-" else value
             return int(text)
         if _INT8.match(text):
             return int(text[2:], 8)
@@ -135,12 +158,14 @@ def _tagged(tag: str, text: str, line: int) -> object:
         return text
     name = tag[len(CORE):] if tag.startswith(CORE) else None
     value = resolve_plain(text) if text else None
-    expected = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}.get(name or "")
+    # a BigInt is an int too long to convert: the field that takes the value says so
+    expected = {"int": (int, BigInt), "float": (int, float, BigInt), "bool": bool,
+                "null": type(None)}.get(name or "")
     if expected is None:
         raise YamlError(line, f"tag {tag!r} is not allowed: only YAML 1.2 core tags are")
     if not isinstance(value, expected) or (name == "int" and isinstance(value, bool)):
         raise YamlError(line, f"{text!r} is not a valid !!{name}")
-    return float(value) if name == "float" else value
+    return float(value) if name == "float" and not isinstance(value, BigInt) else value
 
 
 @dataclass(slots=True)
