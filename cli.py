@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from graph.dataset import EXPORT_FORMATS, RDF_FORMATS, Dataset, build
+from graph.dataset import EXPORT_FORMATS, RDF_FORMATS, Dataset, OutputInDataset, build
 from graph.loader.facts import InvalidDataset, load_facts
 from graph.model.schema import CheckError
 from graph.store import OutdatedStore
@@ -149,12 +149,15 @@ def build_cmd(dataset: str, out: str, fmt: str, csv_raw: bool) -> None:
 
     Writes OUT/ID.store (an Oxigraph database that other commands reopen), ID.ttl,
     ID.nt, ID.jsonld, ID.graphml, ID-tables/*.csv and ID.facts.yaml (the facts
-    rebuilt from the graph). Nothing is written when the dataset is invalid.
+    rebuilt from the graph). Nothing is written when the dataset is invalid, nor
+    when OUT is inside DATASET (exit 2: its files would be read as facts).
     """
     try:
         ds, written = build(dataset, out, csv_raw=csv_raw)
     except InvalidDataset as exc:
         _fail(exc)
+    except OutputInDataset as exc:
+        raise click.UsageError(str(exc)) from None
     info = ds.info()
     files = {k: [os.fspath(p) for p in v] for k, v in written.items()}
     if fmt == "json":

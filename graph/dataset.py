@@ -214,9 +214,11 @@ def build(facts_path: str | os.PathLike, out: str | os.PathLike, *,
     written if the facts are invalid (``InvalidDataset`` is raised before the first file).
     ``csv_raw``: the tables' cells as they are (see :meth:`Dataset.export`).
     """
+    _apart(facts_path, out)  # before anything is read or written
     facts = load_facts(facts_path, display=os.fspath(facts_path))
     out = Path(out)
     name = facts.id
+    _apart(facts_path, out, [out / f"{name}.store", out / f"{name}-tables"])
     store_path = build_store(
         progress(to_quads(facts), "build", unit="triple"), out / f"{name}.store",
         {"dataset": name, "facts": os.fspath(facts_path), "files": facts.files},
@@ -229,6 +231,27 @@ def build(facts_path: str | os.PathLike, out: str | os.PathLike, *,
     for fmt, target in progress(exports, "export", unit="format"):
         written[fmt] = ds.export(fmt, out / target, csv_raw=csv_raw)
     return ds, written
+
+
+class OutputInDataset(ValueError):
+    """``build``'s output folder inside the facts folder (its YAML would be read as part
+    of the dataset from then on), or the facts inside a folder that build replaces."""
+
+
+def _apart(facts_path: str | os.PathLike, out: str | os.PathLike,
+           replaced: list[Path] = ()) -> None:
+    """Raise OutputInDataset unless ``out`` lies outside the facts folder and the facts
+    outside every folder in ``replaced``."""
+    facts, target = Path(facts_path).resolve(), Path(out).resolve()
+    if facts.is_dir() and (target == facts or facts in target.parents):
+        raise OutputInDataset(f"the output folder {out} is inside the dataset {facts_path}: "
+                              "what build writes would be read as part of the dataset; "
+                              "choose -o outside it")
+    for folder in replaced:
+        folder = folder.resolve()
+        if facts == folder or folder in facts.parents:
+            raise OutputInDataset(f"the dataset {facts_path} is inside {folder}, which "
+                                  "build replaces; move it or choose another -o")
 
 
 def _first(names: dict, lang: str) -> str:

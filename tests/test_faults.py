@@ -124,3 +124,39 @@ def test_the_seed_tables_differ_only_in_formula_cells(tmp_path: Path):
         assert rows(tmp_path / "safe" / name) == [
             ["'" + c if c.startswith(FORMULA_START) else c for c in row]
             for row in rows(tmp_path / "raw" / name)]
+
+
+# -- 3. the output folder inside the dataset ---------------------------------------------
+
+def _copy_seed(tmp_path: Path) -> Path:
+    import shutil
+
+    return Path(shutil.copytree(SEED, tmp_path / "lapland"))
+
+
+@pytest.mark.parametrize("inside", [".", "out", "deeper/out"])
+def test_build_into_its_own_dataset_is_refused_before_writing(tmp_path: Path, inside: str):
+    data = _copy_seed(tmp_path)
+    before = sorted(p.relative_to(data) for p in data.rglob("*"))
+    result = run("build", data, "-o", data / inside)
+    assert result.exit_code == 2, result.output
+    assert "inside the dataset" in result.output
+    assert sorted(p.relative_to(data) for p in data.rglob("*")) == before
+    assert run("validate", data).exit_code == 0
+
+
+def test_build_beside_its_dataset_still_works(tmp_path: Path):
+    data = _copy_seed(tmp_path)
+    assert run("build", data, "-o", tmp_path / "out").exit_code == 0
+    assert run("build", data, "-o", tmp_path).exit_code == 0  # the parent folder is fine
+    assert run("validate", data).exit_code == 0
+
+
+def test_a_dataset_inside_a_folder_that_build_replaces_is_refused(tmp_path: Path):
+    import shutil
+
+    out = tmp_path / "out"
+    data = Path(shutil.copytree(SEED, out / "lapland-tables"))
+    result = run("build", data, "-o", out)
+    assert result.exit_code == 2 and "which build replaces" in result.output
+    assert run("validate", data).exit_code == 0
