@@ -50,7 +50,10 @@ PROVENANCE = ("source", "note")
 #: a number field holds at most this many digits (written digits, leading zeros of the
 #: whole part left out): more is no amount or share, and would cost time to compute with
 MAX_DIGITS = 100
-_DECIMAL_RE = re.compile(r"[-+]?0*([0-9]*)(?:\.([0-9]*))?(?:[eE][-+]?[0-9]+)?\Z")
+#: ... and an exponent (1e-5) of at most this size either way: exact arithmetic on
+#: 1e-99999999 (the funding check) would compute 10 ** 99999999
+MAX_EXPONENT = 400
+_DECIMAL_RE = re.compile(r"[-+]?0*([0-9]*)(?:\.([0-9]*))?(?:[eE]([-+]?)0*([0-9]+))?\Z")
 
 
 @dataclass(frozen=True)
@@ -757,6 +760,8 @@ def _exact(node) -> Fraction | None:
     value = node.value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
+    if _out_of_bounds(node):  # refused by number(): no 10 ** 99999999 here
+        return None
     if isinstance(value, int):
         return Fraction(value)
     if value != value or value in (float("inf"), float("-inf")):
@@ -782,6 +787,10 @@ def _out_of_bounds(node: Scalar) -> str | None:
     digits = len(m.group(1)) + len(m.group(2) or "")
     if digits > MAX_DIGITS:
         return f"a number of {digits:,} digits; at most {MAX_DIGITS} are allowed"
+    sign, exponent = m.group(3) or "", m.group(4) or "0"
+    if len(exponent) > len(str(MAX_EXPONENT)) or int(exponent) > MAX_EXPONENT:
+        shown = sign + (exponent if len(exponent) <= 20 else exponent[:20] + "…")
+        return f"an exponent of {shown}; at most {MAX_EXPONENT} either way is allowed"
     return None
 
 
