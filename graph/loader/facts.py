@@ -23,6 +23,7 @@ from pathlib import Path
 
 import langcodes
 import pycountry
+from pyoxigraph import NamedNode
 
 from ..base.gcpause import paused_gc
 from ..base.progress import progress
@@ -509,9 +510,9 @@ class DatasetReader:
                 return None
             return text
         if kind == "iri":
-            if not IRI_RE.match(text):
-                self.error(node.line, f"{name} {text!r} is not an absolute IRI "
-                           "(like https://example.org/lapland/)")
+            problem = _iri_problem(text, base=name == "base")
+            if problem:
+                self.error(node.line, f"{name} {_short(text, 200)} {problem}")
                 return None
             return text
         raise AssertionError(kind)  # pragma: no cover - schema and reader out of step
@@ -791,6 +792,27 @@ def _out_of_bounds(node: Scalar) -> str | None:
     if len(exponent) > len(str(MAX_EXPONENT)) or int(exponent) > MAX_EXPONENT:
         shown = sign + (exponent if len(exponent) <= 20 else exponent[:20] + "…")
         return f"an exponent of {shown}; at most {MAX_EXPONENT} either way is allowed"
+    return None
+
+
+def _iri_problem(text: str, base: bool) -> str | None:
+    """Why ``text`` cannot be an IRI field (a ``base`` is one ids are appended to), by
+    the store's own rules, or None."""
+    if not IRI_RE.match(text):
+        return "is not an absolute IRI (like https://example.org/lapland/)"
+    try:
+        NamedNode(text)
+    except ValueError as exc:
+        return f"is not a valid IRI ({exc}); write it as RFC 3987 allows"
+    if base:
+        try:
+            NamedNode(text + "kolari")
+        except ValueError as exc:
+            return (f"cannot be a base: an id appended to it is no valid IRI ({exc}); "
+                    "end it in '/' (like https://example.org/lapland/)")
+    if base and (text[-1] not in "/#:" or "#" in text[:-1]):
+        return ("cannot be a base: the ids are appended to it, so it must end in '/', '#' or "
+                "':' and hold no other '#' (like https://example.org/lapland/)")
     return None
 
 
