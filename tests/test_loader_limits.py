@@ -4,8 +4,17 @@ small file is a case of the corpus (tests/corpus/bad/153-…); the rest is here.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
 from graph.loader import yamlread
-from graph.loader.yamlread import BigInt, read
+from graph.loader.yamlread import BigInt, YamlError, read
+
+ROOT = Path(__file__).resolve().parent.parent
 
 DIGITS = "9" * 5000
 
@@ -23,3 +32,56 @@ def test_leading_zeros_do_not_count_towards_the_limit():
     root, _ = read(f"a: {'0' * 5000}7\nb: -{'0' * 5000}\n")
     assert root["a"].value == 7 and root["b"].value == 0
     assert yamlread.resolve_plain("+" + "0" * 5000 + "12") == 12
+
+
+# -- a file larger than the limit is refused before it is read -------------------------------
+
+_PEAK = """
+import resource, sys
+from graph.loader.facts import InvalidDataset, load_facts
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:
+    load_facts(sys.argv[1], workers=1)
+except InvalidDataset as exc:
+    print("\\n".join(str(p) for p in exc.problems))
+print("grown_kib", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)
+"""
+
+
+def test_a_file_over_the_size_limit_is_refused_without_reading_it(tmp_path):
+    """A sparse file of 300 MiB (no disk used) is refused; memory grows by far less than it."""
+    size = yamlread.MAX_BYTES + 44 * 2**20
+    (tmp_path / "dataset.yaml").write_text(
+        "format: 1\ndataset: {id: test, title: Testi, lang: fi}\n", "utf-8")
+    with open(tmp_path / "huge.yaml", "wb") as file:
+        file.truncate(size)
+    run = subprocess.run([sys.executable, "-c", _PEAK, str(tmp_path)], capture_output=True,
+                         text=True, cwd=ROOT, timeout=120)
+    assert run.returncode == 0, run.stderr
+    *problems, grown = run.stdout.splitlines()
+    assert problems == [f"{tmp_path / 'huge.yaml'}: file is larger than the limit of 256 MiB "
+                        "(300 MiB); split it into several files"]
+    assert int(grown.split()[1]) < 32 * 1024  # KiB: 32 MiB, a tenth of the file
+
+
+def test_a_file_that_grows_past_the_limit_is_read_only_up_to_it(tmp_path, monkeypatch):
+    """The size stated by stat is not trusted: at most MAX_BYTES + 1 bytes are read."""
+    monkeypatch.setattr(yamlread, "MAX_BYTES", 1000)
+    path = tmp_path / "a.yaml"
+    path.write_bytes(b"a: 1\n")
+    assert yamlread.read_bytes(path) == b"a: 1\n"
+    real_fstat = os.fstat
+    monkeypatch.setattr(os, "fstat", lambda fd: os.stat_result(
+        (*real_fstat(fd)[:6], 0, *real_fstat(fd)[7:])))  # st_size 0, as in /proc
+    path.write_bytes(b"#" * 5000)
+    with pytest.raises(YamlError, match="larger than the limit of 0 MiB"):
+        yamlread.read_bytes(path)
+    path.write_bytes(b"#" * 1000)
+    assert len(yamlread.read_bytes(path)) == 1000
+
+
+def test_a_fifo_is_refused_without_waiting(tmp_path):
+    fifo = tmp_path / "a.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(YamlError, match="not a regular file"):
+        yamlread.read_bytes(fifo)

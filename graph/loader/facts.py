@@ -276,7 +276,7 @@ class DatasetReader:
 
     def read_file(self, path: Path) -> None:
         try:
-            text = yamlread.decode(path.read_bytes())
+            text = yamlread.decode(yamlread.read_bytes(path))
             root, problems = yamlread.read(text)
         except yamlread.YamlError as exc:
             self.error(exc.line, exc.message)
@@ -917,10 +917,14 @@ def _read_in_workers(root: Path, display: str, files: list[tuple[str, Path]],
 
 
 def _leave_interrupts() -> None:
-    """Worker start: Ctrl-C is the parent's to handle (it stops the workers)."""
+    """Worker start: Ctrl-C is the parent's to handle (it stops the workers), and the
+    worker dies with its parent (Linux), so a `kill -9` of the command leaves none behind."""
     import signal
 
+    from ..base.process import die_with_parent
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent()
 
 
 def _stop(pool) -> None:

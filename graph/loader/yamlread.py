@@ -10,7 +10,9 @@ an alias bomb or a runaway nesting is refused after a few thousand events.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 
 import yaml
@@ -377,10 +379,40 @@ def _attach(stack: list[_Frame], node: Node, size: int, height: int, line: int, 
     return root
 
 
+def read_bytes(path: os.PathLike | str) -> bytes:
+    """The bytes of one file, refused (:class:`YamlError`, no line) before they are read
+    when it is larger than :data:`MAX_BYTES` or no regular file: the size is taken from
+    the open file and at most ``MAX_BYTES + 1`` bytes are ever read, so a file of 30 GB
+    (or one that grows meanwhile) costs no more memory than the limit. ``OSError`` when it
+    cannot be read.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO: no wait
+    with os.fdopen(fd, "rb") as file:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise YamlError(None, "not a regular file (a device, FIFO or socket); a dataset "
+                            "holds only plain files")
+        if info.st_size > MAX_BYTES:
+            raise _too_large(info.st_size)
+        want = info.st_size + 1  # one more: a file that grew since (or a size of 0 in /proc)
+        data = file.read(want)
+        if len(data) == want:
+            data += file.read(MAX_BYTES + 1 - len(data))
+    if len(data) > MAX_BYTES:
+        raise _too_large(None)
+    return data
+
+
+def _too_large(size: int | None) -> YamlError:
+    shown = f" ({size / 2**20:,.0f} MiB)" if size is not None else ""
+    return YamlError(None, f"file is larger than the limit of {MAX_BYTES // 2**20} MiB"
+                     f"{shown}; split it into several files")
+
+
 def decode(data: bytes) -> str:
     """UTF-8 text of a file, or :class:`YamlError` at the line of the first bad byte."""
     if len(data) > MAX_BYTES:
-        raise YamlError(None, f"file is larger than the limit of {MAX_BYTES // 2**20} MiB")
+        raise _too_large(len(data))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
