@@ -3,6 +3,7 @@ folder inside the dataset, a killed build, builds racing for one folder."""
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -160,3 +161,48 @@ def test_a_dataset_inside_a_folder_that_build_replaces_is_refused(tmp_path: Path
     result = run("build", data, "-o", out)
     assert result.exit_code == 2 and "which build replaces" in result.output
     assert run("validate", data).exit_code == 0
+
+
+# -- 4. a build killed by SIGKILL leaves no worker behind --------------------------------
+
+@pytest.fixture(scope="module")
+def large(tmp_path_factory) -> Path:
+    """A synth dataset read by worker processes (>= 4 MB of YAML in several files)."""
+    from graph.loader.facts import PARALLEL_BYTES
+    from graph.synth.generator import write
+
+    folder = tmp_path_factory.mktemp("large") / "syn"
+    write(folder, 400_000, seed=15)
+    files = list(folder.rglob("*.yaml"))
+    assert len(files) > 2 and sum(p.stat().st_size for p in files) >= PARALLEL_BYTES
+    return folder
+
+
+def test_workers_die_with_a_killed_build(large: Path, tmp_path: Path):
+    import psutil
+
+    if len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("one CPU: the dataset is read in one process")
+    proc = subprocess.Popen([str(REGIOGRAPH), "build", str(large), "-o", str(tmp_path / "out")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    workers: list = []
+    try:
+        parent = psutil.Process(proc.pid)
+        deadline = time.monotonic() + 60
+        while len(workers) < 2:
+            assert proc.poll() is None and time.monotonic() < deadline, "no workers started"
+            workers = parent.children(recursive=True)
+            time.sleep(0.02)
+        proc.kill()  # kill -9: no handler, no `finally` runs in the parent
+        proc.wait()
+        gone, alive = psutil.wait_procs(workers, timeout=5)
+        assert alive == [], f"workers outlived their parent: {alive}"
+    finally:
+        for worker in workers:
+            try:
+                worker.kill()
+            except psutil.NoSuchProcess:
+                pass
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
