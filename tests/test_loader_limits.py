@@ -85,3 +85,65 @@ def test_a_fifo_is_refused_without_waiting(tmp_path):
     os.mkfifo(fifo)
     with pytest.raises(YamlError, match="not a regular file"):
         yamlread.read_bytes(fifo)
+
+
+# -- links out of the dataset folder -----------------------------------------------------------
+
+LINK_RULE = ("a link to a file outside the dataset folder: not read (a dataset reads only "
+             "files inside its folder; links to files inside it are allowed)")
+
+
+def _linked_dataset(tmp_path: Path) -> Path:
+    """A valid dataset with links: out of the folder (to a file, a folder), and inside it."""
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    (secret / "shadow").write_text("root:$6$hunter2:19000:0:99999:7:::\n", "utf-8")
+    (secret / "more.yaml").write_text("areas: [hunter2]\n", "utf-8")
+    data = tmp_path / "data"
+    (data / "parts").mkdir(parents=True)
+    (data / "dataset.yaml").write_text(
+        "format: 1\ndataset: {id: test, title: Testi, lang: fi}\n", "utf-8")
+    (data / "parts" / "areas.txt").write_text(
+        "areas:\n  - {id: kolari, name: Kolari, kind: municipality}\n", "utf-8")
+    (data / "areas.yaml").symlink_to("parts/areas.txt")  # inside: read
+    (data / "parts" / "shadow.yaml").symlink_to(secret / "shadow")  # absolute, outside
+    (data / "up.yaml").symlink_to("../secret/more.yaml")  # relative, outside
+    (data / "linked").symlink_to("../secret")  # a folder: not followed
+    return data
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_link_out_of_the_dataset_folder_is_refused_unread(tmp_path, workers):
+    from graph.loader.facts import InvalidDataset, load_facts
+
+    data = _linked_dataset(tmp_path)
+    with pytest.raises(InvalidDataset) as info:
+        load_facts(data, workers=workers)
+    assert [str(p) for p in info.value.problems] == [
+        f"{data}/parts/shadow.yaml: {LINK_RULE}",
+        f"{data}/up.yaml: {LINK_RULE}",
+    ]
+
+
+def test_a_link_inside_the_dataset_folder_is_read(tmp_path):
+    from graph.loader.facts import load_facts
+
+    data = _linked_dataset(tmp_path)
+    for name in ("parts/shadow.yaml", "up.yaml"):
+        (data / name).unlink()
+    facts = load_facts(data)
+    assert [a["id"] for a in facts.sections["areas"]] == ["kolari"]
+    assert facts.files == ["areas.yaml", "dataset.yaml"]  # linked/ is not followed
+
+
+def test_the_cli_names_the_link_and_shows_nothing_of_its_target(tmp_path):
+    from click.testing import CliRunner
+
+    from cli import main
+
+    data = _linked_dataset(tmp_path)
+    result = CliRunner().invoke(main, ["validate", str(data)])
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "hunter2" not in result.stderr and "root:" not in result.stderr
+    assert result.stderr.splitlines() == [f"{data}/parts/shadow.yaml: {LINK_RULE}",
+                                          f"{data}/up.yaml: {LINK_RULE}"]

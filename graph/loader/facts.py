@@ -205,10 +205,30 @@ class DatasetReader:
 
     # -- files -----------------------------------------------------------------
     def files(self) -> list[tuple[str, Path]]:
+        """The dataset's ``*.yaml`` files as (relative path, path), in sorted path order.
+
+        A link (symlink) to a file inside the dataset folder is read like the file; a link
+        leading out of the folder is refused, unread (its target could be any file the
+        user may read: its lines would be shown in the errors). Links to folders are not
+        followed.
+        """
         if self.root.is_file():
             return [("", self.root)]
-        found = [(p.relative_to(self.root).as_posix(), p)
-                 for p in self.root.rglob("*.yaml") if p.is_file()]
+        top = self.root.resolve()
+        found, outside = [], []
+        for p in self.root.rglob("*.yaml"):  # ** does not follow links to folders
+            if not p.is_file():
+                continue
+            rel = p.relative_to(self.root).as_posix()
+            if p.is_symlink() and not p.resolve().is_relative_to(top):
+                outside.append(rel)
+            else:
+                found.append((rel, p))
+        for rel in sorted(outside):
+            self.error(None, "a link to a file outside the dataset folder: not read (a "
+                       "dataset reads only files inside its folder; links to files inside "
+                       "it are allowed)", rel)
+            self.unreadable = True  # it may be meant to hold the dataset block
         return sorted(found)  # "sorted path order": the relative paths as strings
 
     def run(self, workers: int | None = None) -> Facts:
