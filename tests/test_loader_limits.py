@@ -147,3 +147,33 @@ def test_the_cli_names_the_link_and_shows_nothing_of_its_target(tmp_path):
     assert "hunter2" not in result.stderr and "root:" not in result.stderr
     assert result.stderr.splitlines() == [f"{data}/parts/shadow.yaml: {LINK_RULE}",
                                           f"{data}/up.yaml: {LINK_RULE}"]
+
+
+# -- a file name cannot forge a line of output ------------------------------------------------
+
+
+def test_a_problem_shows_control_characters_of_its_path_escaped():
+    from graph.loader.facts import Problem
+
+    problem = Problem("data/x\n/etc/ok.yaml:1: fine\u202e\udcff.yaml", 3, "bad\rthing")
+    assert str(problem) == "data/x\\u000a/etc/ok.yaml:1: fine\\u202e\\xff.yaml:3: bad\\u000dthing"
+    assert str(Problem("data/Kolari ä → b.yaml", None, "ok")) == "data/Kolari ä → b.yaml: ok"
+
+
+def test_a_file_name_with_a_newline_gives_one_line_on_stderr(tmp_path):
+    from click.testing import CliRunner
+
+    from cli import main
+
+    (tmp_path / "dataset.yaml").write_text(
+        "format: 1\ndataset: {id: test, title: Testi, lang: fi}\n", "utf-8")
+    (tmp_path / "x\nforged.yaml:1: everything is fine\n\x1b[2J.yaml").write_text("areas: 5\n")
+    (tmp_path / "b\u2028c.yaml").write_text("format: 1\ndataset: {id: t, title: T, lang: fi}\n")
+    result = CliRunner().invoke(main, ["validate", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{tmp_path}/dataset.yaml:2: a second 'dataset:' block (the first is at "
+        f"{tmp_path}/b\\u2028c.yaml:2); a dataset has exactly one",
+        f"{tmp_path}/x\\u000aforged.yaml:1: everything is fine\\u000a\\u001b[2J.yaml:1: "
+        "section 'areas' must be a list of entries (each starting with '- ')",
+    ]

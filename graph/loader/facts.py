@@ -15,6 +15,7 @@ import json
 import os
 import re
 import sys
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -66,8 +67,35 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line is not None else self.path
-        return f"{where}: {self.message}"
+        """``path:line: message`` on one line: characters a terminal would act on or break
+        the line at (a file named ``a\\n/etc/x.yaml:1: ok``) are shown escaped."""
+        path = printable(self.path)
+        where = f"{path}:{self.line}" if self.line is not None else path
+        return f"{where}: {printable(self.message)}"
+
+
+#: what a file name may hold but a line of output may not show as it is: controls, format
+#: characters (direction overrides), line and paragraph separators, lone surrogates
+_HIDDEN = frozenset(("Cc", "Cf", "Cs", "Zl", "Zp"))
+
+
+def printable(text: str) -> str:
+    r"""``text`` with every control, format or separator character escaped (``\n`` as
+    ``\u000a``); a byte that was no UTF-8 in a file name (a lone surrogate) as ``\xff``.
+
+    >>> printable("a\nb\x1b[2J\u202e\udcff.yaml")
+    'a\\u000ab\\u001b[2J\\u202e\\xff.yaml'
+    """
+    if text.isprintable():
+        return text
+    return "".join(_escaped(c) if unicodedata.category(c) in _HIDDEN else c for c in text)
+
+
+def _escaped(char: str) -> str:
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # os.fsdecode's stand-in for an undecodable byte
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\u{code:04x}"
 
 
 class InvalidDataset(Exception):
