@@ -15,7 +15,8 @@ from pathlib import Path
 
 import click
 
-from graph.dataset import EXPORT_FORMATS, RDF_FORMATS, Dataset, OutputInDataset, build
+from graph.base.files import FolderBusy
+from graph.dataset import EXPORT_FORMATS, RDF_FORMATS, Dataset, OutputInDataset, building
 from graph.loader.facts import InvalidDataset, load_facts
 from graph.model.schema import CheckError
 from graph.store import OutdatedStore
@@ -80,6 +81,9 @@ class _Group(click.Group):
         except BrokenPipeError:  # `regiograph … | head`: the reader left; say nothing
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(1)
+        except FolderBusy as exc:  # another build writes there
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(4)
         except OSError as exc:
             where = f" {exc.filename}" if exc.filename else ""
             click.echo(f"error: cannot read or write{where}: {exc.strerror or exc}", err=True)
@@ -150,15 +154,17 @@ def build_cmd(dataset: str, out: str, fmt: str, csv_raw: bool) -> None:
     Writes OUT/ID.store (an Oxigraph database that other commands reopen), ID.ttl,
     ID.nt, ID.jsonld, ID.graphml, ID-tables/*.csv and ID.facts.yaml (the facts
     rebuilt from the graph). Nothing is written when the dataset is invalid, nor
-    when OUT is inside DATASET (exit 2: its files would be read as facts).
+    when OUT is inside DATASET (exit 2: its files would be read as facts). One build
+    at a time writes into OUT: while another does, build stops at once (exit 4,
+    naming the folder and the other's pid).
     """
     try:
-        ds, written = build(dataset, out, csv_raw=csv_raw)
+        with building(dataset, out, csv_raw=csv_raw) as (ds, written):
+            info = ds.info()  # while no other build can replace the store
     except InvalidDataset as exc:
         _fail(exc)
     except OutputInDataset as exc:
         raise click.UsageError(str(exc)) from None
-    info = ds.info()
     files = {k: [os.fspath(p) for p in v] for k, v in written.items()}
     if fmt == "json":
         click.echo(json.dumps({"info": info, "written": files}, indent=2, ensure_ascii=False))

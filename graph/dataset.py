@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pyoxigraph import RdfFormat, Store
 
 from . import export
-from .base.files import write_atomic
+from .base.files import folder_lock, write_atomic
 from .base.progress import progress
 from .loader.facts import Facts, load_facts
 from .rdf.mapping import from_triples, to_quads
@@ -212,25 +214,37 @@ def build(facts_path: str | os.PathLike, out: str | os.PathLike, *,
 
     Returns the dataset (on the new store) and what was written by kind. Nothing is
     written if the facts are invalid (``InvalidDataset`` is raised before the first file).
-    ``csv_raw``: the tables' cells as they are (see :meth:`Dataset.export`).
+    ``csv_raw``: the tables' cells as they are (see :meth:`Dataset.export`). One build
+    at a time writes into ``out``: another one going on raises
+    :class:`graph.base.files.FolderBusy` (an OSError naming the folder and its pid).
     """
+    with building(facts_path, out, csv_raw=csv_raw) as done:
+        return done
+
+
+@contextmanager
+def building(facts_path: str | os.PathLike, out: str | os.PathLike, *,
+             csv_raw: bool = False) -> Iterator[tuple[Dataset, dict[str, list[Path]]]]:
+    """:func:`build`, with ``out`` still locked in the block: no other build replaces
+    the store that the dataset reads while the block reads it."""
     _apart(facts_path, out)  # before anything is read or written
     facts = load_facts(facts_path, display=os.fspath(facts_path))
     out = Path(out)
     name = facts.id
     _apart(facts_path, out, [out / f"{name}.store", out / f"{name}-tables"])
-    store_path = build_store(
-        progress(to_quads(facts), "build", unit="triple"), out / f"{name}.store",
-        {"dataset": name, "facts": os.fspath(facts_path), "files": facts.files},
-    )
-    ds = Dataset(name, open_store(store_path), store_path, facts)
-    written: dict[str, list[Path]] = {"store": [store_path]}
-    exports = [(fmt, f"{name}.{ext}") for fmt, (_, ext) in RDF_FORMATS.items()]
-    exports += [("graphml", f"{name}.graphml"), ("csv", f"{name}-tables"),
-                ("yaml", f"{name}.facts.yaml")]
-    for fmt, target in progress(exports, "export", unit="format"):
-        written[fmt] = ds.export(fmt, out / target, csv_raw=csv_raw)
-    return ds, written
+    with folder_lock(out):
+        store_path = build_store(
+            progress(to_quads(facts), "build", unit="triple"), out / f"{name}.store",
+            {"dataset": name, "facts": os.fspath(facts_path), "files": facts.files},
+        )
+        ds = Dataset(name, open_store(store_path), store_path, facts)
+        written: dict[str, list[Path]] = {"store": [store_path]}
+        exports = [(fmt, f"{name}.{ext}") for fmt, (_, ext) in RDF_FORMATS.items()]
+        exports += [("graphml", f"{name}.graphml"), ("csv", f"{name}-tables"),
+                    ("yaml", f"{name}.facts.yaml")]
+        for fmt, target in progress(exports, "export", unit="format"):
+            written[fmt] = ds.export(fmt, out / target, csv_raw=csv_raw)
+        yield ds, written
 
 
 class OutputInDataset(ValueError):

@@ -206,3 +206,40 @@ def test_workers_die_with_a_killed_build(large: Path, tmp_path: Path):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+# -- 5. one writer at a time per output folder ------------------------------------------
+
+def test_a_build_into_a_folder_being_written_stops_with_exit_4(tmp_path: Path):
+    from graph.base.files import LOCK_NAME, folder_lock
+
+    out = tmp_path / "out"
+    with folder_lock(out):
+        assert (out / LOCK_NAME).read_text().strip() == str(os.getpid())
+        result = run("build", SEED, "-o", out)
+        assert result.exit_code == 4
+        assert result.stderr == (f"error: {out} is being written by another regiograph "
+                                 f"(pid {os.getpid()}); try again when it has finished\n")
+        assert [p.name for p in out.iterdir()] == [LOCK_NAME]  # nothing written
+    assert not (out / LOCK_NAME).exists()
+    assert run("build", SEED, "-o", out).exit_code == 0
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_four_builds_at_once_into_one_folder(tmp_path: Path):
+    out = tmp_path / "out"
+    procs = [subprocess.Popen([str(REGIOGRAPH), "build", str(SEED), "-o", str(out)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              cwd=ROOT) for _ in range(4)]
+    results = [(p.wait(120), *p.communicate()) for p in procs]
+    for code, _out, err in results:
+        assert code in (0, 4), err
+        if code == 4:
+            assert err.startswith(f"error: {out} is being written by another regiograph (")
+            assert "Traceback" not in err
+    assert any(code == 0 for code, *_ in results)
+    checked = subprocess.run([str(REGIOGRAPH), "check", str(out / "lapland.store")],
+                             capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert checked.returncode == 0, checked.stderr
+    assert run("info", out / "lapland.store").exit_code == 0
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]

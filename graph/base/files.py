@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
@@ -58,3 +59,75 @@ def write_atomic(path: str | os.PathLike, data: bytes | str) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+#: the lock file that :func:`folder_lock` keeps inside the folder while it is held
+LOCK_NAME = ".regiograph.lock"
+
+
+class FolderBusy(OSError):
+    """Another process holds the folder's lock (:func:`folder_lock`)."""
+
+    def __init__(self, folder: Path, pid: int | None):
+        self.folder, self.pid = folder, pid
+        who = f"pid {pid}" if pid else "another process"
+        super().__init__(errno.EBUSY, f"{folder} is being written by another regiograph "
+                         f"({who}); try again when it has finished", os.fspath(folder))
+
+    def __str__(self) -> str:
+        return self.strerror
+
+
+@contextmanager
+def folder_lock(folder: str | os.PathLike) -> Iterator[Path]:
+    """Be the one writer of ``folder`` for the block: an exclusive ``flock`` on
+    ``folder/.regiograph.lock`` (the folder is made when missing).
+
+    Does not wait: raises :class:`FolderBusy`, naming the folder and the writer's pid,
+    when another process holds it. The lock ends with the block, or with the process
+    however it ends (``kill -9`` too); the file, which holds the writer's pid, is then
+    removed. Where there is no ``fcntl`` (Windows) nothing is locked.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:
+        yield folder
+        return
+    path = folder / LOCK_NAME
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            pid = _pid_in(fd)
+            os.close(fd)
+            raise FolderBusy(folder, pid) from None
+        except BaseException:
+            os.close(fd)
+            raise
+        try:  # the file we locked may have been removed by the writer before us: again
+            same = os.path.samestat(os.fstat(fd), os.stat(path))
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)
+    try:
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        yield folder
+    finally:
+        try:
+            path.unlink(missing_ok=True)  # while still locked: no one holds the old file
+        finally:
+            os.close(fd)
+
+
+def _pid_in(fd: int) -> int | None:
+    try:
+        text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None
