@@ -18,7 +18,7 @@ from pathlib import Path
 from pyoxigraph import RdfFormat, Store
 
 from . import export
-from .base.files import folder_lock, write_atomic
+from .base.files import folder_lock, remove_leftovers, write_atomic
 from .base.progress import progress
 from .loader.facts import Facts, load_facts
 from .rdf.mapping import from_triples, to_quads
@@ -226,22 +226,26 @@ def build(facts_path: str | os.PathLike, out: str | os.PathLike, *,
 def building(facts_path: str | os.PathLike, out: str | os.PathLike, *,
              csv_raw: bool = False) -> Iterator[tuple[Dataset, dict[str, list[Path]]]]:
     """:func:`build`, with ``out`` still locked in the block: no other build replaces
-    the store that the dataset reads while the block reads it."""
+    the store that the dataset reads while the block reads it. The temporary files and
+    folders of an earlier build of this dataset into ``out`` that was killed are
+    removed first."""
     _apart(facts_path, out)  # before anything is read or written
     facts = load_facts(facts_path, display=os.fspath(facts_path))
     out = Path(out)
     name = facts.id
     _apart(facts_path, out, [out / f"{name}.store", out / f"{name}-tables"])
+    exports = [(fmt, f"{name}.{ext}") for fmt, (_, ext) in RDF_FORMATS.items()]
+    exports += [("graphml", f"{name}.graphml"), ("csv", f"{name}-tables"),
+                ("yaml", f"{name}.facts.yaml")]
     with folder_lock(out):
+        for target in [f"{name}.store"] + [target for _, target in exports]:
+            remove_leftovers(out / target)  # of a build killed here: no other is at work
         store_path = build_store(
             progress(to_quads(facts), "build", unit="triple"), out / f"{name}.store",
             {"dataset": name, "facts": os.fspath(facts_path), "files": facts.files},
         )
         ds = Dataset(name, open_store(store_path), store_path, facts)
         written: dict[str, list[Path]] = {"store": [store_path]}
-        exports = [(fmt, f"{name}.{ext}") for fmt, (_, ext) in RDF_FORMATS.items()]
-        exports += [("graphml", f"{name}.graphml"), ("csv", f"{name}-tables"),
-                    ("yaml", f"{name}.facts.yaml")]
         for fmt, target in progress(exports, "export", unit="format"):
             written[fmt] = ds.export(fmt, out / target, csv_raw=csv_raw)
         yield ds, written

@@ -243,3 +243,48 @@ def test_four_builds_at_once_into_one_folder(tmp_path: Path):
     assert checked.returncode == 0, checked.stderr
     assert run("info", out / "lapland.store").exit_code == 0
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+# -- 6. what a killed build left is removed by the next build into that folder -----------
+
+def test_the_next_build_removes_the_leftovers_of_a_killed_one(tmp_path: Path):
+    out = tmp_path / "out"
+    stale = [out / ".lapland.store.k1ll3d", out / ".lapland.store.old-4242",
+             out / ".lapland-tables.x7yq2"]
+    for folder in stale:
+        (folder / "db").mkdir(parents=True)
+        (folder / "db" / "000001.sst").write_bytes(b"\0" * 100)
+    stale_files = [out / ".lapland.ttl.ab12cd", out / ".lapland.facts.yaml.zz9"]
+    for file in stale_files:
+        file.write_text("half")
+    others = [out / ".report.html.q1w2e3", out / ".other.store.abcd", out / "notes.txt"]
+    for file in others:  # not this build's: another command's, or not temporary
+        file.write_text("keep")
+    assert run("build", SEED, "-o", out).exit_code == 0
+    assert not any(p.exists() for p in stale + stale_files)
+    assert all(p.read_text() == "keep" for p in others)
+
+
+def test_a_build_killed_while_writing_the_store_leaves_nothing_after_the_next(tmp_path):
+    from graph.synth.generator import write
+
+    data, out = tmp_path / "syn", tmp_path / "out"
+    write(data, 30_000, seed=3)
+    command = [str(REGIOGRAPH), "build", str(data), "-o", str(out)]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 60
+        while not list(out.glob(".synth.store.*")):
+            assert proc.poll() is None and time.monotonic() < deadline, "no store written"
+            time.sleep(0.01)
+        proc.kill()
+        proc.wait()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert list(out.glob(".synth.store.*"))  # what kill -9 leaves: no `finally` ran
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".")]

@@ -37,6 +37,28 @@ def new_folder(target: str | os.PathLike) -> Iterator[Path]:
         raise
 
 
+def remove_leftovers(target: str | os.PathLike) -> list[Path]:
+    """Remove the temporary siblings of ``target`` that a killed writer left behind: the
+    ``.NAME.XXXX`` folders and files of :func:`new_folder` and :func:`write_atomic`, and
+    ``.NAME.old-PID`` (an old folder being replaced). Return what was removed.
+
+    Only for a writer that holds the folder's :func:`folder_lock`: then no other writer
+    of ``target`` is at work, and every such sibling is stale.
+    """
+    target = Path(target)
+    prefix = f".{target.name}."
+    try:
+        entries = [p for p in target.parent.iterdir() if p.name.startswith(prefix)]
+    except FileNotFoundError:
+        return []
+    for entry in entries:
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+    return entries
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
