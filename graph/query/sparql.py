@@ -9,6 +9,16 @@ not a keyword) and refuses, before anything runs:
 - every update (``INSERT``, ``DELETE``, ``LOAD``, ``CLEAR``, ``DROP``, ``CREATE``,
   ``ADD``, ``MOVE``, ``COPY``): the stores are read-only for queries.
 
+What is checked is what runs: the guard (rdflib) and the engine (oxigraph) read the
+same text the same way. :func:`one_reading` expands the SPARQL codepoint escapes
+(``\\uXXXX``, ``\\UXXXXXXXX``) once, as the grammar's pre-processing says, and the
+expanded text is both checked and run (locally and on an endpoint): no backslash-u is
+left in it for either parser to read its own way. It refuses characters the two read
+differently (a carriage return not followed by a line feed ends a comment for oxigraph,
+not for rdflib; other control characters; surrogates). After the parse, a second,
+lexical look at the same text refuses a ``SERVICE``, ``FROM`` or update keyword outside
+strings, IRIs and comments, whatever the parse made of it.
+
 It predeclares the package prefixes (``graph.model.vocab.PREFIXES``) that the query does
 not declare itself, and reports a syntax error with its line and column in the
 text the user wrote.
@@ -148,15 +158,18 @@ class Prepared:
 def prepare(text: str) -> Prepared:
     """Check ``text`` and put the missing package prefixes before it.
 
+    The text checked and run is :func:`one_reading` of ``text`` (escapes expanded).
     Raises :class:`Refused` or :class:`QuerySyntaxError`. Cost: one rdflib parse
     (milliseconds for a page of SPARQL).
 
     >>> prepare("SELECT ?p WHERE { ?p a rg:Project }").form
     'select'
     """
+    text = one_reading(text)
     tree = _parse(text)
     query = tree[1]
     _refuse_forbidden(query)
+    _refuse_forbidden_words(text)
     declared = {str(dict.get(d, "prefix", "")) for d in tree[0] if d.name == "PrefixDecl"}
     _refuse_unknown_prefixes(query, declared)
     missing = [p for p in PREFIXES if p not in declared]
@@ -165,6 +178,128 @@ def prepare(text: str) -> Prepared:
         prologue + text, _FORMS[query.name], len(missing), frozenset(_variables(query)),
         dict.get(query, "valuesClause") is not None, text,
     )
+
+
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+# read differently by the two parsers, or no character at all: a lone CR ends a
+# comment for oxigraph, not for rdflib; C0/C1 controls, line/paragraph separators,
+# surrogates and non-characters have no business in a query
+_BAD_CHAR = re.compile(
+    "\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
+_BAD_NAMES = {"\r": "a carriage return not followed by a line feed (save the file with "
+              "LF or CRLF line ends)"}
+
+
+def one_reading(text: str) -> str:
+    r"""The text that is both checked and run: ``text`` with its codepoint escapes
+    expanded once (SPARQL 1.1, 19.2: ``\u`` + 4 hex digits, ``\U`` + 8, anywhere in
+    the text, before parsing).
+
+    Refused (:class:`Refused`): a character the guard and the engine would read
+    differently or that is no character (a lone carriage return, other control
+    characters, surrogates), written or produced by an escape; a backslash followed by
+    ``u`` or ``U`` left after the expansion (each parser would expand it its own way:
+    rdflib takes ``\u`` + 8 digits, oxigraph ``\u+041``; write the character itself).
+
+    >>> one_reading('SELECT ("caf\\u00E9" AS ?x) {}')
+    'SELECT ("café" AS ?x) {}'
+    """
+    text = text.removeprefix("\ufeff")  # a byte-order mark some editors write first
+
+    def expand(m: re.Match) -> str:
+        code = int(m.group(1) or m.group(2), 16)
+        if code > 0x10FFFF:
+            raise Refused(f"{m.group(0)} at character {m.start() + 1} is no Unicode "
+                          "character (the largest is \\U0010FFFF)")
+        return chr(code)
+
+    _refuse_bad_chars(text, "")
+    expanded = _ESCAPE.sub(expand, text)
+    if expanded != text:
+        _refuse_bad_chars(expanded, " (from a \\u escape)")
+    left = re.search(r"\\[uU]", expanded)
+    if left:
+        line = expanded.count("\n", 0, left.start()) + 1
+        raise Refused(
+            f"line {line}: a backslash followed by {left.group(0)[1]} is left after the "
+            "\\u escapes are expanded; it is refused because SPARQL parsers read it in "
+            "different ways. Write the character itself (or build the text with CONCAT).")
+    return expanded
+
+
+def _refuse_bad_chars(text: str, origin: str) -> None:
+    m = _BAD_CHAR.search(text)
+    if m:
+        line = text.count("\n", 0, m.start()) + 1
+        what = _BAD_NAMES.get(m.group(0), f"the character U+{ord(m.group(0)):04X}")
+        raise Refused(f"line {line}: {what}{origin} is refused: SPARQL parsers read it in "
+                      "different ways, so the check could not vouch for what runs.")
+
+
+# what is opaque to the keyword look: comments, strings, IRIs
+_ECHAR = r"""\\[tbnrf"'\\]"""
+_OPAQUE = re.compile(
+    r"#[^\r\n]*"
+    rf"|'''(?:'{{0,2}}(?:[^'\\]|{_ECHAR}))*'''"
+    rf'|"""(?:"{{0,2}}(?:[^"\\]|{_ECHAR}))*"""'
+    rf"|'(?:[^'\\\n\r]|{_ECHAR})*'"
+    rf'|"(?:[^"\\\n\r]|{_ECHAR})*"'
+    r'|<[^<>"{}|^`\\\x00-\x20]*>')
+
+
+def _code_parts(text: str) -> Iterator[tuple[int, str, bool]]:
+    """(start, piece, opaque) over ``text``: comments, strings and IRIs are opaque."""
+    pos = 0
+    for m in _OPAQUE.finditer(text):
+        if m.start() > pos:
+            yield pos, text[pos:m.start()], False
+        yield m.start(), m.group(0), True
+        pos = m.end()
+    if pos < len(text):
+        yield pos, text[pos:], False
+
+
+_KEYWORDS = ("SERVICE", "FROM", "INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE",
+             "ADD", "MOVE", "COPY", "WITH", "USING")
+_NAME = "A-Za-z0-9_\u00b7\u00c0-\U000effff"
+_ALT = "|".join(_KEYWORDS)
+# a keyword may be glued to what follows (oxigraph reads SERVICE:x as SERVICE :x, and
+# 1SERVICE as 1 SERVICE), so only what goes before decides
+_WORD = re.compile(rf"(?<![A-Za-z_\u00b7\u00c0-\U000effff])(?i:({_ALT}))")
+# inside what was read as an IRI (it may be a < operator): a keyword going on with a
+# variable or a comment
+_WORD_IN_IRI = re.compile(rf"(?<![{_NAME}])(?i:({_ALT}))(?=[?$#])")
+_BEFORE = re.compile(rf"[{_NAME}.:\\-]*$")
+
+
+def _is_keyword(piece: str, m: re.Match) -> bool:
+    """Not a keyword: part of a variable (?x1from), a language tag (@en-from), a
+    prefixed name or blank node label (ex:a-from, _:from) or a prefix (from-x:)."""
+    before = _BEFORE.search(piece, 0, m.start()).group(0)
+    at = m.start() - len(before)
+    prev = piece[at - 1] if at > 0 else ""
+    if prev in ("?", "$") and re.fullmatch(rf"[{_NAME}]*", before):
+        return False
+    if prev == "@" and re.fullmatch(r"[A-Za-z0-9-]*", before):
+        return False
+    if ":" in before:
+        return False
+    return not re.match(rf"[{_NAME}.-]+:", piece[m.end():])
+
+
+def _refuse_forbidden_words(text: str) -> None:
+    """The second look: a refused keyword anywhere outside comments, strings and IRIs."""
+    for _, piece, opaque in _code_parts(text):
+        if piece.startswith("<"):
+            m = _WORD_IN_IRI.search(piece)
+        else:
+            m = None if opaque else next(
+                (w for w in _WORD.finditer(piece) if _is_keyword(piece, w)), None)
+        if m:
+            raise Refused(
+                f"{m.group(1).upper()} is refused: queries here never reach the network, "
+                "pick no dataset of their own and never write (SERVICE, FROM and updates "
+                "are refused wherever they stand).")
 
 
 def _parse(text: str):
