@@ -354,12 +354,12 @@ class DatasetReader:
             else:
                 self.dataset_at = (self.rel, line)
                 if fmt is None or not self.format_ok(fmt):
-                    shown = "missing" if fmt is None else repr(fmt.text)
+                    shown = "missing" if fmt is None else _short(fmt.text)
                     self.error(line, f"'format: {FORMAT_VERSION}' is required beside "
                                f"'dataset:' (format is {shown})")
                 self.dataset = self.entry(DATASET, root["dataset"], line) or {}
         elif fmt is not None and not self.format_ok(fmt):
-            self.error(root.key_lines["format"], f"format {fmt.text!r} is not supported; "
+            self.error(root.key_lines["format"], f"format {_short(fmt.text)} is not supported; "
                        f"this version reads 'format: {FORMAT_VERSION}'")
         for key, node in root.items():
             line = root.key_lines[key]
