@@ -345,3 +345,92 @@ def test_a_sample_through_the_cli(seed_store, listener, tmp_path):
         assert result.exit_code in (0, 2), result.output
         assert "Traceback" not in result.output
     assert listener.seen == []
+
+
+# -- the smaller items of issue 15 ----------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "1e308", "-inf", "0"])
+def test_a_timeout_out_of_range_is_a_usage_error(seed_store, value):
+    result = CliRunner().invoke(main, ["query", str(seed_store), "--timeout", value,
+                                       "ASK { ?s ?p ?o }"])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert isinstance(result.exception, SystemExit)  # a message, not a crash
+    if value in ("inf", "nan", "1e308"):  # below 0.1, click's own range says so
+        assert "give a number of seconds from 0.1 to 86400" in result.output
+
+
+def test_timeout_range_in_the_functions(seed_store):
+    for bad in (float("inf"), float("nan"), 1e308, 0):
+        with pytest.raises(sparql.QueryError, match="from 0.1 to 86400"):
+            sparql.run_local(seed_store, sparql.prepare("ASK {}"), timeout=bad)
+        with pytest.raises(sparql.QueryError, match="from 0.1 to 86400"):
+            sparql.run_remote("http://127.0.0.1:9/q", sparql.prepare("ASK {}"), timeout=bad)
+    with pytest.raises(sparql.QueryError, match="from 1 to 86400"):
+        sparql.server_command(seed_store, "127.0.0.1", 7878, float("inf"))
+
+
+def test_deep_nesting_is_refused_clearly(seed_store):
+    text = "SELECT * WHERE " + "{" * 20_000 + "}" * 20_000
+    result = CliRunner().invoke(main, ["query", str(seed_store), text])
+    assert result.exit_code == 2, result.output
+    assert "nested too deeply" in result.output and "Traceback" not in result.output
+    for deep in ("SELECT * WHERE { FILTER(" + "(" * 40 + "1" + ")" * 40 + ") }",
+                 "SELECT * WHERE { ?s ?p " + "[ ?p " * 40 + "1" + "]" * 40 + " }"):
+        with pytest.raises(sparql.Refused, match="nested too deeply"):
+            sparql.prepare(deep)
+    sparql.prepare("SELECT * WHERE " + "{" * sparql.MAX_NESTING + "}" * sparql.MAX_NESTING)
+    # brackets in strings, IRIs and comments are no nesting
+    sparql.prepare('SELECT * WHERE { BIND("' + "{" * 100 + '" AS ?x) } # ' + "(" * 100)
+
+
+def test_a_huge_query_is_refused_before_the_slow_parse(seed_store):
+    import time
+
+    text = "SELECT * WHERE { " + " UNION ".join(["{ ?s ?p ?o }"] * 5000) + " }"
+    start = time.monotonic()
+    result = CliRunner().invoke(main, ["query", str(seed_store), "--timeout", "3", text])
+    assert time.monotonic() - start < 3
+    assert result.exit_code == 2 and f"at most {sparql.MAX_QUERY_CHARS}" in result.output
+    # the worst shape found at the size limit still parses within a few seconds
+    worst = "SELECT * WHERE { FILTER(" + " || ".join(["?a = ?b"] * 2000) + ") }"
+    worst = worst[:sparql.MAX_QUERY_CHARS - 20].rsplit(" ||", 1)[0] + ") }"
+    start = time.monotonic()
+    sparql.prepare(worst)
+    assert time.monotonic() - start < 8
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://127.0.0.1/x", "/etc/passwd",
+                                 "http:///nohost", "gopher://127.0.0.1:70/"])
+def test_only_http_endpoints(url):
+    result = CliRunner().invoke(main, ["query", "--endpoint", url, "ASK { ?s ?p ?o }"])
+    assert result.exit_code == 2, result.output
+    assert "only http:// and https://" in result.output
+    assert "root:" not in result.output
+    with pytest.raises(sparql.QueryError, match="only http"):
+        sparql.push(b"", url, None)
+
+
+def test_a_redirect_to_another_scheme_is_not_followed(monkeypatch):
+    class Redirect(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            self.send_response(302)
+            self.send_header("Location", "ftp://127.0.0.1:9/x")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with pytest.raises(sparql.EndpointError, match="only http:// and https:// are"):
+            sparql.run_remote(f"http://127.0.0.1:{server.server_address[1]}/q",
+                              sparql.prepare("ASK {}"), timeout=5)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

@@ -15,7 +15,9 @@ same text the same way. :func:`one_reading` expands the SPARQL codepoint escapes
 expanded text is both checked and run (locally and on an endpoint): no backslash-u is
 left in it for either parser to read its own way. It refuses characters the two read
 differently (a carriage return not followed by a line feed ends a comment for oxigraph,
-not for rdflib; other control characters; surrogates). After the parse, a second,
+not for rdflib; other control characters; surrogates), and texts longer than
+``MAX_QUERY_CHARS`` or nested deeper than ``MAX_NESTING`` brackets (the rdflib parse
+takes time and stack in proportion, outside the timeout). After the parse, a second,
 lexical look at the same text refuses a ``SERVICE``, ``FROM`` or update keyword outside
 strings, IRIs and comments, whatever the parse made of it.
 
@@ -88,6 +90,42 @@ GRAPH_FORMATS = {
     "jsonld": RdfFormat.JSON_LD,
 }
 DEFAULT_TIMEOUT = 30.0
+MAX_TIMEOUT = 86_400.0  # one day
+
+
+def check_timeout(timeout: float, low: float = 0.1) -> float:
+    """``timeout`` when it is a number of seconds from ``low`` to :data:`MAX_TIMEOUT`;
+    QueryError (exit 2) for inf, nan, 1e308 and the like."""
+    if not (isinstance(timeout, (int, float)) and math.isfinite(timeout)
+            and low <= timeout <= MAX_TIMEOUT):
+        raise QueryError(f"--timeout {timeout}: give a number of seconds from {low:g} to "
+                         f"{MAX_TIMEOUT:g} (one day)")
+    return float(timeout)
+
+
+def check_endpoint(url: str, option: str = "--endpoint") -> str:
+    """``url`` when it is an http:// or https:// URL with a host; QueryError (exit 2)
+    otherwise (file:///etc/passwd, ftp://…: urllib would read those too)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise QueryError(f"{option} {url}: only http:// and https:// endpoints are "
+                         "accepted (like http://127.0.0.1:7878/query)")
+    return url
+
+
+class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only to another http(s) URL (urllib also follows ftp://)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if urllib.parse.urlsplit(newurl).scheme.lower() not in ("http", "https"):
+            raise EndpointError(f"{req.full_url} redirected to {newurl}: only http:// and "
+                                "https:// are followed")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _urlopen(request: urllib.request.Request, timeout: float):
+    opener = urllib.request.build_opener(_HttpOnlyRedirects)
+    return opener.open(request, timeout=timeout)
 
 _UPDATES = {
     "Load": "LOAD", "Clear": "CLEAR", "Drop": "DROP", "Create": "CREATE", "Add": "ADD",
@@ -160,7 +198,7 @@ def prepare(text: str) -> Prepared:
 
     The text checked and run is :func:`one_reading` of ``text`` (escapes expanded).
     Raises :class:`Refused` or :class:`QuerySyntaxError`. Cost: one rdflib parse
-    (milliseconds for a page of SPARQL).
+    (milliseconds for a page of SPARQL; a few seconds at :data:`MAX_QUERY_CHARS`).
 
     >>> prepare("SELECT ?p WHERE { ?p a rg:Project }").form
     'select'
@@ -179,6 +217,13 @@ def prepare(text: str) -> Prepared:
         dict.get(query, "valuesClause") is not None, text,
     )
 
+
+MAX_QUERY_CHARS = 16_000
+"""Longest query text accepted (characters, after escapes): the rdflib parse that checks
+it takes up to ~3 s at this size, outside ``--timeout``. The named queries are < 5 000."""
+MAX_NESTING = 24
+"""Deepest nesting of ``{ ( [`` accepted: rdflib's parser recurses per level (Python's
+stack ends near 28 parentheses) and so does oxigraph's."""
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 # read differently by the two parsers, or no character at all: a lone CR ends a
@@ -199,11 +244,14 @@ def one_reading(text: str) -> str:
     differently or that is no character (a lone carriage return, other control
     characters, surrogates), written or produced by an escape; a backslash followed by
     ``u`` or ``U`` left after the expansion (each parser would expand it its own way:
-    rdflib takes ``\u`` + 8 digits, oxigraph ``\u+041``; write the character itself).
+    rdflib takes ``\u`` + 8 digits, oxigraph ``\u+041``; write the character itself);
+    a text longer than :data:`MAX_QUERY_CHARS` or nested deeper than :data:`MAX_NESTING`.
 
     >>> one_reading('SELECT ("caf\\u00E9" AS ?x) {}')
     'SELECT ("café" AS ?x) {}'
     """
+    if len(text) > 4 * MAX_QUERY_CHARS:  # before any work on it
+        raise Refused(_too_long(len(text)))
     text = text.removeprefix("\ufeff")  # a byte-order mark some editors write first
 
     def expand(m: re.Match) -> str:
@@ -224,7 +272,15 @@ def one_reading(text: str) -> str:
             f"line {line}: a backslash followed by {left.group(0)[1]} is left after the "
             "\\u escapes are expanded; it is refused because SPARQL parsers read it in "
             "different ways. Write the character itself (or build the text with CONCAT).")
+    _refuse_deep(expanded)
+    if len(expanded) > MAX_QUERY_CHARS:
+        raise Refused(_too_long(len(expanded)))
     return expanded
+
+
+def _too_long(n: int) -> str:
+    return (f"the query is {n} characters long; at most {MAX_QUERY_CHARS} are accepted. "
+            "Split it, or bind long lists with --param or a smaller VALUES block.")
 
 
 def _refuse_bad_chars(text: str, origin: str) -> None:
@@ -236,7 +292,7 @@ def _refuse_bad_chars(text: str, origin: str) -> None:
                       "different ways, so the check could not vouch for what runs.")
 
 
-# what is opaque to the keyword look: comments, strings, IRIs
+# what is opaque to the bracket count and to the keyword look: comments, strings, IRIs
 _ECHAR = r"""\\[tbnrf"'\\]"""
 _OPAQUE = re.compile(
     r"#[^\r\n]*"
@@ -257,6 +313,23 @@ def _code_parts(text: str) -> Iterator[tuple[int, str, bool]]:
         pos = m.end()
     if pos < len(text):
         yield pos, text[pos:], False
+
+
+def _refuse_deep(text: str) -> None:
+    depth = 0
+    for start, piece, opaque in _code_parts(text):
+        if opaque:
+            continue
+        for i, ch in enumerate(piece):
+            if ch in "{([":
+                depth += 1
+                if depth > MAX_NESTING:
+                    line = text.count("\n", 0, start + i) + 1
+                    raise Refused(
+                        f"line {line}: the query is nested too deeply (more than "
+                        f"{MAX_NESTING} levels of {{ ( [ ); flatten it.")
+            elif ch in "})]":
+                depth -= 1
 
 
 _KEYWORDS = ("SERVICE", "FROM", "INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE",
@@ -617,6 +690,7 @@ def run_local(store_path: str | os.PathLike, prepared: Prepared,
     >>> run_local("out/lapland.store", prepare("ASK { ?s ?p ?o }")).data  # doctest: +SKIP
     b'{"head":{},"boolean":true}'
     """
+    timeout = check_timeout(timeout)
     request = json.dumps({
         "store": os.fspath(Path(store_path).resolve()),
         "text": prepared.text,
@@ -668,7 +742,7 @@ def _post(url: str, data: dict, accept: str, timeout: float) -> bytes:
         "Content-Type": "application/x-www-form-urlencoded", "Accept": accept,
         "User-Agent": "regiograph"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with _urlopen(request, timeout) as response:
             return response.read()
     except urllib.error.HTTPError as exc:
         detail = exc.read().decode("utf-8", "replace").strip()[:500]
@@ -694,6 +768,8 @@ def run_remote(url: str, prepared: Prepared, params: Mapping[str, object] | None
     Parameters travel as a trailing VALUES block; ids are looked up on the endpoint.
     ``graph`` (an IRI) is sent as ``default-graph-uri``: the graph the query reads.
     """
+    check_endpoint(url)
+    timeout = check_timeout(timeout)
     # the facts derived at build (graph.store.derive) travel in their own named graph
     extra = {"default-graph-uri": graph, "named-graph-uri": DERIVED_GRAPH.value} if graph \
         else {}
@@ -822,6 +898,7 @@ def server_command(store_path: str | os.PathLike, host: str, port: int,
     option to turn that off: only :func:`prepare` refuses SERVICE, and the server
     does not go through it. Hence 127.0.0.1 by default.
     """
+    timeout = check_timeout(timeout, low=1)
     return [oxigraph_binary(), "serve-read-only",
             "--location", os.fspath(Path(store_path) / "db"),
             "--bind", f"{host}:{port}", "--timeout-s", str(max(1, math.ceil(timeout)))]
@@ -887,6 +964,7 @@ def push(ntriples: bytes, endpoint: str, graph: str | None, *,
             NamedNode(graph)
         except ValueError as exc:
             raise QueryError(f"--graph {graph}: not an absolute IRI ({exc})") from None
+    check_endpoint(endpoint)
     show = sys.stderr.isatty() if progress is None else progress
     url = graph_store_url(endpoint, graph)
     with tqdm(total=len(ntriples), unit="B", unit_scale=True, desc="push",
@@ -896,7 +974,7 @@ def push(ntriples: bytes, endpoint: str, graph: str | None, *,
             headers={"Content-Type": "application/n-triples",
                      "Content-Length": str(len(ntriples)), "User-Agent": "regiograph"})
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
+            with _urlopen(request, timeout) as response:
                 return response.status
         except urllib.error.HTTPError as exc:
             detail = exc.read().decode("utf-8", "replace").strip()[:500]
