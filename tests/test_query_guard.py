@@ -434,3 +434,15 @@ def test_a_redirect_to_another_scheme_is_not_followed(monkeypatch):
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+@pytest.mark.parametrize("value", ['"C:\\users"', '"x\\u0022 } SERVICE"', '"a\x01b"'])
+def test_a_param_that_would_be_read_as_an_escape_is_not_sent(value, monkeypatch):
+    """The text sent to an endpoint goes through one_reading: a value whose serialised
+    form holds a backslash-u would change on the way, so it is refused, not sent."""
+    sent = []
+    monkeypatch.setattr(sparql, "_post", lambda *args: sent.append(args))
+    prepared = sparql.prepare("SELECT ?x WHERE { ?x ?p ?o }")
+    with pytest.raises(sparql.QueryError, match="--param x: a value with a backslash"):
+        sparql.run_remote("http://127.0.0.1:9/q", prepared, {"x": value}, timeout=5)
+    assert sent == []

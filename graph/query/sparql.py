@@ -758,6 +758,12 @@ def _values_clause(terms: Mapping[str, NamedNode | Literal]) -> str:
     names = list(terms)
     head = " ".join(f"?{n}" for n in names)
     row = " ".join(str(terms[n]) for n in names)  # N-Triples serialisation: escaped
+    for n in names:
+        if re.search(r"\\[uU]", str(terms[n])):  # one_reading would expand it
+            raise QueryError(
+                f"--param {n}: a value with a backslash followed by u (or a control "
+                "character) cannot travel in the query text to an endpoint: SPARQL reads "
+                "\\u there as an escape. Query a store given as DATASET instead.")
     return f"\nVALUES ({head}) {{ ({row}) }}\n"
 
 
