@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from pyoxigraph import QueryBoolean
+from pyoxigraph import NamedNode, QueryBoolean
 
 from cli import main
 from graph.model.vocab import PREFIXES
@@ -446,3 +446,50 @@ def test_a_param_that_would_be_read_as_an_escape_is_not_sent(value, monkeypatch)
     with pytest.raises(sparql.QueryError, match="--param x: a value with a backslash"):
         sparql.run_remote("http://127.0.0.1:9/q", prepared, {"x": value}, timeout=5)
     assert sent == []
+
+
+# -- FROM: the engine's own answer says whether it read a dataset clause -------------
+
+G = "http://127.0.0.1:9/g"
+FROM_HIDERS = ['("x\\u0022 AS ?a) #" AS ?b) ', '("x\\U00000022 AS ?a) #" AS ?b) ',
+               '("\\\\u0022 AS ?a) #" AS ?b) ', '("x\\u+022 AS ?a) #" AS ?b) ', "# c\r",
+               "# c\u2028", '("#" AS ?c) ', '("""\n#""" AS ?d) ', ""]
+FROMS = [f"FROM <{G}>", f"from <{G}>", f"FROM NAMED <{G}>", "FROM:g", f"\\u0046ROM <{G}>",
+         f"FROM<{G}>", "FROM g:", "FROM <g>", f"FROM <{G}> FROM NAMED <{G}>",
+         f"FROM\t<{G}>", "FROM\r\n<g>"]
+WHERES = ["WHERE { ?s ?p ?o }", "{ ?s ?p ?o }", "WHERE {\n?s ?p ?o\n}"]
+
+
+def test_whatever_the_guard_accepts_reads_the_store_s_own_dataset():
+    """A store whose default graph holds one triple and the named graph G another:
+    a FROM <G> the engine honours shows the other triple, a FROM NAMED shows none."""
+    from pyoxigraph import Quad, Store
+
+    store = Store()
+    default, marked = NamedNode("http://example.org/default"), NamedNode(G + "#m")
+    store.add(Quad(default, default, default))
+    store.add(Quad(marked, marked, marked, NamedNode(G)))
+    prologue = (f"PREFIX : <{G[:-1]}>\nPREFIX g: <{G}>\nBASE <http://127.0.0.1:9/>\n")
+    rng = random.Random(151)
+    accepted = honoured = 0
+    for _ in range(300):
+        text = (f"{prologue}SELECT ?s {rng.choice(FROM_HIDERS)}{rng.choice(FROMS)}"
+                f"{rng.choice([' ', chr(10), ' # x' + chr(10)])}{rng.choice(WHERES)}")
+        raw = {str(r["s"]) for r in store.query(text)} if _parses(store, text) else None
+        honoured += raw is not None and raw != {str(default)}
+        try:
+            prepared = sparql.prepare(text)
+        except sparql.QueryError:
+            continue
+        accepted += 1
+        rows = {str(r["s"]) for r in sparql.query_store(store, prepared, {})}
+        assert rows == {str(default)}, f"the engine read a dataset clause: {text!r}"
+    assert honoured > 100 and accepted > 10, (honoured, accepted)
+
+
+def _parses(store, text: str) -> bool:
+    try:
+        store.query(text)
+    except SyntaxError:
+        return False
+    return True
