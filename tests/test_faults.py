@@ -288,3 +288,41 @@ def test_a_build_killed_while_writing_the_store_leaves_nothing_after_the_next(tm
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert done.returncode == 0, done.stderr
     assert not [p.name for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_a_full_disk_names_the_file(tmp_path, monkeypatch):
+    # ENOSPC from write() carries no file name; the message must still say which file
+    import errno
+    import os
+
+    from click.testing import CliRunner
+
+    from cli import main
+    from graph.base import files
+
+    real_fdopen = os.fdopen
+
+    class Full:
+        def __init__(self, f):
+            self.f = f
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.f.close()
+
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    def fdopen(fd, mode="r", *args, **kwargs):  # os is shared: only writes fail
+        f = real_fdopen(fd, mode, *args, **kwargs)
+        return Full(f) if "w" in mode else f
+
+    monkeypatch.setattr(files.os, "fdopen", fdopen)
+    seed = __import__("pathlib").Path(__file__).resolve().parent.parent / "data" / "lapland"
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(main, ["report", str(seed), "-o", str(out)])
+    assert result.exit_code == 4
+    assert result.stderr.strip() == f"error: cannot read or write {out}: No space left on device"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
