@@ -515,59 +515,72 @@ def queries_cmd(show: str | None, fmt: str) -> None:
 @click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on. Anything but 127.0.0.1/localhost opens the "
-              "server to the network (a warning is printed).")
+              "endpoint to the network (a warning is printed).")
 @click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True,
-              help="Seconds a query may run before the server stops it.")
-def serve(dataset: str, port: int, host: str, timeout: float) -> None:
-    """Serve DATASET as a read-only SPARQL endpoint (the oxigraph server).
+              help="Seconds a query may run; then its worker is killed and the request "
+              "gets 504.")
+@click.option("--memory", type=click.IntRange(min=200), default=2048, show_default=True,
+              metavar="MB", help="Memory (MiB of address space) a query's worker may use; "
+              "past it the query is stopped and the request gets 503.")
+@click.option("--workers", type=click.IntRange(1, 64), default=None, metavar="N",
+              help="Queries run at once, each in its own process (default: the number of "
+              "CPUs, at least 2); more requests wait up to 10 s, then get 503.")
+def serve(dataset: str, port: int, host: str, timeout: float, memory: int,
+          workers: int | None) -> None:
+    """Serve DATASET as a read-only SPARQL 1.1 endpoint that no query takes down.
 
     Opens the built store read-only (a facts folder is built into a temporary store
     first) and prints the address of the query page and of the SPARQL 1.1 protocol
-    endpoint (/query; GET or POST, results as JSON, XML, CSV or TSV by the Accept
-    header). Updates and Graph Store writes are refused (403). Stop it with Ctrl-C.
+    endpoint (/query; GET or POST, results as JSON, XML, CSV or TSV, graphs as
+    N-Triples, Turtle or JSON-LD, by the Accept header; 406 when none fits).
 
-    SERVICE: the oxigraph server evaluates SERVICE <url> itself, i.e. it makes HTTP
-    requests to any URL a query names, and it has no switch to turn that off; the
-    checks of `regiograph query` do not apply to requests made to the server. So it
-    listens on 127.0.0.1 only unless you pass --host; on another host anyone who can
-    reach the port can make the server fetch URLs. Do not expose it to a network you
-    do not trust.
+    Every query goes through the checks of `regiograph query`: SERVICE, FROM,
+    updates, queries nested too deeply or too long get 400 before anything runs, so
+    the endpoint never calls another URL. Each query then runs in its own worker
+    process with --timeout and --memory: a query past its time gets 504, one past its
+    memory or that crashes the engine 503, and the endpoint and the other requests go
+    on. Updates and Graph Store writes get 403.
+
+    Stop it with Ctrl-C (exit 0; the workers are stopped with it). When it cannot
+    start (the port is taken, the store cannot be opened) it says why and exits 1.
     """
-    import subprocess
+    import errno
     import tempfile
 
+    from graph.query import endpoint as ep
     from graph.query import sparql
 
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"Warning: listening on {host}: anyone who can reach port {port} can query "
-                   "the dataset, and the server runs SERVICE calls to any URL they name.",
-                   err=True)
+                   "the dataset.", err=True)
     with tempfile.TemporaryDirectory(prefix="regiograph-serve-") as work:
         try:
+            timeout = sparql.check_timeout(timeout, low=1)
             store_path = sparql.built_store(dataset, work)
-            command = sparql.server_command(store_path, host, port, timeout)
         except InvalidDataset as exc:
             _fail(exc)
         except sparql.QueryError as exc:
             _query_error(exc)
-        proc = subprocess.Popen(command)  # its messages go straight to the terminal
         try:
-            sparql.wait_listening(proc, "127.0.0.1" if host in ("0.0.0.0", "::") else host,
-                                  port)
-            shown = f"[{host}]" if ":" in host else host
-            click.echo(f"Serving {store_path} read-only (queries stop after {timeout:g} s).")
-            click.echo(f"  query page:      http://{shown}:{port}/")
-            click.echo(f"  SPARQL endpoint: http://{shown}:{port}/query")
-            click.echo("Press Ctrl-C to stop.")
-            proc.wait()
-        except sparql.QueryError as exc:
-            _query_error(exc)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            if proc.poll() is None:
-                proc.terminate()
-                proc.wait(10)
+            ep.check_store(store_path)
+        except Exception as exc:  # noqa: BLE001 - any reason the store cannot be read
+            click.echo(f"Error: cannot open the store {store_path}: {exc}", err=True)
+            sys.exit(1)
+        endpoint = ep.Endpoint(store_path, timeout=timeout, memory=memory * 2**20,
+                               **({"workers": workers} if workers else {}))
+        try:
+            server = ep.make_server(endpoint, host, port)
+        except OSError as exc:
+            why = "the port is taken" if exc.errno == errno.EADDRINUSE else exc.strerror
+            click.echo(f"Error: cannot listen on {host}:{port}: {why} ({exc})", err=True)
+            sys.exit(1)
+        shown = f"[{host}]" if ":" in host else host
+        click.echo(f"Serving {store_path} read-only (queries stop after {timeout:g} s or "
+                   f"{memory} MiB; {endpoint.workers} at once).")
+        click.echo(f"  query page:      http://{shown}:{port}/")
+        click.echo(f"  SPARQL endpoint: http://{shown}:{port}/query")
+        click.echo("Press Ctrl-C to stop.")
+        ep.serve_forever(server, endpoint)
 
 
 @main.command()

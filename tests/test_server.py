@@ -1,5 +1,6 @@
-"""The real oxigraph server: `regiograph serve` (read-only SPARQL protocol endpoint),
-`regiograph push` (Graph Store Protocol) and `regiograph query --endpoint`.
+"""`regiograph serve` (the read-only SPARQL protocol endpoint of graph.query.endpoint),
+`regiograph push` (Graph Store Protocol, against the real oxigraph server) and
+`regiograph query --endpoint`.
 
 Every server binds 127.0.0.1 on a free port and is stopped (terminate + wait) by its
 fixture's finaliser.
@@ -172,6 +173,33 @@ def test_updates_and_writes_are_refused(served):
     assert status == 200 and int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) >= 4
 
 
+def test_graph_formats_page_and_other_routes(served):
+    construct = "CONSTRUCT WHERE { ?s a <https://w3id.org/regiograph/ns#Project> }"
+    status, kind, body = get(served, construct, "text/turtle")
+    assert status == 200 and kind.startswith("text/turtle") and b"rg:Project" in body
+    status, kind, body = get(served, construct, "application/ld+json")
+    assert status == 200 and json.loads(body)
+    status, kind, body = get(served, construct, "application/sparql-results+json")
+    assert status == 406 and b"text/turtle" in body  # a graph is no result table
+    status, kind, body = get(served, "ASK { ?s ?p ?o }", "text/csv;q=0.5, text/html")
+    assert status == 200 and kind.startswith("text/csv") and body.strip() == b"true"
+    status, kind, _ = get(served, "ASK { ?s ?p ?o }", "*/*")
+    assert status == 200 and kind.startswith("application/sparql-results+json")
+    status, kind, body = request(f"{served}/")
+    assert status == 200 and kind.startswith("text/html") and b"<textarea" in body
+    assert request(f"{served}/nothing")[0] == 404
+    assert request(f"{served}/query", method="DELETE")[0] == 405
+    assert request(f"{served}/query", method="OPTIONS")[0] == 405
+    q = urllib.parse.urlencode({"update": "CLEAR ALL"})
+    assert request(f"{served}/query?{q}")[0] == 403
+    q = urllib.parse.urlencode({"query": "ASK {}", "default-graph-uri": "http://x.org/"})
+    assert request(f"{served}/query?{q}")[0] == 400
+    status, kind, body = get(served, "SELECT * FROM <http://x.org/> WHERE { ?s ?p ?o }", "*/*")
+    assert status == 400 and kind.startswith("text/plain") and b"FROM" in body
+    status, _, body = get(served, "CLEAR ALL", "*/*")
+    assert status == 400 and b"updates are refused" in body
+
+
 class _Recorder(http.server.BaseHTTPRequestHandler):
     seen: list[str] = []
 
@@ -198,14 +226,22 @@ def recorder():
     thread.join()
 
 
-def test_the_server_itself_evaluates_service(served, recorder):
-    """What serve's --help and the README say: the oxigraph server calls SERVICE URLs
-    (here a local recorder) and has no switch against it. If this starts failing, the
-    server changed: update the docs."""
+def test_the_endpoint_refuses_service(served, recorder):
+    """SERVICE never leaves the host: the endpoint's guard (the one of `regiograph
+    query`) refuses it with 400 before anything runs, and the recorder on 127.0.0.1
+    receives nothing. (The oxigraph server `serve` used before called the URL.)"""
     url, seen = recorder
-    get(served, f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
-        "application/sparql-results+json")
-    assert seen == ["/sparql"]
+    for query in (f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+                  f"SELECT * WHERE {{ SERVICE SILENT <{url}> {{ ?s ?p ?o }} }}",
+                  f"SELECT * WHERE {{ \\u0053ERVICE <{url}> {{ ?s ?p ?o }} }}"):
+        status, kind, body = get(served, query, "application/sparql-results+json")
+        assert status == 400 and kind.startswith("text/plain"), (query, status)
+        assert b"SERVICE" in body
+    form = urllib.parse.urlencode({"query": f"ASK {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"})
+    status, _, _ = request(f"{served}/query", method="POST", data=form.encode(), headers={
+        "Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 400
+    assert seen == []
 
 
 def test_query_endpoint_refuses_service_before_sending(served, recorder):

@@ -164,6 +164,15 @@ class QueryTimeout(QueryError):
     exit_code = 5
 
 
+class EngineError(QueryError):
+    """The engine failed while running a checked query (an evaluation error)."""
+
+
+class WorkerFailed(EngineError):
+    """The query worker ended without an answer: killed at its memory limit, or the
+    engine crashed (a panic, a stack overflow, an abort)."""
+
+
 class EndpointError(QueryError):
     """A remote endpoint could not be reached or answered with an error."""
 
@@ -547,7 +556,7 @@ def _runtime(message: str) -> QueryError:
     if m:
         return QueryError(f"--param {m.group(1)}: the query must select ?{m.group(1)} to bind "
                           "it (parameters are substituted into the SELECT clause's variables)")
-    return QueryError(f"the query failed: {message}")
+    return EngineError(f"the query failed: {message}")
 
 
 def python_value(term):
@@ -631,7 +640,7 @@ def worker_main() -> None:
     from ..store.store import open_store
 
     request = json.loads(sys.stdin.buffer.read())
-    _bound_own_life(request.get("timeout"))
+    _bound_own_life(request.get("timeout"), request.get("memory"))
     out = sys.stdout.buffer
     try:
         store = open_store(request["store"])
@@ -640,8 +649,14 @@ def worker_main() -> None:
         terms = bind(params, store_lookup(store))
         subs = {Variable(k): v for k, v in terms.items()}
         result = store.query(request["text"], substitutions=subs or None)
+        fmt = request.get("format")
         if isinstance(result, (QuerySolutions, QueryBoolean)):
-            kind, data = "results", result.serialize(format=QueryResultsFormat.JSON)
+            kind, data = "results", result.serialize(
+                format=RESULT_FORMATS[fmt] if fmt in RESULT_FORMATS else QueryResultsFormat.JSON)
+        elif fmt in GRAPH_FORMATS:
+            kind = "graph"
+            kwargs = {"prefixes": dict(PREFIXES)} if fmt == "turtle" else {}
+            data = serialize(result, format=GRAPH_FORMATS[fmt], **kwargs)
         else:
             kind, data = "graph", serialize(result, format=RdfFormat.N_TRIPLES)
         base = [r["d"].value for r in store.query(_BASE_QUERY)]
@@ -657,12 +672,15 @@ def worker_main() -> None:
     out.flush()
 
 
-def _bound_own_life(timeout: float | None) -> None:
-    """Never outlive the parent, nor run past the deadline on one's own.
+def _bound_own_life(timeout: float | None, memory: int | None = None) -> None:
+    """Never outlive the parent, nor run past the deadline on one's own, nor use more
+    than ``memory`` bytes of address space.
 
     The parent kills the worker at the deadline; these guard the cases where the
     parent itself is killed first: the kernel sends SIGKILL when the parent dies
     (Linux), and a CPU-time limit ends a query that nobody waits for any more.
+    The memory limit (RLIMIT_AS, set before the store is opened) makes an allocation
+    past it fail: the engine aborts, and the parent reports :class:`WorkerFailed`.
     """
     import ctypes
     import resource
@@ -675,17 +693,29 @@ def _bound_own_life(timeout: float | None) -> None:
     if timeout:
         seconds = int(timeout) + 2
         resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
+    if memory:
+        resource.setrlimit(resource.RLIMIT_AS, (int(memory), int(memory)))
 
 
 def run_local(store_path: str | os.PathLike, prepared: Prepared,
               params: Mapping[str, object] | None = None,
-              timeout: float = DEFAULT_TIMEOUT) -> Answer:
+              timeout: float = DEFAULT_TIMEOUT, *, memory: int | None = None,
+              result_format: str | None = None,
+              track: Callable[[subprocess.Popen, bool], None] | None = None) -> Answer:
     """Run ``prepared`` on the built store at ``store_path`` within ``timeout`` seconds.
 
     A fresh interpreter (a subprocess, ~0.5 s to start) opens the store read-only
     and runs the query; at the deadline it is killed and :class:`QueryTimeout`
     raised. A subprocess rather than multiprocessing: it never re-imports the
     caller's main module, so scripts and notebooks need no ``__main__`` guard.
+
+    ``memory`` (bytes) limits the worker's address space (RLIMIT_AS): past it the
+    engine aborts and :class:`WorkerFailed` is raised, as for any crash of the worker.
+    ``result_format`` (json/xml/csv/tsv for results, ntriples/turtle/jsonld for
+    graphs) has the worker serialise the answer in that format (default: JSON results,
+    N-Triples graphs). ``track(proc, True)`` is called when the worker starts and
+    ``track(proc, False)`` once it is gone (the endpoint kills the live ones when it
+    stops).
 
     >>> run_local("out/lapland.store", prepare("ASK { ?s ?p ?o }")).data  # doctest: +SKIP
     b'{"head":{},"boolean":true}'
@@ -697,14 +727,20 @@ def run_local(store_path: str | os.PathLike, prepared: Prepared,
         "timeout": timeout,
         "params": {k: _term_tuple(v) if isinstance(v, (NamedNode, Literal)) else str(v)
                    for k, v in (params or {}).items()},
+        "memory": memory,
+        "format": result_format,
     }).encode("utf-8")
     env = dict(os.environ)
     root = os.fspath(Path(__file__).resolve().parents[2])  # where `graph` is importable
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    if memory:  # glibc reserves 64 MiB of address space per thread arena otherwise
+        env["MALLOC_ARENA_MAX"] = "2"
     proc = subprocess.Popen(
         [sys.executable, "-c", "from graph.query.sparql import worker_main; worker_main()"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
     )
+    if track:
+        track(proc, True)
     try:
         out, err = proc.communicate(request, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -716,13 +752,20 @@ def run_local(store_path: str | os.PathLike, prepared: Prepared,
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
+        if track:
+            track(proc, False)
     header, _, data = out.partition(b"\n")
     try:
         head = json.loads(header)
     except ValueError:
-        detail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
-        raise QueryError(f"the query worker ended without an answer (exit code "
-                         f"{proc.returncode}) {detail[0]}") from None
+        lines = err.decode("utf-8", "replace").strip().splitlines()
+        detail = next((line for line in lines if "memory allocation" in line),
+                      lines[-1] if lines else "")
+        hint = ""
+        if memory and (proc.returncode in (-6, -9) or "memory" in detail):
+            hint = f" (its memory limit is {memory / 2**20:.0f} MiB)"
+        raise WorkerFailed(f"the query worker ended without an answer (exit code "
+                           f"{proc.returncode}){hint} {detail}".rstrip()) from None
     kind = head["kind"]
     if kind == "syntax":
         raise _oxigraph_syntax(head["message"], prepared)
@@ -900,9 +943,10 @@ def server_command(store_path: str | os.PathLike, host: str, port: int,
                    timeout: float) -> list[str]:
     """The command line of a read-only oxigraph server on a built store.
 
-    The server evaluates SERVICE itself (it calls the URL over HTTP) and has no
-    option to turn that off: only :func:`prepare` refuses SERVICE, and the server
-    does not go through it. Hence 127.0.0.1 by default.
+    ``regiograph serve`` no longer runs it (:mod:`.endpoint` does, in Python): the
+    server evaluates SERVICE itself (it calls the URL over HTTP) with no option to turn
+    that off, ignores its timeout on a sort, and one query can crash it. Kept for
+    those who run the oxigraph server on a trusted network themselves.
     """
     timeout = check_timeout(timeout, low=1)
     return [oxigraph_binary(), "serve-read-only",
