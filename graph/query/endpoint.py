@@ -7,7 +7,8 @@ a fresh interpreter that opens the store read-only under a memory limit (RLIMIT_
 and is killed at the deadline. A query that runs too long costs its request a 504,
 one that exhausts the memory or crashes the engine a 503; the endpoint and the other
 requests go on. At most ``workers`` queries run at once; a request that finds no free
-worker within :data:`SLOT_WAIT` seconds gets 503 (with Retry-After).
+worker within :data:`SLOT_WAIT` seconds gets 503 (with Retry-After). The guard's parse
+runs in the server process, one at a time (rdflib's parser is not thread-safe).
 
 Routes: ``/`` a small query page; ``/query`` the SPARQL protocol (GET ``?query=``,
 POST form or ``application/sparql-query``); ``/update`` and ``/store`` (Graph Store
@@ -108,6 +109,10 @@ class Endpoint:
 
     def __post_init__(self):
         self.slots = threading.BoundedSemaphore(self.workers)
+        # the guard's rdflib parse runs in this process, one at a time: rdflib's SPARQL
+        # parser (pyparsing) is not thread-safe (two parses at once fail with
+        # TypeErrors from inside pyparsing); a long text takes up to ~1 s
+        self.guards = threading.BoundedSemaphore(1)
         self.lock = threading.Lock()
 
     def track(self, proc: subprocess.Popen, started: bool) -> None:
@@ -135,10 +140,15 @@ class Endpoint:
 
     def answer(self, text: str, accept: str | None) -> tuple[str, bytes]:
         """(content type, body) for the query ``text``; HttpError otherwise."""
+        if not self.guards.acquire(timeout=self.slot_wait):
+            raise HttpError(503, "the endpoint is busy checking other queries; try again",
+                            {"Retry-After": "5"})
         try:
             prepared = sparql.prepare(text)
         except sparql.QueryError as exc:
             raise HttpError(400, str(exc)) from None
+        finally:
+            self.guards.release()
         offers = GRAPH_TYPES if prepared.is_graph else RESULT_TYPES
         chosen = negotiate(accept, offers)
         if chosen is None:
