@@ -9,6 +9,7 @@ fixture's finaliser.
 from __future__ import annotations
 
 import csv
+import html
 import http.server
 import io
 import json
@@ -187,6 +188,9 @@ def test_graph_formats_page_and_other_routes(served):
     assert status == 200 and kind.startswith("application/sparql-results+json")
     status, kind, body = request(f"{served}/")
     assert status == 200 and kind.startswith("text/html") and b"<textarea" in body
+    example = html.unescape(body.decode().split('rows="12">')[1].split("</textarea>")[0])
+    status, _, body = get(served, example, "text/csv")
+    assert status == 200 and len(body.decode().splitlines()) > 4  # the page's example runs
     assert request(f"{served}/nothing")[0] == 404
     assert request(f"{served}/query", method="DELETE")[0] == 405
     assert request(f"{served}/query", method="OPTIONS")[0] == 405

@@ -21,6 +21,7 @@ ASK; N-Triples, Turtle or JSON-LD for CONSTRUCT and DESCRIBE; 406 when none fits
 
 from __future__ import annotations
 
+import html
 import http.server
 import os
 import signal
@@ -180,6 +181,11 @@ class Endpoint:
         return media + charset, answer.data
 
 
+EXAMPLE = """SELECT ?project ?id WHERE {
+  ?project a rg:Project ; dct:identifier ?id .
+} ORDER BY ?id LIMIT 20"""
+"""The query the page shows first (rg:, dct:, … are predeclared)."""
+
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>regiograph SPARQL</title>
 <style>body{{font-family:sans-serif;margin:2em;max-width:60em}}
@@ -188,9 +194,7 @@ overflow:auto;max-height:40em}}</style></head><body>
 <h1>regiograph: SPARQL query</h1>
 <p>Read-only endpoint at <code>/query</code> (SPARQL 1.1 protocol). SERVICE, FROM and
 updates are refused; queries stop after {timeout} s.</p>
-<form id="f"><textarea id="q" rows="12">SELECT ?p ?name WHERE {{
-  ?p a rg:Project ; rdfs:label ?name .
-}} LIMIT 20</textarea>
+<form id="f"><textarea id="q" rows="12">{example}</textarea>
 <p><label>Answer as <select id="a">
 <option>application/sparql-results+json</option><option>text/csv</option>
 <option>text/tab-separated-values</option><option>application/sparql-results+xml</option>
@@ -235,7 +239,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 if method == "POST":
                     raise HttpError(405, "POST your query to /query", {"Allow": "GET, HEAD"})
                 self._drain()
-                page = PAGE.format(timeout=f"{self.endpoint.timeout:g}")
+                page = PAGE.format(timeout=f"{self.endpoint.timeout:g}",
+                                   example=html.escape(EXAMPLE))
                 self._send(200, "text/html; charset=utf-8", page.encode("utf-8"))
                 return
             if path != "/query":
