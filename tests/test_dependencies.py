@@ -27,9 +27,9 @@ IMPORT_NAMES = {"pyyaml": "yaml", "pillow": "PIL", "websocket-client": "websocke
 
 #: dependencies that no module imports, and why they are needed all the same
 NOT_IMPORTED = {
-    # the SPARQL server program: `regiograph serve` runs its `oxigraph` binary
-    # (graph.query.sparql.oxigraph_binary), and tests/test_server.py talks to it
-    "oxigraph": "the oxigraph server binary run by `regiograph serve`",
+    # the SPARQL server program: tests/test_server.py pushes to its `oxigraph` binary
+    # (graph.query.sparql.oxigraph_binary), the Graph Store users push to in the README
+    "oxigraph": "the oxigraph server binary, a writable Graph Store for `push`",
 }
 
 #: test extras that nothing imports: tools the test run or `make` calls
