@@ -831,11 +831,11 @@ def run_remote(url: str, prepared: Prepared, params: Mapping[str, object] | None
         def lookup(ident: str) -> NamedNode | None:
             probe = prepare("SELECT ?x WHERE { ?x dct:identifier ?id } LIMIT 2"
                             + _values_clause({"id": Literal(ident)}))
-            data = _post(url, {"query": probe.text, **extra},
-                         "application/sparql-results+json", timeout)
-            rows = json.loads(data)["results"]["bindings"]
-            if len(rows) == 1 and rows[0]["x"]["type"] == "uri":
-                return NamedNode(rows[0]["x"]["value"])
+            rows = _bindings(url, _post(url, {"query": probe.text, **extra},
+                                        "application/sparql-results+json", timeout))
+            x = rows[0].get("x") if len(rows) == 1 else None
+            if isinstance(x, dict) and x.get("type") == "uri":
+                return NamedNode(str(x.get("value")))
             return None
 
         text = prepared.user_text + _values_clause(bind(params, lookup))
@@ -843,10 +843,53 @@ def run_remote(url: str, prepared: Prepared, params: Mapping[str, object] | None
         text = prepared.text
     accept = "application/n-triples" if prepared.is_graph else "application/sparql-results+json"
     data = _post(url, {"query": text, **extra}, accept, timeout)
-    bases = json.loads(_post(url, {"query": _BASE_QUERY, **extra},
-                             "application/sparql-results+json", timeout))["results"]["bindings"]
-    base = bases[0]["d"]["value"] if len(bases) == 1 else ""
-    return Answer("graph" if prepared.is_graph else "results", data, base)
+    answer = Answer("graph" if prepared.is_graph else "results", data, "")
+    _check_answer(url, answer)
+    bases = _bindings(url, _post(url, {"query": _BASE_QUERY, **extra},
+                                 "application/sparql-results+json", timeout))
+    d = bases[0].get("d") if len(bases) == 1 else None
+    answer.base = str(d.get("value", "")) if isinstance(d, dict) else ""
+    return answer
+
+
+def _bindings(url: str, data: bytes) -> list[dict]:
+    """The bindings of a SPARQL JSON results document, or EndpointError saying what came
+    instead (an HTML page, a document of another shape)."""
+    try:
+        doc = json.loads(data)
+        rows = doc["results"]["bindings"]
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            raise TypeError
+        return rows
+    except (ValueError, KeyError, TypeError):
+        raise EndpointError(f"{url} answered something that is not SPARQL JSON results "
+                            f"(it begins {_begins(data)}); is it a SPARQL query "
+                            "endpoint?") from None
+
+
+def _check_answer(url: str, answer: Answer) -> None:
+    """Read the whole answer once as what it should be: SPARQL JSON results, or
+    N-Triples for a graph; EndpointError otherwise (never a traceback later)."""
+    try:
+        if answer.kind == "graph":
+            for _ in parse(answer.data, format=RdfFormat.N_TRIPLES):
+                pass
+        else:
+            parsed = results(answer)
+            if not isinstance(parsed, QueryBoolean):
+                names = [v.value for v in parsed.variables]
+                for solution in parsed:
+                    for name in names:
+                        solution[name]
+    except (SyntaxError, ValueError, KeyError, TypeError) as exc:
+        what = "N-Triples" if answer.kind == "graph" else "SPARQL JSON results"
+        raise EndpointError(f"{url} answered something that is not {what} (it begins "
+                            f"{_begins(answer.data)}: {exc}); is it a SPARQL query "
+                            "endpoint?") from None
+
+
+def _begins(data: bytes) -> str:
+    return repr(data[:40].decode("utf-8", "replace"))
 
 
 # -- rendering --------------------------------------------------------------------
