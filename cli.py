@@ -405,6 +405,9 @@ def _required_params(named, params: dict) -> None:
               "turtle, ntriples, jsonld: the graph of CONSTRUCT/DESCRIBE.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
               help="Seconds before the query is stopped (exit 5).")
+@click.option("--memory", metavar="MB", type=click.IntRange(min=200), default=2048,
+              show_default=True, help="Memory (MiB of address space) the query's worker may "
+              "use; past it the query is stopped (exit 2, saying so).")
 @click.option("--limit", type=click.IntRange(min=0), default=100, show_default=True,
               help="Rows shown in table output (0: all). Other formats give every row.")
 @click.option("--endpoint", metavar="URL",
@@ -413,7 +416,7 @@ def _required_params(named, params: dict) -> None:
 @click.option("--graph", "graph_iri", metavar="IRI",
               help="With --endpoint: the named graph to query (sent as default-graph-uri), "
               "e.g. the one `push` wrote.")
-def query(args, file, name, params, fmt, timeout, limit, endpoint, graph_iri) -> None:
+def query(args, file, name, params, fmt, timeout, memory, limit, endpoint, graph_iri) -> None:
     """Run a SPARQL query on DATASET (or on --endpoint), safely.
 
     \b
@@ -427,7 +430,8 @@ def query(args, file, name, params, fmt, timeout, limit, endpoint, graph_iri) ->
     (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE, ADD, MOVE, COPY). --param binds a
     variable the query selects; values are never pasted into the text.
     A facts folder is built into a temporary store first; the query runs in a
-    separate process on the store opened read-only and is killed at --timeout.
+    separate process on the store opened read-only and is killed at --timeout, or
+    stopped when it would use more than --memory.
     Exit status: 0 success, 1 invalid dataset, 2 bad query or usage, 5 timeout,
     6 endpoint error.
     """
@@ -459,7 +463,8 @@ def query(args, file, name, params, fmt, timeout, limit, endpoint, graph_iri) ->
                     store_path = sparql.built_store(dataset, work)
                 except InvalidDataset as exc:
                     _fail(exc)
-                answer = sparql.run_local(store_path, prepared, values, timeout)
+                answer = sparql.run_local(store_path, prepared, values, timeout,
+                                          memory=memory * 2**20)
         if fmt == "table" and answer.kind == "graph":
             fmt = "turtle"
         if fmt != "table":
