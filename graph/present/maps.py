@@ -819,8 +819,9 @@ def _mark_flagged(node: dict) -> None:
     overlap, a dashed dark one for what is only not recorded, a solid purple one for
     what a source states; a stated finding also gives the node a purple halo, so that
     it shows even when an overlap claims the border."""
-    overlaps = _checks_by_shape()[0]
-    bases = node["bases"] or (["recorded"] if any(c in overlaps for c in node["checks"])
+    # findings of graph.checks.assess carry their basis: the check files are read only
+    # for findings made without one
+    bases = node["bases"] or (["recorded"] if set(node["checks"]) & _checks_by_shape()[0]
                               else ["unrecorded"])
     border = ("recorded" if "recorded" in bases else
               "stated" if "stated" in bases else "unrecorded")
