@@ -15,11 +15,15 @@ from pathlib import Path
 
 import click
 
-from graph.base.files import FolderBusy
+from graph.base.files import FolderBusy, folder_lock
 from graph.dataset import EXPORT_FORMATS, RDF_FORMATS, Dataset, OutputInDataset, building
 from graph.loader.facts import InvalidDataset, load_facts
 from graph.model.schema import CheckError
 from graph.store import OutdatedStore
+
+#: seconds that report, map and export wait for another regiograph writing into their
+#: output folder (a build holds it for as long as it runs), before exit 4
+WRITE_WAIT = 30.0
 
 
 def _fail(exc: InvalidDataset) -> None:
@@ -156,7 +160,9 @@ def build_cmd(dataset: str, out: str, fmt: str, csv_raw: bool) -> None:
     rebuilt from the graph). Nothing is written when the dataset is invalid, nor
     when OUT is inside DATASET (exit 2: its files would be read as facts). One build
     at a time writes into OUT: while another does, build stops at once (exit 4,
-    naming the folder and the other's pid).
+    naming the folder and the other's pid). The store and the exports are published
+    together: each name is a link into the hidden folder of the latest whole build
+    (OUT/.ID.current), so a killed build leaves the previous set as it was.
     """
     try:
         with building(dataset, out, csv_raw=csv_raw) as (ds, written):
@@ -206,7 +212,9 @@ def export_cmd(dataset: str, fmt: str, output: str | None, csv_raw: bool) -> Non
         else:
             sys.stdout.buffer.write(ds.rdf_bytes(fmt))
         return
-    for path in ds.export(fmt, output, csv_raw=csv_raw):
+    with folder_lock(Path(output).parent, wait=WRITE_WAIT):
+        written = ds.export(fmt, output, csv_raw=csv_raw)
+    for path in written:
         click.echo(f"wrote {path}", err=True)
 
 
@@ -310,10 +318,12 @@ def report_cmd(dataset: str, output: str, lang: str | None) -> None:
     html_path = Path(output)
     md_path = html_path.with_suffix(".md")
     notes = ds.notes()
-    write_atomic(html_path, report.report_html(info_data, findings, measures, name,
-                                               lang or info_data["lang"], said, notes))
-    write_atomic(md_path, report.report_markdown(info_data, findings, measures, name, said,
-                                                 notes))
+    page = report.report_html(info_data, findings, measures, name, lang or info_data["lang"],
+                              said, notes)
+    text = report.report_markdown(info_data, findings, measures, name, said, notes)
+    with folder_lock(html_path.parent, wait=WRITE_WAIT):  # the two files of one report
+        write_atomic(html_path, page)
+        write_atomic(md_path, text)
     click.echo(f"{report.summary(findings, said)} Report written to {html_path} and {md_path}")
 
 
@@ -353,7 +363,8 @@ def map_cmd(dataset, output, view, ident, depth, lang, color, size) -> None:
         page = ds.map(view, id=ident, depth=depth, lang=lang, color=color, size=size)
     except MapError as exc:  # an unknown id or view, or a view too large to draw
         raise click.UsageError(str(exc)) from None
-    path = page.save(output)
+    with folder_lock(Path(output).parent, wait=WRITE_WAIT):
+        path = page.save(output)
     click.echo(f"{page.nodes} nodes, {page.edges} edges. Map written to {path}")
 
 
@@ -435,8 +446,7 @@ def query(args, file, name, params, fmt, timeout, memory, limit, endpoint, graph
     Exit status: 0 success, 1 invalid dataset, 2 bad query or usage, 5 timeout,
     6 endpoint error.
     """
-    import tempfile
-
+    from graph.base.files import scratch_folder
     from graph.query import sparql
 
     if endpoint:
@@ -458,7 +468,7 @@ def query(args, file, name, params, fmt, timeout, memory, limit, endpoint, graph
         if endpoint:
             answer = sparql.run_remote(endpoint, prepared, values, timeout, graph_iri)
         else:
-            with tempfile.TemporaryDirectory(prefix="regiograph-query-") as work:
+            with scratch_folder("query") as work:
                 try:
                     store_path = sparql.built_store(dataset, work)
                 except InvalidDataset as exc:
@@ -550,15 +560,15 @@ def serve(dataset: str, port: int, host: str, timeout: float, memory: int,
     start (the port is taken, the store cannot be opened) it says why and exits 1.
     """
     import errno
-    import tempfile
 
+    from graph.base.files import scratch_folder
     from graph.query import endpoint as ep
     from graph.query import sparql
 
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"Warning: listening on {host}: anyone who can reach port {port} can query "
                    "the dataset.", err=True)
-    with tempfile.TemporaryDirectory(prefix="regiograph-serve-") as work:
+    with scratch_folder("serve") as work:
         try:
             timeout = sparql.check_timeout(timeout, low=1)
             store_path = sparql.built_store(dataset, work)

@@ -18,7 +18,13 @@ from pathlib import Path
 from pyoxigraph import RdfFormat, Store
 
 from . import export
-from .base.files import folder_lock, remove_leftovers, write_atomic
+from .base.files import (
+    folder_lock,
+    published_together,
+    remove_generations,
+    remove_leftovers,
+    write_atomic,
+)
 from .base.progress import progress
 from .loader.facts import Facts, load_facts
 from .rdf.mapping import from_triples, to_quads
@@ -228,7 +234,12 @@ def building(facts_path: str | os.PathLike, out: str | os.PathLike, *,
     """:func:`build`, with ``out`` still locked in the block: no other build replaces
     the store that the dataset reads while the block reads it. The temporary files and
     folders of an earlier build of this dataset into ``out`` that was killed are
-    removed first."""
+    removed first.
+
+    The store and the exports are published together (see
+    :func:`graph.base.files.published_together`): each public name in ``out`` is a
+    link into the current build's hidden folder, so a reader sees the whole old set or
+    the whole new set, never a new store beside old exports."""
     _apart(facts_path, out)  # before anything is read or written
     facts = load_facts(facts_path, display=os.fspath(facts_path))
     out = Path(out)
@@ -237,17 +248,22 @@ def building(facts_path: str | os.PathLike, out: str | os.PathLike, *,
     exports = [(fmt, f"{name}.{ext}") for fmt, (_, ext) in RDF_FORMATS.items()]
     exports += [("graphml", f"{name}.graphml"), ("csv", f"{name}-tables"),
                 ("yaml", f"{name}.facts.yaml")]
+    targets = [f"{name}.store"] + [target for _, target in exports]
     with folder_lock(out):
-        for target in [f"{name}.store"] + [target for _, target in exports]:
-            remove_leftovers(out / target)  # of a build killed here: no other is at work
-        store_path = build_store(
-            progress(to_quads(facts), "build", unit="triple"), out / f"{name}.store",
-            {"dataset": name, "facts": os.fspath(facts_path), "files": facts.files},
-        )
-        ds = Dataset(name, open_store(store_path), store_path, facts)
-        written: dict[str, list[Path]] = {"store": [store_path]}
-        for fmt, target in progress(exports, "export", unit="format"):
-            written[fmt] = ds.export(fmt, out / target, csv_raw=csv_raw)
+        remove_generations(out, name)  # of a build killed here: no other is at work
+        for target in targets:
+            remove_leftovers(out / target)
+        with published_together(out, name, targets) as gen:
+            build_store(
+                progress(to_quads(facts), "build", unit="triple"), gen / f"{name}.store",
+                {"dataset": name, "facts": os.fspath(facts_path), "files": facts.files},
+            )
+            ds = Dataset(name, open_store(gen / f"{name}.store"), out / f"{name}.store",
+                         facts)
+            written: dict[str, list[Path]] = {"store": [out / f"{name}.store"]}
+            for fmt, target in progress(exports, "export", unit="format"):
+                written[fmt] = [out / p.relative_to(gen)
+                                for p in ds.export(fmt, gen / target, csv_raw=csv_raw)]
         yield ds, written
 
 

@@ -26,3 +26,15 @@ def write_dataset(folder: Path, files: dict[str, str]) -> Path:
 
 
 HEADER = "format: 1\ndataset:\n  id: t\n  title: Test\n  lang: fi\n"
+
+
+def leftovers(out: Path, *names: str) -> list[str]:
+    """Hidden entries of a build's output folder beyond what its builds publish: each
+    dataset's ``.NAME.current`` link and the one generation folder it points to."""
+    import os
+
+    kept = set()
+    for name in names:
+        current = out / f".{name}.current"
+        kept |= {current.name, os.readlink(current)}
+    return sorted(p.name for p in out.iterdir() if p.name.startswith(".") and p.name not in kept)

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from tests.conftest import HEADER, SEED, write_dataset
+from tests.conftest import HEADER, SEED, leftovers, write_dataset
 
 
 @pytest.fixture()
@@ -168,7 +168,7 @@ def test_build_writes_store_and_exports_then_info_reopens_the_store(run, tmp_pat
     for name in ("lapland.store/regiograph.json", "lapland.ttl", "lapland.nt", "lapland.jsonld",
                  "lapland.graphml", "lapland-tables/projects.csv", "lapland.facts.yaml"):
         assert (out / name).exists(), name
-    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temp files left
+    assert not leftovers(out, "lapland")  # no temp files left
     info = run("info", out / "lapland.store", "--format", "json")
     data = json.loads(info.output)
     assert data["counts"]["projects"] >= 1 and data["triples"] > 1000

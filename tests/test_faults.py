@@ -3,6 +3,7 @@ folder inside the dataset, a killed build, builds racing for one folder."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -14,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from tests.conftest import HEADER, ROOT, SEED, write_dataset
+from tests.conftest import HEADER, ROOT, SEED, leftovers, write_dataset
 
 REGIOGRAPH = Path(sys.executable).parent / "regiograph"
 
@@ -223,7 +224,44 @@ def test_a_build_into_a_folder_being_written_stops_with_exit_4(tmp_path: Path):
         assert [p.name for p in out.iterdir()] == [LOCK_NAME]  # nothing written
     assert not (out / LOCK_NAME).exists()
     assert run("build", SEED, "-o", out).exit_code == 0
-    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+    assert not leftovers(out, "lapland")
+
+
+@pytest.mark.parametrize("command", [["report", "-o", "{out}/report.html"],
+                                     ["map", "-o", "{out}/map.html"],
+                                     ["export", "--format", "turtle", "-o", "{out}/x.ttl"]])
+def test_report_map_and_export_wait_for_the_writer_of_their_folder(tmp_path, monkeypatch,
+                                                                   command):
+    import threading
+
+    import cli
+    from graph.base.files import LOCK_NAME, folder_lock
+
+    out = tmp_path / "out"
+    args = [SEED] + [a.format(out=out) for a in command[1:]]
+    monkeypatch.setattr(cli, "WRITE_WAIT", 0.3)
+    with folder_lock(out):
+        result = run(command[0], *args)
+        assert result.exit_code == 4
+        assert result.stderr.startswith(f"error: {out} is being written by another regiograph")
+        assert [p.name for p in out.iterdir()] == [LOCK_NAME]  # nothing written
+    monkeypatch.setattr(cli, "WRITE_WAIT", 30)
+    held, release = threading.Event(), threading.Event()
+
+    def writer():
+        with folder_lock(out):
+            held.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    held.wait(10)
+    threading.Timer(0.5, release.set).start()
+    result = run(command[0], *args)  # waits for the other writer, then writes
+    thread.join()
+    assert result.exit_code == 0, result.output
+    assert (out / Path(command[-1]).name).exists()
+    assert not (out / LOCK_NAME).exists()
 
 
 def test_four_builds_at_once_into_one_folder(tmp_path: Path):
@@ -242,7 +280,7 @@ def test_four_builds_at_once_into_one_folder(tmp_path: Path):
                              capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert checked.returncode == 0, checked.stderr
     assert run("info", out / "lapland.store").exit_code == 0
-    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+    assert not leftovers(out, "lapland")
 
 
 # -- 6. what a killed build left is removed by the next build into that folder -----------
@@ -250,14 +288,16 @@ def test_four_builds_at_once_into_one_folder(tmp_path: Path):
 def test_the_next_build_removes_the_leftovers_of_a_killed_one(tmp_path: Path):
     out = tmp_path / "out"
     stale = [out / ".lapland.store.k1ll3d", out / ".lapland.store.old-4242",
-             out / ".lapland-tables.x7yq2"]
+             out / ".lapland-tables.x7yq2", out / ".lapland.build-h4lf"]
     for folder in stale:
         (folder / "db").mkdir(parents=True)
         (folder / "db" / "000001.sst").write_bytes(b"\0" * 100)
-    stale_files = [out / ".lapland.ttl.ab12cd", out / ".lapland.facts.yaml.zz9"]
+    stale_files = [out / ".lapland.ttl.ab12cd", out / ".lapland.facts.yaml.zz9",
+                   out / ".lapland.current.link-4242", out / ".lapland.ttl.link-4242"]
     for file in stale_files:
         file.write_text("half")
-    others = [out / ".report.html.q1w2e3", out / ".other.store.abcd", out / "notes.txt"]
+    others = [out / ".report.html.q1w2e3", out / ".other.store.abcd", out / "notes.txt",
+              out / ".other.build-abcd"]
     for file in others:  # not this build's: another command's, or not temporary
         file.write_text("keep")
     assert run("build", SEED, "-o", out).exit_code == 0
@@ -275,7 +315,7 @@ def test_a_build_killed_while_writing_the_store_leaves_nothing_after_the_next(tm
                             cwd=ROOT)
     try:
         deadline = time.monotonic() + 60
-        while not list(out.glob(".synth.store.*")):
+        while not list(out.glob(".synth.build-*/.synth.store.*")):
             assert proc.poll() is None and time.monotonic() < deadline, "no store written"
             time.sleep(0.01)
         proc.kill()
@@ -284,10 +324,65 @@ def test_a_build_killed_while_writing_the_store_leaves_nothing_after_the_next(tm
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    assert list(out.glob(".synth.store.*"))  # what kill -9 leaves: no `finally` ran
+    assert list(out.glob(".synth.build-*/.synth.store.*"))  # kill -9 runs no `finally`
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert not [p.name for p in out.iterdir() if p.name.startswith(".")]
+    assert not leftovers(out, "synth")
+
+
+def test_a_build_killed_during_the_exports_leaves_the_old_set_whole(tmp_path):
+    """The store and its exports are published together: killed after the new store
+    was written but before its exports were, the folder still shows the old build's
+    store and exports, all of them, and the next build removes the half-written one."""
+    from graph.synth.generator import write
+
+    old_data, new_data, out = tmp_path / "old", tmp_path / "new", tmp_path / "out"
+    write(old_data, 3_000, seed=1)
+    write(new_data, 40_000, seed=2)
+    first = [str(REGIOGRAPH), "build", str(old_data), "-o", str(out)]
+    assert subprocess.run(first, capture_output=True, cwd=ROOT, timeout=300).returncode == 0
+    published = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
+    before = {name: (out / name).read_bytes() for name in published
+              if (out / name).is_file()}
+    old_triples = json.loads((out / "synth.store" / "regiograph.json").read_text())["triples"]
+    current = os.readlink(out / ".synth.current")
+    info = [str(REGIOGRAPH), "info", str(out / "synth.store"), "--format", "json"]
+    old_info = subprocess.run(info, capture_output=True, text=True, cwd=ROOT, timeout=120).stdout
+
+    proc = subprocess.Popen([str(REGIOGRAPH), "build", str(new_data), "-o", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 120
+        while not [g for g in out.glob(".synth.build-*/synth.store") if g.parent.name != current]:
+            assert proc.poll() is None and time.monotonic() < deadline, "no store written"
+            time.sleep(0.005)
+        proc.kill()
+        proc.wait()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    [killed] = [g for g in out.glob(".synth.build-*") if g.name != current]
+    assert (killed / "synth.store").is_dir()  # the new store was written…
+    assert not (killed / "synth.facts.yaml").exists()  # …and killed before its exports were
+
+    assert os.readlink(out / ".synth.current") == current
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == published
+    for name in published:  # every public name leads into the one old generation
+        assert (out / name).resolve().parent == (out / current).resolve(), name
+    assert {name: (out / name).read_bytes() for name in before} == before
+    assert json.loads((out / "synth.store" / "regiograph.json").read_text())["triples"] \
+        == old_triples
+    checked = subprocess.run(info, capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert checked.returncode == 0 and checked.stdout == old_info
+
+    again = subprocess.run([str(REGIOGRAPH), "build", str(new_data), "-o", str(out)],
+                           capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert not killed.exists() and not (out / current).exists()
+    assert not leftovers(out, "synth")
+    new_triples = json.loads((out / "synth.store" / "regiograph.json").read_text())["triples"]
+    assert new_triples > old_triples
 
 
 def test_a_full_disk_names_the_file(tmp_path, monkeypatch):
@@ -326,3 +421,123 @@ def test_a_full_disk_names_the_file(tmp_path, monkeypatch):
     assert result.exit_code == 4
     assert result.stderr.strip() == f"error: cannot read or write {out}: No space left on device"
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+# -- 7. no worker and no temporary store outlives a killed query or serve ---------------
+
+def _scratch(tmp: Path) -> list[str]:
+    return sorted(p.name for p in tmp.iterdir() if "regiograph-" in p.name)
+
+
+def _kill_when_working(command: list[str], env: dict, ready) -> list:
+    """Start ``command``, wait until ``ready(proc)`` holds and it has a worker, kill -9
+    it and return its workers (gone within 5 s, or the test fails)."""
+    import psutil
+
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            cwd=ROOT, env=env)
+    workers: list = []
+    try:
+        deadline = time.monotonic() + 60
+        while not (ready(proc) and workers):
+            assert proc.poll() is None and time.monotonic() < deadline, "never worked"
+            workers = psutil.Process(proc.pid).children(recursive=True)
+            time.sleep(0.02)
+        proc.kill()  # kill -9: no handler, no `finally` runs in the command
+        proc.wait()
+        gone, alive = psutil.wait_procs(workers, timeout=5)
+        assert alive == [], f"workers outlived their command: {alive}"
+    finally:
+        for worker in workers:
+            try:
+                worker.kill()
+            except psutil.NoSuchProcess:
+                pass
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+    return workers
+
+
+def test_a_killed_query_leaves_no_worker_and_its_store_goes_with_the_next(tmp_path):
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = {**os.environ, "TMPDIR": str(tmp)}
+    runaway = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i"
+    _kill_when_working([str(REGIOGRAPH), "query", str(SEED), runaway, "--timeout", "120"],
+                       env, lambda proc: True)
+    [left] = _scratch(tmp)  # what kill -9 leaves: the temporary store of the facts
+    assert left.startswith("regiograph-query-") and (tmp / left / "lapland.store").exists()
+    done = subprocess.run([str(REGIOGRAPH), "query", str(SEED), "ASK { ?s ?p ?o }"],
+                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert _scratch(tmp) == []
+
+
+def test_a_killed_serve_leaves_no_worker_nor_listener_and_its_store_goes_with_the_next(
+        tmp_path):
+    import socket
+
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = {**os.environ, "TMPDIR": str(tmp)}
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+
+    def listening(proc) -> bool:
+        with socket.socket() as s:
+            return s.connect_ex(("127.0.0.1", port)) == 0
+
+    asked = []
+
+    def asking(proc) -> bool:  # a worker starts with a query: send a runaway one
+        if not asked and listening(proc):
+            import threading
+            import urllib.parse
+            import urllib.request
+
+            runaway = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i"
+            url = f"http://127.0.0.1:{port}/query?" + urllib.parse.urlencode({"query": runaway})
+
+            def ask():
+                try:
+                    urllib.request.urlopen(url, timeout=30).read()
+                except OSError:
+                    pass  # the endpoint was killed under the request
+
+            asked.append(threading.Thread(target=ask, daemon=True))
+            asked[0].start()
+        return bool(asked)
+
+    _kill_when_working([str(REGIOGRAPH), "serve", str(SEED), "--port", str(port),
+                        "--workers", "2"], env, asking)
+    assert not listening(None)
+    [left] = _scratch(tmp)
+    assert left.startswith("regiograph-serve-")
+    done = subprocess.run([str(REGIOGRAPH), "query", str(SEED), "ASK { ?s ?p ?o }"],
+                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert _scratch(tmp) == []
+
+
+def test_scratch_folders_in_use_are_kept(tmp_path, monkeypatch):
+    import tempfile
+
+    from graph.base.files import remove_stale_scratch, scratch_folder
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    others = [tmp_path / "regiograph-notes.txt", tmp_path / "regiograph-old-style",
+              tmp_path / ".regiograph-new-justborn", tmp_path / "mine"]
+    others[0].write_text("keep")
+    for folder in others[1:]:
+        folder.mkdir()
+    with scratch_folder("query") as live:
+        assert live.parent == tmp_path and live.name.startswith("regiograph-query-")
+        assert remove_stale_scratch(tmp_path) == []  # this process still holds it
+        with scratch_folder("serve") as second:
+            assert live.exists() and second.exists() and second != live
+        assert not second.exists()
+    assert not live.exists()
+    assert all(p.exists() for p in others)  # unlocked: not a scratch folder, or being born

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import secrets
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -106,12 +107,13 @@ class FolderBusy(OSError):
 
 
 @contextmanager
-def folder_lock(folder: str | os.PathLike) -> Iterator[Path]:
+def folder_lock(folder: str | os.PathLike, wait: float = 0.0) -> Iterator[Path]:
     """Be the one writer of ``folder`` for the block: an exclusive ``flock`` on
     ``folder/.regiograph.lock`` (the folder is made when missing).
 
-    Does not wait: raises :class:`FolderBusy`, naming the folder and the writer's pid,
-    when another process holds it. The lock ends with the block, or with the process
+    Waits up to ``wait`` seconds (by default not at all), then raises
+    :class:`FolderBusy`, naming the folder and the writer's pid, while another process
+    holds it. The lock ends with the block, or with the process
     however it ends (``kill -9`` too); the file, which holds the writer's pid, is then
     removed. Where there is no ``fcntl`` (Windows) nothing is locked.
     """
@@ -122,7 +124,10 @@ def folder_lock(folder: str | os.PathLike) -> Iterator[Path]:
     except ImportError:
         yield folder
         return
+    import time
+
     path = folder / LOCK_NAME
+    deadline = time.monotonic() + wait
     while True:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
         try:
@@ -130,6 +135,9 @@ def folder_lock(folder: str | os.PathLike) -> Iterator[Path]:
         except BlockingIOError:
             pid = _pid_in(fd)
             os.close(fd)
+            if time.monotonic() < deadline:
+                time.sleep(0.05)
+                continue
             raise FolderBusy(folder, pid) from None
         except BaseException:
             os.close(fd)
@@ -158,3 +166,189 @@ def _pid_in(fd: int) -> int | None:
     except OSError:
         return None
     return int(text) if text.isdigit() else None
+
+
+@contextmanager
+def published_together(folder: str | os.PathLike, name: str,
+                       entries: list[str]) -> Iterator[Path]:
+    """Write a set of outputs that readers of ``folder`` see all old or all new.
+
+    The block writes ``entries`` (file or folder names) into the generation folder it is
+    given, ``folder/.NAME.build-XXXX``. When it succeeds, one atomic rename of the link
+    ``folder/.NAME.current`` makes that generation the current one, and each entry's public
+    name is a link through it (``folder/ENTRY -> .NAME.current/ENTRY``), so at every
+    instant every public name points into the same generation; the generation it replaced
+    is then removed. When the block fails (or the process is killed) the old set stays
+    current and whole; the half-written generation is removed now, or by the next
+    :func:`remove_generations`.
+
+    For a writer that holds ``folder``'s :func:`folder_lock`.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    gen = Path(tempfile.mkdtemp(prefix=f".{name}.build-", dir=folder))
+    try:
+        yield gen
+        missing = [e for e in entries if not (gen / e).exists()]
+        if missing:
+            raise FileNotFoundError(errno.ENOENT, f"{name}: not written: {missing}",
+                                    os.fspath(gen))
+        os.chmod(gen, 0o777 & ~_umask())
+        current = folder / f".{name}.current"
+        old = _link_target(current)
+        _link(current, gen.name)
+    except BaseException:
+        shutil.rmtree(gen, ignore_errors=True)
+        raise
+    for entry in entries:  # links that earlier builds made already point right: kept
+        public = folder / entry
+        if _link_target(public) != f"{current.name}/{entry}":
+            _link(public, f"{current.name}/{entry}")
+    if old and old != gen.name and old.startswith(f".{name}.build-"):
+        shutil.rmtree(folder / old, ignore_errors=True)
+
+
+def remove_generations(folder: str | os.PathLike, name: str) -> list[Path]:
+    """Remove the generation folders of :func:`published_together` that are not current
+    (a writer killed before it published) and its temporary links. Return them.
+
+    Only for a writer that holds ``folder``'s :func:`folder_lock`.
+    """
+    folder = Path(folder)
+    current = _link_target(folder / f".{name}.current")
+    try:
+        stale = [p for p in folder.iterdir()
+                 if (p.name.startswith(f".{name}.build-") and p.name != current)
+                 or p.name.startswith(f".{name}.current.")]
+    except FileNotFoundError:
+        return []
+    for path in stale:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    return stale
+
+
+def _link_target(path: Path) -> str | None:
+    try:
+        return os.readlink(path)
+    except OSError:  # missing, or not a link (an output of an earlier regiograph)
+        return None
+
+
+def _link(path: Path, target: str) -> None:
+    """Make ``path`` a symbolic link to ``target`` in one rename; an old file or folder
+    of that name (written before outputs were links) is moved aside and removed."""
+    hidden = path.name if path.name.startswith(".") else f".{path.name}"
+    tmp = path.with_name(f"{hidden}.link-{os.getpid()}")
+    tmp.unlink(missing_ok=True)
+    os.symlink(target, tmp)
+    try:
+        os.replace(tmp, path)
+    except IsADirectoryError:
+        aside = path.with_name(f"{hidden}.old-{os.getpid()}")
+        path.rename(aside)
+        os.replace(tmp, path)
+        shutil.rmtree(aside, ignore_errors=True)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+#: the name every :func:`scratch_folder` starts with, in the system's temporary folder
+SCRATCH_PREFIX = "regiograph-"
+_SCRATCH_LOCK = ".in-use"
+
+
+@contextmanager
+def scratch_folder(kind: str) -> Iterator[Path]:
+    """A temporary folder for one command (``/tmp/regiograph-KIND-XXXX``), removed when
+    the block ends.
+
+    A command killed with ``kill -9`` runs no cleanup, so its folder (a temporary store
+    of millions of triples, say) would stay forever: each folder holds an ``flock`` on
+    its ``.in-use`` file from birth to the end of its process, and every new scratch
+    folder first removes those whose lock nobody holds any more. A folder is given
+    its final name only once it is locked, so a half-born one is never taken as stale.
+    """
+    base = Path(tempfile.gettempdir())
+    remove_stale_scratch(base)
+    birth = Path(tempfile.mkdtemp(prefix=f".{SCRATCH_PREFIX}new-", dir=base))
+    fd = None
+    try:
+        fd = _lock_in(birth)
+        folder = base / f"{SCRATCH_PREFIX}{kind}-{os.getpid()}-{secrets.token_hex(4)}"
+        os.rename(birth, folder)
+    except BaseException:
+        shutil.rmtree(birth, ignore_errors=True)
+        if fd is not None:
+            os.close(fd)
+        raise
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        os.close(fd)
+
+
+def remove_stale_scratch(base: str | os.PathLike | None = None) -> list[Path]:
+    """Remove the :func:`scratch_folder` folders whose command has ended (their lock is
+    free); return them. Folders of other users, and unlocked ones still being born
+    (under a minute old), are left alone."""
+    base = Path(base or tempfile.gettempdir())
+    removed = []
+    try:
+        entries = [p for p in base.iterdir() if p.name.startswith(
+            (SCRATCH_PREFIX, f".{SCRATCH_PREFIX}new-"))]
+    except OSError:
+        return []
+    for folder in entries:
+        try:
+            st = folder.lstat()
+            if not folder.is_dir() or folder.is_symlink() or st.st_uid != os.getuid():
+                continue
+            fd = os.open(folder / _SCRATCH_LOCK, os.O_RDWR)
+        except FileNotFoundError:  # a birth killed before it was locked, or not ours
+            if folder.name.startswith(".") and _age(folder) > 60:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed.append(folder)
+            continue
+        except OSError:
+            continue
+        try:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except (BlockingIOError, ImportError):
+            os.close(fd)
+            continue
+        try:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+        finally:
+            os.close(fd)
+    return removed
+
+
+def _lock_in(folder: Path) -> int:
+    fd = os.open(folder / _SCRATCH_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except ImportError:
+        pass
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _age(path: Path) -> float:
+    import time
+
+    try:
+        return time.time() - path.lstat().st_mtime
+    except OSError:
+        return 0.0
