@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 FIRST_PARTY = {"graph", "cli", "tests"}
 
 #: distribution name -> the top-level module it installs, where the two differ
-IMPORT_NAMES = {"pyyaml": "yaml", "pillow": "PIL", "websocket-client": "websocket"}
+IMPORT_NAMES = {"pyyaml": "yaml", "pillow": "PIL", "websocket-client": "websocket",
+                "python-stdnum": "stdnum", "scikit-learn": "sklearn"}
 
 #: dependencies that no module imports, and why they are needed all the same
 NOT_IMPORTED = {
