@@ -507,6 +507,8 @@ class DatasetReader:
             return self.codes(node, name)
         if kind == "uses":
             return self.uses(node, name, line)
+        if kind == "texts":
+            return self.texts(node, name)
         if kind == "refs":
             return self.id_list(node, name, spec.targets)
         if not isinstance(node, Scalar):
@@ -647,6 +649,23 @@ class DatasetReader:
             else:
                 out[scheme] = value.text
         return out or None
+
+    def texts(self, node, name: str) -> list[str] | None:
+        items = [node] if isinstance(node, Scalar) else node
+        if not isinstance(items, Sequence):
+            self.error(node.line, f"{name!r} must be a list of strings, got {_describe(node)}")
+            return None
+        out: dict[str, int] = {}
+        for item in items:
+            if not isinstance(item, Scalar) or item.value is None or not item.text.strip():
+                self.error(item.line, f"each of {name!r} must be a non-empty string, got "
+                           f"{_describe(item)}")
+            elif item.text in out:
+                self.error(item.line, f"{item.text!r} is listed twice in {name!r} (first at "
+                           f"line {out[item.text]})")
+            else:
+                out[item.text] = item.line
+        return sorted(out) or None
 
     def uses(self, node, name: str, line: int) -> list[str] | None:
         from .reference import USES

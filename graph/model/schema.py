@@ -120,7 +120,8 @@ class Field:
     """One field of an entry.
 
     ``type`` is one of: id, names, text, ref, refs, date, period, when, enum,
-    number, count, country, lang, codes, iri, author, list, map, uses.
+    number, count, country, lang, codes, iri, author, list, map, uses, texts (a list
+    of plain strings, kept sorted).
     ``targets`` are the entity kinds a ref/refs may point to; ``vocab`` names the
     closed list of an enum; ``sub`` is the schema of nested entries (list/map).
     """
@@ -225,6 +226,8 @@ SECTIONS: dict[str, Schema] = {
             "area": Field("refs", targets=AREA),
             "part_of": Field("ref", targets=("organisation",)),
             "represents": Field("refs", targets=AREA),
+            "codes": Field("codes"),  # register ids: y-tunnus, organisationsnummer…
+            "alt_names": Field("texts"),  # other spellings met in sources and registers
         },
     ),
     "people": Schema(
@@ -254,6 +257,7 @@ SECTIONS: dict[str, Schema] = {
         {
             "id": Field("id", True),
             "name": Field("names", True),
+            "description": Field("names"),
             "administrator": Field("ref", targets=("organisation",)),
             "partners": Field("refs", targets=("organisation",)),
             "areas": Field("refs", targets=AREA),

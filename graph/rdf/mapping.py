@@ -80,6 +80,9 @@ PREDICATES: dict[tuple[str, str], NamedNode] = {
     ("organisation", "kind"): RG.organisationKind,
     ("organisation", "part_of"): ORG.subOrganizationOf,
     ("organisation", "represents"): RG.represents,
+    ("organisation", "codes"): ORG.identifier,
+    ("organisation", "alt_names"): SKOS.altLabel,
+    ("project", "description"): DCT.description,
     ("post", "organisation"): ORG.postIn,
     ("strategy", "kind"): RG.strategyKind,
     ("strategy", "owner"): RG.owner,
@@ -337,7 +340,7 @@ class GraphWriter:
                 add(Quad(subject, pred, Literal(code, datatype=CODE[scheme])))
         elif t == "iri":
             add(Quad(subject, pred, Literal(value, datatype=XSD.anyURI)))
-        elif t == "uses":
+        elif t in ("uses", "texts"):
             for name in value:
                 add(Quad(subject, pred, Literal(name)))
         else:  # id, text, lang, country, currency
@@ -476,7 +479,7 @@ class GraphReader:
             return int(found[0].value)
         if t == "codes":
             return {o.datatype.value[len(CODE):]: o.value for o in found}
-        if t == "uses":
+        if t in ("uses", "texts"):
             return sorted(o.value for o in found)
         return found[0].value
 
