@@ -681,6 +681,75 @@ def areas_import(sets: tuple[str, ...], all_sets: bool, output: str, fragment: b
     click.echo(f"wrote {path}", err=True)
 
 
+@main.command("import")
+@click.argument("fmt", metavar="FORMAT", required=False)
+@click.argument("files", nargs=-1, type=click.Path())
+@click.option("-o", "--out", type=click.Path(), help="The facts folder to write (new, or "
+              "written by an earlier import: it is replaced whole, its same-as.csv kept).")
+@click.option("--id", "dataset_id", metavar="ID", help="The dataset's id (default: the "
+              "format's name).")
+@click.option("--title", help="The dataset's title (default: the format's and the files').")
+@click.option("--personal", is_flag=True, help="Also import personal data: a project "
+              "leader's name, phone and e-mail (left out by default).")
+@click.option("--strict", is_flag=True, help="Exit 1, writing nothing, when any row is "
+              "refused.")
+@click.option("--list", "list_formats", is_flag=True, help="List the built-in formats.")
+def import_cmd(fmt: str | None, files: tuple[str, ...], out: str | None,
+               dataset_id: str | None, title: str | None, personal: bool, strict: bool,
+               list_formats: bool) -> None:
+    """Import register FILES of FORMAT as a facts folder: projects, programmes and their
+    priorities, organisations, funding, areas.
+
+    FORMAT is a built-in format (fi-structural-funds, se-projektbanken,
+    interreg-partners, workbook: see --list and docs/import.md) or the path of a
+    mapping file of your own. Organisations are merged only when they share a valid
+    register id or the same name up to case, spaces and punctuation; near names go to
+    OUT/same-as.csv, where you write `same` or `different` for the next import to
+    honour. Rows that cannot be imported are listed as file:row: message and left out.
+    Exit status: 0 imported; 1 a row was refused under --strict, or a file could not
+    be read as FORMAT (nothing written); 2 wrong usage.
+    """
+    from graph.importers.mapping import MappingError, builtin_names, load_mapping
+    from graph.importers.run import ImportRefused, import_files
+
+    if list_formats:
+        for name in builtin_names():
+            mapping = load_mapping(name)
+            click.echo(f"{name:22} {mapping.title.get('en') or next(iter(mapping.title.values()))}")
+        return
+    if not fmt or not files or not out:
+        raise click.UsageError("give FORMAT, one or more FILES and -o DATASET "
+                               "(formats: regiograph import --list)")
+    try:
+        result = import_files(fmt, list(files), out, dataset_id=dataset_id, title=title,
+                              personal=personal, strict=strict)
+    except MappingError as exc:
+        raise click.UsageError(str(exc)) from None
+    except ImportRefused as exc:
+        click.echo(f"error: {exc}", err=True)
+        click.echo("Nothing was written.", err=True)
+        sys.exit(1)
+    for problem in result.bad:
+        click.echo(str(problem), err=True)
+    for notice in result.notices:
+        click.echo(f"note: {notice}", err=True)
+    rows = result.rows
+    if strict and result.bad:
+        click.echo(f"{len(result.bad)} problem(s) in {rows['read']} rows (--strict): nothing "
+                   "was written.", err=True)
+        sys.exit(1)
+    made = ", ".join(f"{n} {section}" for section, n in result.made.items()
+                     if section not in ("dataset",))
+    click.echo(f"Imported {rows['imported']} of {rows['read']} rows ({rows['refused']} "
+               f"refused) into {out}: {made}.")
+    if result.personal_skipped:
+        click.echo(f"{result.personal_skipped} row(s) had personal contact fields, not "
+                   "imported (--personal imports them).")
+    if result.review:
+        click.echo(f"{len(result.review)} pair(s) of near names to decide in "
+                   f"{Path(out) / 'same-as.csv'} (write same or different, then import again).")
+
+
 @main.command("synth")
 @click.option("--triples", "triples", required=True, type=click.IntRange(min=1),
               help="About how many triples the dataset should have (within ±20 %).")

@@ -28,6 +28,8 @@ from pyoxigraph import NamedNode
 
 from ..base.gcpause import paused_gc
 from ..base.progress import progress
+from ..model.registers import SCHEMES as REGISTER_SCHEMES
+from ..model.registers import check_register_id
 from ..model.schema import (
     DATASET,
     ENTITIES,
@@ -646,6 +648,16 @@ class DatasetReader:
                 self.error(line, f"code scheme {scheme!r} may use letters, digits, '-', '_', '.'")
             elif not isinstance(value, Scalar) or value.value is None:
                 self.error(line, f"code {scheme!r} must be a single value")
+            elif scheme in REGISTER_SCHEMES:  # a register id: checked, check digit included
+                try:
+                    written = check_register_id(scheme, value.text)
+                except ValueError as exc:
+                    self.error(line, str(exc))
+                    continue
+                if written != value.text:
+                    self.error(line, f"{scheme} {value.text!r}: write it as {written!r}")
+                    continue
+                out[scheme] = value.text
             else:
                 out[scheme] = value.text
         return out or None

@@ -1,0 +1,646 @@
+"""A register's rows as facts: projects, the programme and its priorities, organisations
+(who is who: graph.importers.identity), responsibilities, funding and areas.
+
+The modelling (the issue "Real registers in"): the programme is a strategy, its priority
+axes / insatsområden / specific objectives its priorities, each project implements its
+own; the beneficiary or lead partner (LP) administers the project, other partners are
+partners; money is funding in its own currency; areas are joined to the bundled
+reference sets by official name or code, and what cannot be placed is reported, never
+guessed. Every entry cites the file it came from (a ``sources`` entry with the file's
+name, date and SHA-256).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from ..model.names import slug
+from .mapping import Mapping
+from .rows import BadRow, Row, read_table
+
+#: a register amount may have at most this many digits (a guard before exact arithmetic)
+MAX_DIGITS = 18
+
+
+@dataclass
+class Problem:
+    """One row that could not be imported (or one thing a person should know)."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+@dataclass
+class Mention:
+    """An organisation as one row of a register names it."""
+
+    name: str
+    codes: dict[str, str]
+    country: str | None
+    kind: str | None
+    file: str
+    line: int
+    note: str | None = None
+
+
+@dataclass
+class Imported:
+    """What rows made, before organisations are resolved (see :func:`read_register`)."""
+
+    mapping: Mapping
+    sources: list[dict] = field(default_factory=list)
+    strategies: dict[str, dict] = field(default_factory=dict)
+    projects: dict[str, dict] = field(default_factory=dict)
+    #: mentions, and per mention what refers to it: (project id, how: administrator|
+    #: partner|funder, role of a responsibility or None)
+    mentions: list[Mention] = field(default_factory=list)
+    uses: list[tuple[int, str, str, str | None]] = field(default_factory=list)
+    people: list[tuple[dict, int]] = field(default_factory=list)  # (person, mention index)
+    bad: list[Problem] = field(default_factory=list)
+    notices: list[Problem] = field(default_factory=list)
+    rows_read: int = 0
+    rows_imported: int = 0
+    personal_skipped: int = 0
+    budgets: dict[str, list[tuple[int, Decimal]]] = field(default_factory=dict)
+
+
+class RowError(ValueError):
+    """A cell of a row that cannot be read: the message names the column."""
+
+
+# ----------------------------------------------------------------------------- cells
+
+
+def parse_date(text: str, fmt: str) -> str:
+    """A register date as the facts format writes it (YYYY-MM-DD). Raises ValueError.
+
+    >>> parse_date("6.11.2008", "d.m.yyyy"), parse_date("2015-03-01 00:00:00", "yyyy-mm-dd")
+    ('2008-11-06', '2015-03-01')
+    """
+    text = text.strip()
+    if fmt == "d.m.yyyy":
+        m = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?", text)
+        if not m:
+            raise ValueError(f"{text!r} is not a date like 6.11.2008")
+        day, month, year = (int(g) for g in m.groups())
+    else:
+        m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?",
+                         text)
+        if not m:
+            raise ValueError(f"{text!r} is not a date like 2008-11-06")
+        year, month, day = (int(g) for g in m.groups())
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        raise ValueError(f"{text!r} is not a calendar date") from None
+
+
+def parse_amount(text: str, decimal: str = ",") -> int | float:
+    """A register amount as a number: spaces (also no-break ones) and a currency word or
+    sign dropped, ``decimal`` the decimal separator (the other one a thousands separator).
+    Raises ValueError for text that is no amount or is negative.
+
+    >>> parse_amount("1 234 567,50"), parse_amount("87000"), parse_amount("1,234.5", ".")
+    (1234567.5, 87000, 1234.5)
+    """
+    raw = text
+    text = re.sub(r"[\s\u00a0\u202f]", "", text)
+    text = re.sub(r"(?i)(eur|sek|nok|kr|€)$", "", text)
+    other = "." if decimal == "," else ","
+    if decimal == "," and text.count(",") == 0 and re.fullmatch(r"\d{1,3}(\.\d{3})+", text):
+        text = text.replace(".", "")  # 1.234.567: thousands dots in a comma-decimal file
+    text = text.replace(other, "") if decimal == "," else text.replace(",", "")
+    text = text.replace(decimal, ".")
+    if not re.fullmatch(r"\d+(\.\d+)?", text) or len(text) > MAX_DIGITS + 1:
+        raise ValueError(f"{raw!r} is not an amount (like 87000 or 1 234 567,50)")
+    value = Decimal(text)
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def split_list(text: str) -> list[str]:
+    """The items of a cell that lists several (',' ';' '/' or new lines between them)."""
+    return [p.strip() for p in re.split(r"[;,/\n]", text) if p.strip()]
+
+
+def normal_name(text: str) -> str:
+    """An area or column value compared without case, accents kept, spaces collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+# ----------------------------------------------------------------------------- areas
+
+
+class AreaIndex:
+    """The reference areas of some sets, found by official code or name.
+
+    Names are compared by :func:`normal_name`; Swedish names also without ``kommun`` /
+    ``län`` and with the genitive -s of a län dropped ("Norrbottens län" = "Norrbotten").
+    A name that fits several areas of the wanted countries is ambiguous and not placed.
+    """
+
+    def __init__(self, uses: list[str]):
+        from ..loader.reference import used_entries
+
+        self.by_key: dict[str, set[str]] = defaultdict(set)
+        self.areas: dict[str, dict] = {}
+        for area in used_entries(uses)["areas"] if uses else []:
+            self.areas[area["id"]] = area
+            for code in (area.get("codes") or {}).values():
+                self.by_key[f"code:{area.get('country')}:{code.casefold()}"].add(area["id"])
+                self.by_key[f"code:*:{code.casefold()}"].add(area["id"])
+            for name in area["name"].values():
+                for key in _name_keys(name):
+                    self.by_key[f"name:{area.get('country')}:{key}"].add(area["id"])
+                    self.by_key[f"name:*:{key}"].add(area["id"])
+
+    def find(self, text: str, country: str | None, kinds: tuple[str, ...] = ()) -> str | None:
+        """The id of the one area ``text`` names (code or name), or None."""
+        scope = country or "*"
+        for key in (f"code:{scope}:{text.strip().casefold()}",
+                    *(f"name:{scope}:{k}" for k in _name_keys(text))):
+            found = self.by_key.get(key, set())
+            if kinds:
+                found = {i for i in found if self.areas[i]["kind"] in kinds}
+            if len(found) == 1:
+                return next(iter(found))
+            if len(found) > 1:
+                return None
+        return None
+
+    def by_code(self, scheme: str, code: str) -> str | None:
+        found = [i for i, a in self.areas.items() if (a.get("codes") or {}).get(scheme) == code]
+        return found[0] if len(found) == 1 else None
+
+
+def _name_keys(name: str) -> list[str]:
+    key = normal_name(name)
+    keys = [key]
+    for suffix in (" kommun", " län", " lan", " kunta", " kaupunki", " fylke", " kommune"):
+        if key.endswith(suffix):
+            stem = key[: -len(suffix)]
+            keys.append(stem)
+            if suffix in (" län", " lan") and stem.endswith("s"):
+                keys.append(stem[:-1])
+    return keys
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def file_source(path: Path, mapping: Mapping, shown: str) -> dict:
+    """The ``sources`` entry of one imported file: its title, date, file name and hash."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    date = dt.date.fromtimestamp(path.stat().st_mtime).isoformat()
+    title = {lang: f"{text}: {path.name}" for lang, text in mapping.title.items()}
+    return {
+        "id": f"import-{slug(path.stem)[:40] or 'file'}-{digest[:8]}",
+        "title": title,
+        "kind": "dataset",
+        "date": date,
+        "file": path.name,
+        "note": f"sha256 {digest}; imported with `regiograph import {mapping.format}`; "
+                "date: the file's modification date",
+    }
+
+
+def read_register(mapping: Mapping, files: list[Path], *, personal: bool = False,
+                  today: dt.date | None = None, shown=None) -> Imported:
+    """Read every row of ``files`` as ``mapping`` says: projects, strategies and priorities,
+    organisation mentions (resolved later), bad rows. Cost: one pass over each file.
+    """
+    today = today or dt.date.today()
+    out = Imported(mapping)
+    areas = AreaIndex(mapping.uses)
+    seen_projects: dict[str, tuple[str, int]] = {}
+    for path in files:
+        path = Path(path)
+        name = shown(path) if shown else str(path)
+        source = file_source(path, mapping, name)
+        if any(s["id"] == source["id"] for s in out.sources):
+            out.notices.append(Problem(name, 1, "the same file twice: read once"))
+            continue
+        out.sources.append(source)
+        reader = read_table(path, mapping.columns, mapping.optional, shown=name,
+                            fits=lambda cells: not _typed_problems(mapping, cells),
+                            free=mapping.free_text)
+        for row in reader:
+            out.rows_read += 1
+            if isinstance(row, BadRow):
+                out.bad.append(Problem(name, row.line, row.message))
+                continue
+            try:
+                _read_row(out, row, name, source["id"], areas, seen_projects, personal, today)
+            except RowError as exc:
+                out.bad.append(Problem(name, row.line, str(exc)))
+                continue
+            out.rows_imported += 1
+            for note in row.notes:
+                out.notices.append(Problem(name, row.line, note))
+    _finish_partner_budgets(out)
+    return out
+
+
+def _typed_problems(mapping: Mapping, cells: dict[str, str]) -> list[str]:
+    """Why the dates and amounts of a row cannot be read (empty when they can)."""
+    problems = []
+    for role in ("project.start", "project.end"):
+        column = mapping.column(role)
+        if column and cells.get(column):
+            try:
+                parse_date(cells[column], mapping.dates)
+            except ValueError as exc:
+                problems.append(f"column {column!r}: {exc}")
+    for role in ("project.amount", "partner.budget"):
+        column = mapping.column(role)
+        if column and cells.get(column):
+            try:
+                parse_amount(cells[column], mapping.decimal)
+            except ValueError as exc:
+                problems.append(f"column {column!r}: {exc}")
+    return problems
+
+
+def _cell(mapping: Mapping, cells: dict[str, str], role: str) -> str:
+    column = mapping.column(role)
+    return cells.get(column, "") if column else ""
+
+
+def _read_row(out: Imported, row: Row, file: str, source: str, areas: AreaIndex,
+              seen: dict, personal: bool, today: dt.date) -> None:
+    m, cells = out.mapping, row.cells
+    problems = _typed_problems(m, cells)
+    if problems:
+        raise RowError("; ".join(problems))
+    code = _cell(m, cells, "project.id")
+    if not code:
+        raise RowError(f"column {m.column('project.id')!r} is empty: a project needs its code")
+    pid = slug(code)
+    if not pid:
+        raise RowError(f"column {m.column('project.id')!r}: {code!r} has no letter or digit "
+                       "to make an id of")
+    organisation = _cell(m, cells, "organisation.name")
+    if not organisation:
+        raise RowError(f"column {m.column('organisation.name')!r} is empty: the row names no "
+                       "beneficiary or partner")
+    codes = _register_ids(m, cells)
+    role_text = _cell(m, cells, "partner.role") if m.rows == "partner" else ""
+    role = m.roles.get(role_text) if role_text else None
+    if role_text and role is None:
+        raise RowError(f"column {m.column('partner.role')!r}: {role_text!r} is not a partner "
+                       f"role ({', '.join(m.roles)})")
+    if m.rows == "project" and pid in seen:
+        first = seen[pid]
+        raise RowError(f"project {code!r} again (first at {first[0]}:{first[1]}); one row per "
+                       "project in this format")
+    project = out.projects.get(pid)
+    new = project is None
+    if new:  # every check that can refuse the row comes before anything is kept
+        project = _new_project(out, m, cells, pid, code, source, areas, today, file, row.line)
+    strategy, priority = _programme(out, m, cells, source, file, row.line)
+    if new:
+        project["implements"] = [priority or strategy]
+        seen[pid] = (file, row.line)
+        out.projects[pid] = project
+    elif _cell(m, cells, "project.name") and \
+            _cell(m, cells, "project.name") != _names_text(project["name"]):
+        out.notices.append(Problem(file, row.line, f"project {code!r} is named "
+                                   f"{_cell(m, cells, 'project.name')!r} here and "
+                                   f"{_names_text(project['name'])!r} before; the first kept"))
+    if priority and priority not in project["implements"]:
+        project["implements"].append(priority)
+    if not new:  # a further partner row: its areas are the project's too
+        _place(out, m, cells, project, areas, file, row.line)
+    _add_source(project, source)
+
+    kind = _cell(m, cells, "organisation.kind") or None
+    country = _country(_cell(m, cells, "organisation.country")) or m.country
+    org_note = _note(m, cells, "organisation.note")
+    out.mentions.append(Mention(organisation, codes, country, kind, file, row.line, org_note))
+    index = len(out.mentions) - 1
+    if m.rows == "partner":
+        how = "administrator" if role == "lead" else "partner"
+        out.uses.append((index, pid, how, "lead" if role == "lead" else "participate"))
+        budget = _cell(m, cells, "partner.budget")
+        if budget:
+            out.budgets.setdefault(pid, []).append((index, Decimal(str(parse_amount(
+                budget, m.decimal)))))
+    else:
+        out.uses.append((index, pid, "administrator", None))
+    authority = _cell(m, cells, "authority")
+    if authority:
+        region = m.authority_regions.get(authority)
+        out.mentions.append(Mention(authority, {}, m.country,
+                                    "regional-council" if region else "funding-authority",
+                                    file, row.line))
+        out.uses.append((len(out.mentions) - 1, pid, "funder", "fund"))
+        if region and not project.get("areas"):
+            area = areas.by_code("region", region)
+            if area:
+                project["areas"] = [area]
+                project.setdefault("_notes", []).append(
+                    f"area: only the region of its funding authority ({authority}) is known; "
+                    "the register names no place")
+    contact = _cell(m, cells, "contact.name")
+    phone, email = _cell(m, cells, "contact.phone"), _cell(m, cells, "contact.email")
+    if contact or phone or email:
+        if not personal:
+            out.personal_skipped += 1
+        elif contact:
+            person = {"name": contact, "project": pid,
+                      "note": "; ".join(x for x in (f"phone {phone}" if phone else "",
+                                                    f"e-mail {email}" if email else "") if x)}
+            out.people.append((person, index))
+
+
+def _register_ids(m: Mapping, cells: dict[str, str]) -> dict[str, str]:
+    text = _cell(m, cells, "organisation.register_id")
+    if not text:
+        return {}
+    scheme = {"FI": "y-tunnus", "SE": "organisationsnummer", "NO": "organisasjonsnummer"}.get(
+        _country(_cell(m, cells, "organisation.country")) or m.country or "")
+    if scheme is None:
+        raise RowError(f"column {m.column('organisation.register_id')!r}: {text!r}: no country "
+                       "is known to tell which register the id belongs to")
+    return {scheme: text}
+
+
+_COUNTRIES = {"finland": "FI", "suomi": "FI", "sweden": "SE", "sverige": "SE", "ruotsi": "SE",
+              "norway": "NO", "norge": "NO", "noreg": "NO", "norja": "NO"}
+
+
+def _country(text: str) -> str | None:
+    if not text:
+        return None
+    if re.fullmatch(r"[A-Za-z]{2}", text.strip()):
+        return text.strip().upper()
+    return _COUNTRIES.get(normal_name(text))
+
+
+def _programme(out: Imported, m: Mapping, cells, source: str, file: str,
+               line: int) -> tuple[str, str | None]:
+    name = _cell(m, cells, "programme.name")
+    if name:
+        sid = f"programme-{slug(name)[:60]}"
+        entry = {"id": sid, "name": {m.lang: name}, "kind": "programme"}
+    else:
+        block = m.programme or {}
+        sid = block.get("id") or f"programme-{slug(m.format)}"
+        entry = {"id": sid, "name": block.get("name") or {m.lang: sid}, "kind": "programme"}
+        if block.get("period"):
+            entry["period"] = {k: str(v) for k, v in block["period"].items()}
+    strategy = out.strategies.setdefault(sid, {**entry, "priorities": []})
+    _add_source(strategy, source)
+    code = _cell(m, cells, "priority.code")
+    if not code:
+        return sid, None
+    pid = f"{sid}-{slug(code)[:40]}"
+    if not any(p["id"] == pid for p in strategy["priorities"]):
+        template = m.priority_name or {m.lang: "{}"}
+        names = {lang: t.replace("{}", code) for lang, t in template.items()}
+        if code not in names.get(m.lang, ""):
+            names[m.lang] = code
+        strategy["priorities"].append({"id": pid, "name": names})
+    return sid, pid
+
+
+def _new_project(out, m: Mapping, cells, pid, code, source, areas: AreaIndex, today,
+                 file: str, line: int) -> dict:
+    name = _cell(m, cells, "project.name")
+    if not name:
+        raise RowError(f"column {m.column('project.name')!r} is empty: a project needs a name")
+    project: dict = {"id": pid, "name": {m.lang: name}}
+    if pid != code.casefold():
+        project["_notes"] = [f"code in the register: {code}"]
+    description = _cell(m, cells, "project.description")
+    if description:
+        project["description"] = {m.lang: description}
+    period = {}
+    for key, role in (("from", "project.start"), ("to", "project.end")):
+        text = _cell(m, cells, role)
+        if text:
+            period[key] = parse_date(text, m.dates)
+    if "from" in period and "to" in period and period["to"] < period["from"]:
+        raise RowError(f"column {m.column('project.end')!r}: the project ends ({period['to']}) "
+                       f"before it starts ({period['from']})")
+    if period:
+        project["period"] = period
+    project["status"] = _status(project, m, cells, today)
+    _place(out, m, cells, project, areas, file, line)
+    amount = _cell(m, cells, "project.amount")
+    if amount:
+        value = parse_amount(amount, m.decimal)
+        if value > 0:
+            project["funding"] = {"total": value, "currency": m.currency}
+    fund = _cell(m, cells, "fund")
+    notes = [f"fund: {fund}"] if fund else []
+    notes += [f"{c}: {cells[c]}" for c in m.note_columns() if cells.get(c)]
+    if notes:
+        project.setdefault("_notes", []).extend(notes)
+    project["source"] = [source]
+    return project
+
+
+def _status(project: dict, m: Mapping, cells, today: dt.date) -> str:
+    text = _cell(m, cells, "project.status")
+    if text:
+        status = m.status.get(text) or m.status.get(text.strip().capitalize())
+        if status is None:
+            raise RowError(f"column {m.column('project.status')!r}: {text!r} is not a status "
+                           f"this format knows ({', '.join(m.status)}); add it to the "
+                           "mapping's status: table")
+        return status
+    period = project.get("period", {})
+    day = today.isoformat()
+    if period.get("to") and period["to"] < day:
+        status = "completed"
+    elif period.get("from") and period["from"] <= day:
+        status = "running"
+    elif period.get("from"):
+        status = "planned"
+    else:
+        raise RowError("no status and no dates: the project's status cannot be known")
+    project.setdefault("_notes", []).append(
+        f"status {status}: from its period as of {day} (the register gives no status)")
+    return status
+
+
+def _place(out: Imported, m: Mapping, cells, project: dict, areas: AreaIndex, file: str,
+           line: int) -> None:
+    """Add the areas a row names to ``project``; report those that are no reference area."""
+    found, unplaced = _areas(m, cells, areas)
+    for area in found:
+        if area not in project.setdefault("areas", []):
+            project["areas"].append(area)
+    if not project.get("areas"):
+        project.pop("areas", None)
+    for text in unplaced:
+        out.notices.append(Problem(file, line, f"area {text!r} is none of the reference "
+                                   f"areas ({', '.join(m.uses) or 'no reference set'}) by "
+                                   "official name or code: left out, not guessed"))
+
+
+def _areas(m: Mapping, cells, index: AreaIndex) -> tuple[list[str], list[str]]:
+    found, unplaced = [], []
+    for item in split_list(_cell(m, cells, "project.areas")):
+        area = index.find(item, m.country)
+        if area and area not in found:
+            found.append(area)
+        elif not area:
+            unplaced.append(item)
+    if not found:
+        region = _cell(m, cells, "project.region")
+        for item in split_list(region):
+            area = index.find(item, m.country, ("region",))
+            if area and area not in found:
+                found.append(area)
+            elif not area:
+                unplaced.append(item)
+    return found, unplaced
+
+
+def _note(m: Mapping, cells, role: str) -> str | None:
+    parts = [f"{c}: {cells[c]}" for c in m.note_columns(role) if cells.get(c)]
+    return "; ".join(parts) or None
+
+
+def _names_text(names: dict) -> str:
+    return next(iter(names.values()))
+
+
+def _add_source(entry: dict, source: str) -> None:
+    sources = entry.setdefault("source", [])
+    if source not in sources:
+        sources.append(source)
+
+
+def _finish_partner_budgets(out: Imported) -> None:
+    """Projects of partner rows: the sum of the partner budgets is their funding."""
+    for pid, budgets in out.budgets.items():
+        total = sum(b for _, b in budgets)
+        if total > 0:
+            value = int(total) if total == total.to_integral_value() else float(total)
+            out.projects[pid]["funding"] = {"total": value, "currency": out.mapping.currency}
+            out.projects[pid].setdefault("_notes", []).append(
+                "funding: the sum of the partner budgets in the register")
+
+
+# ----------------------------------------------------------------------------- facts
+
+
+def to_facts(out: Imported, orgs: list[dict], owner: list[int | None], dataset: dict) -> dict:
+    """The facts document: ``orgs`` are the resolved organisations (id, name, kind…),
+    ``owner[i]`` the index in ``orgs`` of mention ``i`` (None: not imported)."""
+    from ..model.schema import facts_document
+
+    doc = facts_document()
+    doc["dataset"] = dataset
+    doc["sources"] = out.sources
+    organisations = []
+    for org in orgs:
+        organisations.append(org)
+    projects = out.projects
+    responsibilities = []
+    funders: dict[str, list[str]] = defaultdict(list)
+    for index, pid, how, role in out.uses:
+        o = owner[index]
+        if o is None:
+            continue
+        oid = orgs[o]["id"]
+        project = projects[pid]
+        if how == "administrator":
+            if "administrator" in project and project["administrator"] != oid:
+                project.setdefault("partners", [])
+                if oid not in project["partners"]:
+                    project["partners"].append(oid)
+            else:
+                project["administrator"] = oid
+        elif how == "partner":
+            if oid != project.get("administrator") and oid not in project.get("partners", []):
+                project.setdefault("partners", []).append(oid)
+        elif how == "funder" and oid not in funders[pid]:
+            funders[pid].append(oid)
+        if role:
+            entry = {"actor": oid, "role": role, "for": pid, "source": list(project["source"])}
+            if entry not in responsibilities:
+                responsibilities.append(entry)
+    for pid, project in projects.items():
+        funding = project.get("funding")
+        if funding and funders.get(pid):
+            funding["sources"] = [{"funders": funders[pid], "amount": funding["total"]}]
+        budgets = out.budgets.get(pid)
+        if budgets:
+            lines = [f"{orgs[owner[i]]['name'][out.mapping.lang] if owner[i] is not None else '?'}"
+                     f" {b} {out.mapping.currency}" for i, b in budgets]
+            project.setdefault("_notes", []).append("partner budgets: " + "; ".join(lines))
+    ordered_projects = []
+    for project in projects.values():
+        notes = project.pop("_notes", [])
+        ordered = {k: project[k] for k in ("id", "name", "description", "administrator",
+                                            "partners", "areas", "period", "status",
+                                            "implements", "funding", "source")
+                   if k in project}
+        if notes:
+            ordered["note"] = "; ".join(notes)
+        ordered_projects.append(ordered)
+    people: list[dict] = []
+    used_ids = {o["id"] for o in orgs} | set(projects) | set(out.strategies)
+    by_person: dict[tuple, dict] = {}  # one person per name and organisation
+    for person, index in out.people:
+        o = owner[index]
+        org = orgs[o]["id"] if o is not None else None
+        entry = by_person.get((person["name"], org))
+        if entry is None:
+            base = f"person-{slug(person['name'])}"
+            ident, n = base, 2
+            while ident in used_ids:
+                ident, n = f"{base}-{n}", n + 1
+            used_ids.add(ident)
+            entry = {"id": ident, "name": person["name"], "source": [], "_projects": [],
+                     "_contact": []}
+            if org:
+                entry["posts"] = [{"organisation": org, "title": {"en": "project leader"}}]
+            by_person[(person["name"], org)] = entry
+            people.append(entry)
+        for source in projects[person["project"]]["source"]:
+            _add_source(entry, source)
+        entry["_projects"].append(person["project"])
+        if person["note"] and person["note"] not in entry["_contact"]:
+            entry["_contact"].append(person["note"])
+    for entry in people:
+        entry["note"] = "; ".join([f"project leader of {', '.join(entry.pop('_projects'))}",
+                                   *entry.pop("_contact")])
+        entry["source"] = entry.pop("source")  # after posts, as the format orders fields
+    strategies = []
+    for strategy in out.strategies.values():
+        if not strategy["priorities"]:
+            strategy = {k: v for k, v in strategy.items() if k != "priorities"}
+        strategies.append(strategy)
+    doc["organisations"] = organisations
+    if people:
+        doc["people"] = people
+    doc["strategies"] = strategies
+    doc["projects"] = ordered_projects
+    doc["responsibilities"] = responsibilities
+    return {k: v for k, v in doc.items() if v or k == "dataset"}
+
+
+def counts(doc: dict) -> dict[str, int]:
+    return {k: len(v) for k, v in doc.items() if isinstance(v, list)}
+
+
+def most_common(values: list[str]) -> str:
+    """The most common of ``values``; ties go to the first seen."""
+    count = Counter(values)
+    best = max(count.values())
+    return next(v for v in values if count[v] == best)

@@ -1,0 +1,209 @@
+"""``regiograph import``: register files in, a valid facts folder out, all or nothing.
+
+:func:`import_files` reads the files as their format says (graph.importers.register),
+tells who is who (graph.importers.identity, honouring the decisions of the dataset's
+``same-as.csv``), turns it all into facts, validates them with the loader, and writes the
+folder in one rename: the YAML files, ``same-as.csv`` (near names for a person to decide)
+and ``import.json`` (what was read, what was refused, what was made).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..base.files import new_folder
+from ..base.yamlout import dump
+from ..model.names import slug
+from .mapping import load_mapping
+from .register import Imported, Problem, counts, read_register, to_facts
+
+#: the file of near names and their decisions, kept in the dataset folder
+REVIEW_FILE = "same-as.csv"
+#: what the import read and made (not a facts file: the loader reads only *.yaml)
+MANIFEST = "import.json"
+#: the files an import writes: a folder holding only these (or nothing) may be replaced
+WRITTEN = ("dataset.yaml", "organisations.yaml", "people.yaml", "strategies.yaml",
+           "projects.yaml", "responsibilities.yaml", REVIEW_FILE, MANIFEST)
+
+
+class ImportRefused(ValueError):
+    """The import cannot be done at all (a file or the output folder): one message."""
+
+
+@dataclass
+class ImportResult:
+    """What one import did: the facts, the rows refused, what a person should know, the
+    near names to review and the counts (rows read, imported, refused; entries made)."""
+
+    facts: dict
+    bad: list[Problem]
+    notices: list[Problem]
+    review: list = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)
+    made: dict[str, int] = field(default_factory=dict)
+    written: list[Path] = field(default_factory=list)
+    personal_skipped: int = 0
+
+
+def import_files(fmt: str, files: list[str | os.PathLike], out: str | os.PathLike, *,
+                 dataset_id: str | None = None, title: str | None = None,
+                 personal: bool = False, strict: bool = False,
+                 today: dt.date | None = None) -> ImportResult:
+    """Import ``files`` of format ``fmt`` (a built-in name or a mapping file) into the
+    facts folder ``out``. Raises ImportRefused (nothing written) when a file cannot be
+    read as the format, or ``out`` holds files that an import did not write.
+    Cost: one pass over the files, then O(organisations) for who is who (near names with
+    rapidfuzz), then one validation of the facts written.
+    """
+    from .identity import Mention, read_decisions, resolve, write_review
+    from .rows import TableError
+
+    mapping = load_mapping(fmt)
+    out = Path(out)
+    _check_out(out)
+    paths = [Path(f) for f in files]
+    for path in paths:
+        if not path.is_file():
+            raise ImportRefused(f"{path}: no such file")
+    try:
+        imported = read_register(mapping, paths, personal=personal, today=today)
+    except TableError as exc:
+        raise ImportRefused(str(exc)) from None
+    review_path = out / REVIEW_FILE
+    decisions, problems = read_decisions(review_path) if review_path.exists() else ([], [])
+    if problems:
+        raise ImportRefused("\n".join(str(p) for p in problems))
+    mentions = [Mention(m.name, m.codes, m.country, m.file, m.line) for m in imported.mentions]
+    resolution = resolve(mentions, decisions)
+    orgs, owner = _organisations(imported, mentions, resolution)
+    ident = dataset_id or slug(mapping.format)
+    dataset = {"id": ident, "title": {mapping.lang: title or _title(mapping, paths)},
+               "lang": mapping.lang}
+    if mapping.uses:
+        dataset["uses"] = sorted(mapping.uses)
+    doc = to_facts(imported, orgs, owner, dataset)
+    bad = sorted(imported.bad + [_problem(p) for p in resolution.problems],
+                 key=lambda p: (p.file, p.line))
+    result = ImportResult(doc, bad, imported.notices, list(resolution.review),
+                          personal_skipped=imported.personal_skipped)
+    result.rows = {"read": imported.rows_read, "imported": imported.rows_imported,
+                   "refused": len(imported.bad)}
+    result.made = counts(doc)
+    if strict and bad:
+        return result  # nothing written: the caller reports the refused rows
+    result.written = _write(out, doc, result, mapping, paths, decisions, write_review)
+    return result
+
+
+def _problem(text: str) -> Problem:
+    match = re.match(r"^(.*):(\d+): (.*)$", text, re.S)
+    return Problem(match[1], int(match[2]), match[3]) if match else Problem(text, 0, "")
+
+
+def _organisations(imported: Imported, mentions: list, resolution
+                   ) -> tuple[list[dict], list[int | None]]:
+    """Facts entries of the resolved organisations and, per mention, its entry's index
+    (None for a mention that names no organisation)."""
+    def key(m):
+        return m.file, m.row, m.name, tuple(sorted((m.codes or {}).items())), m.country
+
+    index_of = {key(m): n for n, org in enumerate(resolution.organisations)
+                for m in org.mentions}
+    owner = [index_of.get(key(m)) for m in mentions]
+    members: dict[int, list[int]] = {}
+    for i, n in enumerate(owner):
+        if n is not None:
+            members.setdefault(n, []).append(i)
+    orgs = []
+    for n, org in enumerate(resolution.organisations):
+        mine = members.get(n, [])
+        kinds = [imported.mentions[i].kind for i in mine if imported.mentions[i].kind]
+        countries = {imported.mentions[i].country for i in mine} - {None}
+        notes = sorted({imported.mentions[i].note for i in mine} - {None})
+        entry = {"id": org.id, "name": {imported.mapping.lang: org.name},
+                 "kind": _kind(kinds)}
+        if org.codes:
+            entry["codes"] = dict(org.codes)
+        if org.alt_names:
+            entry["alt_names"] = sorted(org.alt_names)
+        files = sorted({imported.mentions[i].file for i in mine})
+        entry["source"] = sorted({s["id"] for s in imported.sources
+                                  if any(s["file"] == Path(f).name for f in files)})
+        extra = []
+        if not kinds:
+            extra.append("kind: the register gives none")
+        elif len(set(kinds)) > 1:
+            extra.append("kinds in the register: " + ", ".join(sorted(set(kinds))))
+        if len(countries) > 1:
+            extra.append("countries in the register: " + ", ".join(sorted(countries)))
+        extra += notes
+        if extra:
+            entry["note"] = "; ".join(extra)
+        orgs.append(entry)
+    return orgs, owner
+
+
+def _kind(kinds: list[str]) -> str:
+    if not kinds:
+        return "organisation"
+    order = {"regional-council": 0, "funding-authority": 2}
+    return sorted(set(kinds), key=lambda k: (order.get(k, 1), -kinds.count(k), k))[0]
+
+
+def _title(mapping, paths: list[Path]) -> str:
+    text = mapping.title.get(mapping.lang) or next(iter(mapping.title.values()))
+    return f"{text}: {', '.join(p.name for p in paths)}"
+
+
+def _check_out(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise ImportRefused(f"{out} is a file; -o names the facts folder to write")
+    if out.is_dir():
+        foreign = sorted(p.name for p in out.iterdir()
+                         if p.name not in WRITTEN and not p.name.startswith("."))
+        if foreign:
+            raise ImportRefused(f"{out} holds files that no import wrote ({', '.join(foreign[:5])}"
+                                f"{'…' if len(foreign) > 5 else ''}); an import replaces the "
+                                "whole folder: choose a new or empty one")
+
+
+def _write(out: Path, doc: dict, result: ImportResult, mapping, paths, decisions,
+           write_review) -> list[Path]:
+    from ..loader.facts import InvalidDataset, load_facts
+
+    header = (f"# Written by `regiograph import {mapping.format}` from "
+              f"{', '.join(p.name for p in paths)}.\n# Edit freely; the next import into "
+              f"this folder replaces it (decisions about names live in {REVIEW_FILE}).\n")
+    files = {"dataset.yaml": {"format": 1, "dataset": doc["dataset"],
+                              "sources": doc.get("sources", [])}}
+    for section in ("organisations", "people", "strategies", "projects", "responsibilities"):
+        if doc.get(section):
+            files[f"{section}.yaml"] = {section: doc[section]}
+    with new_folder(out) as tmp:
+        for name, content in files.items():
+            (tmp / name).write_text(header + dump(content), "utf-8")
+        try:
+            load_facts(tmp, display=os.fspath(out))
+        except InvalidDataset as exc:  # a bug of the importer: say so, write nothing
+            shown = "\n".join(str(p) for p in exc.problems[:20])
+            raise AssertionError(f"the import made facts the loader refuses:\n{shown}") from None
+        write_review(tmp / REVIEW_FILE, result.review, decisions)
+        manifest = {
+            "format": mapping.format,
+            "mapping": mapping.path,
+            "files": [{"file": os.fspath(p), "source": s["id"], "sha256": s["note"].split()[1]
+                       .rstrip(";")} for p, s in zip(paths, doc.get("sources", []), strict=False)],
+            "rows": result.rows,
+            "made": result.made,
+            "refused": [str(p) for p in result.bad],
+            "notices": [str(p) for p in result.notices],
+            "personal_fields_skipped": result.personal_skipped,
+        }
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
+                                    "utf-8")
+    return [out / name for name in [*files, REVIEW_FILE, MANIFEST]]

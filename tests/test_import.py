@@ -1,0 +1,254 @@
+"""`regiograph import`: register files of the real layouts (tests/registers/) in as a valid
+facts folder, with who is who, bad rows reported by file:row, personal data left out."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+from graph.loader.facts import load_facts
+
+REGISTERS = Path(__file__).resolve().parent / "registers"
+FI = REGISTERS / "fi-structural-funds.csv"
+SE = REGISTERS / "se-projektbanken.csv"
+IR = REGISTERS / "interreg-partners.csv"
+
+
+def run(*args):
+    return CliRunner().invoke(main, ["import", *[str(a) for a in args]],
+                              catch_exceptions=False)
+
+
+def entries(out: Path, section: str) -> dict[str, dict]:
+    facts = load_facts(out)
+    return {e.get("id", str(n)): e for n, e in enumerate(facts.sections[section])}
+
+
+@pytest.fixture
+def fi(tmp_path) -> tuple[Path, object]:
+    out = tmp_path / "fi"
+    return out, run("fi-structural-funds", FI, "-o", out)
+
+
+def test_the_finnish_list_imports_with_every_bad_row_named(fi):
+    out, result = fi
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Imported 7 of 10 rows (3 refused) into ")
+    assert result.stderr.splitlines()[:4] == [
+        f"{FI}:7: '3456780-5' is not a valid Y-tunnus: the check digit should be 6 (not used "
+        "to match organisations)",
+        f"{FI}:8: column 'Aloituspvm': '31.2.2016' is not a calendar date",
+        f"{FI}:9: column 'Toteuttajan nimi' is empty: the row names no beneficiary or partner",
+        f"{FI}:10: column 'Tila': 'Odottaa' is not a status this format knows (Käynnissä, "
+        "Hyväksytty, Päättynyt, Suljettu, Keskeytetty, Peruttu, Peruutettu, Valmisteilla); "
+        "add it to the mapping's status: table",
+    ]
+    assert f"note: {FI}:4: 1 cell(s) more than the header: column 'Hankkeen nimi' held ';', " \
+           "joined back" in result.stderr
+    projects = entries(out, "projects")
+    assert set(projects) == {"a70123", "a70124", "s20555", "s20777", "a70999", "a71000",
+                             "a71004"}
+    shifted = projects["s20555"]
+    assert shifted["name"] == {"fi": "Osaajia Tunturi-Lappiin; vaihe I"}
+    assert shifted["period"] == {"from": "2016-09-01", "to": "2018-08-31"}
+    assert shifted["funding"]["total"] == 410500
+
+
+def test_one_body_under_two_spellings_is_one_organisation(fi):
+    out, _ = fi
+    orgs = entries(out, "organisations")
+    assert orgs["kemin-kaupunki"]["codes"] == {"y-tunnus": "1234567-1"}
+    assert orgs["kemin-kaupunki"]["alt_names"] == ["KEMIN KAUPUNKI"]
+    assert orgs["lapin-liitto"]["alt_names"] == ["Lapin liitto."]  # beneficiary and authority
+    assert orgs["lapin-liitto"]["kind"] == "regional-council"
+    # a wrong check digit is not used: the organisation is imported without it
+    assert "codes" not in orgs["tornion-kaupunki"]
+    projects = entries(out, "projects")
+    assert projects["a70999"]["administrator"] == "lapin-liitto"
+    assert projects["a70123"]["funding"]["sources"] == [{"funders": ["lapin-liitto"],
+                                                         "amount": 240000}]
+
+
+def test_the_programme_priorities_and_areas_of_the_finnish_list(fi):
+    out, _ = fi
+    [programme] = entries(out, "strategies").values()
+    assert programme["kind"] == "programme"
+    assert [p["name"]["fi"] for p in programme["priorities"]] == \
+        ["Toimintalinja 1", "Toimintalinja 3", "Toimintalinja 2"]
+    projects = entries(out, "projects")
+    assert projects["a70123"]["implements"] == [programme["priorities"][0]["id"]]
+    # placed only by its regional council, and it says so; an ELY centre places nothing
+    assert projects["a70123"]["areas"] == ["fi-region-lappi"]
+    assert "only the region of its funding authority (Lapin liitto)" in \
+        projects["a70123"]["note"]
+    assert "areas" not in projects["a71000"]
+    resp = entries(out, "responsibilities")
+    assert {"actor": "pohjois-pohjanmaan-ely-keskus", "role": "fund", "for": "a71000"} in \
+        [{k: r[k] for k in ("actor", "role", "for")} for r in resp.values()]
+
+
+def test_every_fact_cites_the_file_it_came_from(fi):
+    out, _ = fi
+    facts = load_facts(out)
+    [source] = facts.sections["sources"]
+    assert source["file"] == "fi-structural-funds.csv" and source["kind"] == "dataset"
+    import hashlib
+
+    assert hashlib.sha256(FI.read_bytes()).hexdigest() in source["note"]
+    for section in ("organisations", "strategies", "projects", "responsibilities"):
+        for entry in facts.sections[section]:
+            assert entry["source"] == [source["id"]], (section, entry)
+    manifest = json.loads((out / "import.json").read_text("utf-8"))
+    assert manifest["rows"] == {"read": 10, "imported": 7, "refused": 3}
+
+
+def test_near_names_are_offered_never_merged_and_decisions_are_honoured(tmp_path):
+    out = tmp_path / "se"
+    assert run("se-projektbanken", SE, "-o", out).exit_code == 0
+    orgs = entries(out, "organisations")
+    assert {"lidkopings-kommun", "linkopings-kommun"} <= set(orgs)
+    with (out / "same-as.csv").open(encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["name"], r["other_name"], r["decision"]) for r in rows] == \
+        [("Lidköpings kommun", "Linköpings kommun", "")]
+
+    def decide(old: str, word: str) -> None:  # as a person does in a spreadsheet
+        path = out / "same-as.csv"
+        text = path.read_bytes().decode("utf-8-sig")
+        assert f"\r\n{old},94," in text
+        path.write_bytes(text.replace(f"\r\n{old},94,", f"\r\n{word},94,").encode("utf-8-sig"))
+
+    decide("", "different")
+    again = run("se-projektbanken", SE, "-o", out)
+    assert again.exit_code == 0 and "near names to decide" not in again.stdout
+    assert {"lidkopings-kommun", "linkopings-kommun"} <= set(entries(out, "organisations"))
+    assert "different,94,Lidköpings kommun" in (out / "same-as.csv").read_text("utf-8-sig")
+
+    decide("different", "same")
+    assert run("se-projektbanken", SE, "-o", out).exit_code == 0
+    orgs = entries(out, "organisations")
+    assert "linkopings-kommun" not in orgs
+    assert orgs["lidkopings-kommun"]["alt_names"] == ["Linköpings kommun"]
+
+
+def test_the_swedish_list_same_register_id_and_areas(tmp_path):
+    out = tmp_path / "se"
+    result = run("se-projektbanken", SE, "-o", out)
+    assert result.exit_code == 0
+    assert f"{SE}:8: column 'beviljat_belopp_sek': 'abc' is not an amount" in result.stderr
+    assert f"{SE}:9: column 'projekt_sluttid': the project ends (2020-12-31) before it " \
+           "starts (2021-01-01)" in result.stderr
+    assert f"note: {SE}:7: area 'Nowhere-by' is none of the reference areas" in result.stderr
+    orgs = entries(out, "organisations")
+    assert orgs["haparanda-kommun"]["codes"] == {"organisationsnummer": "212000-2718"}
+    assert orgs["haparanda-kommun"]["alt_names"] == ["HAPARANDA KOMMUN"]
+    projects = entries(out, "projects")
+    assert projects["20201302"]["areas"] == ["se-kiruna", "se-lulea"]
+    assert projects["20201303"]["areas"] == ["se-kiruna"]  # the unknown place left out
+    assert projects["20201306"]["areas"] == ["se-region-norrbottens-lan"]  # no kommun: the län
+    assert projects["20201234"]["funding"] == {"total": 2500000, "currency": "SEK"}
+    assert projects["20201234"]["description"]["sv"].startswith("Utveckla besöksnäringen")
+    assert "status completed: from its period" in projects["20201234"]["note"]
+
+
+def test_personal_data_is_left_out_unless_asked_for(tmp_path):
+    out = tmp_path / "se"
+    result = run("se-projektbanken", SE, "-o", out)
+    assert "3 row(s) had personal contact fields, not imported" in result.stdout
+    written = "".join(p.read_text("utf-8-sig") for p in out.iterdir())
+    for secret in ("Anna Andersson", "070-123", "example.se", "Bo Berg"):
+        assert secret not in written
+    out2 = tmp_path / "se2"
+    assert run("se-projektbanken", SE, "-o", out2, "--personal").exit_code == 0
+    people = entries(out2, "people")
+    assert people["person-anna-andersson"]["posts"] == [
+        {"organisation": "haparanda-kommun", "title": {"en": "project leader"}}]
+    assert "e-mail anna.andersson@example.se" in people["person-anna-andersson"]["note"]
+    assert "20201234, 20201235" in people["person-anna-andersson"]["note"]
+
+
+def test_interreg_partners_lead_partner_and_budgets(tmp_path):
+    out = tmp_path / "ir"
+    result = run("interreg-partners", IR, "-o", out)
+    assert result.exit_code == 0
+    assert f"{IR}:8: column 'role': 'XP' is not a partner role (LP, PP, AP)" in result.stderr
+    assert f"note: {IR}:9: area 'NO999' is none of the reference areas" in result.stderr
+    projects = entries(out, "projects")
+    tour = projects["arctictour"]
+    assert tour["administrator"] == "lapin-liitto"
+    assert tour["partners"] == ["haparanda-kommun", "troms-fylkeskommune", "visit-tornio-ry"]
+    assert tour["areas"] == ["fi-region-lappi", "no-region-troms", "se-region-norrbottens-lan"]
+    assert tour["funding"] == {"total": 850000, "currency": "EUR"}
+    assert "Haparanda kommun 250000 EUR" in tour["note"]
+    roles = {(r["actor"], r["role"], r["for"]) for r in entries(out, "responsibilities").values()}
+    assert ("lapin-liitto", "lead", "arctictour") in roles
+    assert ("haparanda-kommun", "participate", "arctictour") in roles
+    orgs = entries(out, "organisations")
+    assert orgs["troms-fylkeskommune"]["kind"] == "regional-council"
+    assert orgs["haparanda-kommun"]["note"] == "ownership: public"
+
+
+def test_strict_writes_nothing_and_exits_1(tmp_path):
+    out = tmp_path / "fi"
+    result = run("fi-structural-funds", FI, "-o", out, "--strict")
+    assert result.exit_code == 1
+    assert "(--strict): nothing was written" in result.stderr
+    assert not out.exists()
+
+
+def test_a_file_of_another_format_is_refused_whole(tmp_path):
+    result = run("se-projektbanken", FI, "-o", tmp_path / "x")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {FI}:1: the header has no column 'ärende-id'")
+    assert not (tmp_path / "x").exists()
+    assert run("no-such-format", FI, "-o", tmp_path / "y").exit_code == 2
+
+
+def test_a_folder_that_no_import_wrote_is_not_replaced(tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.yaml").write_text("keep")
+    result = run("fi-structural-funds", FI, "-o", out)
+    assert result.exit_code == 1 and "holds files that no import wrote (notes.yaml)" in \
+        result.stderr
+    assert (out / "notes.yaml").read_text() == "keep"
+
+
+def test_a_mapping_of_ones_own(tmp_path):
+    register = tmp_path / "hankkeet.csv"
+    register.write_text("nro\tnimi\ttekijä\talku\tkunta\n"
+                        "1\tKylätalon korjaus\tKolarin kylät ry\t2021-05-01\tKolari\n"
+                        "2\t=HYPERLINK(\"x\")\t@Kittilän kunta\t2022-01-01\tKittilä\n", "utf-8")
+    mapping = tmp_path / "hankkeet.yaml"
+    mapping.write_text("""
+format: kylahankkeet
+lang: fi
+country: FI
+uses: [reference/fi]
+columns: [nro, nimi, tekijä, alku, kunta]
+fields: {project.id: nro, project.name: nimi, organisation.name: tekijä,
+         project.start: alku, project.areas: kunta}
+programme: {id: kylat, name: Kylien kehittäminen}
+""", "utf-8")
+    out = tmp_path / "out"
+    result = run(mapping, register, "-o", out, "--id", "kylat-2022")
+    assert result.exit_code == 0, result.output
+    facts = load_facts(out)
+    assert facts.id == "kylat-2022"
+    projects = {p["id"]: p for p in facts.sections["projects"]}
+    assert projects["1"]["areas"] == ["fi-kolari"]
+    assert projects["2"]["name"] == {"fi": '=HYPERLINK("x")'}  # text stays text
+    assert "@Kittilän kunta" in [o["name"]["fi"] for o in facts.sections["organisations"]]
+
+
+def test_list_and_usage():
+    result = CliRunner().invoke(main, ["import", "--list"])
+    assert result.exit_code == 0
+    assert [line.split()[0] for line in result.stdout.splitlines()] == \
+        ["fi-structural-funds", "interreg-partners", "se-projektbanken"]
+    assert CliRunner().invoke(main, ["import", "fi-structural-funds"]).exit_code == 2
