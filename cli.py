@@ -193,17 +193,19 @@ def build_cmd(dataset: str, out: str, fmt: str, csv_raw: bool) -> None:
               "also those a spreadsheet would run as a formula (=, +, -, @…; by default "
               "they get a ' in front).")
 def export_cmd(dataset: str, fmt: str, output: str | None, csv_raw: bool) -> None:
-    """Write DATASET's graph as RDF, GraphML, CSV tables or facts YAML.
+    """Write DATASET's graph as RDF, GraphML, CSV tables, facts YAML or a workbook.
 
     `--format yaml` rebuilds the facts from the RDF graph: loading that file gives
-    the same facts as the original dataset. DATASET is a folder of facts YAML (like
-    data/lapland) or a store built by `build` (like out/lapland.store).
+    the same facts as the original dataset. `--format xlsx -o FILE` writes the
+    planner's workbook (one sheet per table; it imports back to the same facts).
+    DATASET is a folder of facts YAML (like data/lapland) or a store built by
+    `build` (like out/lapland.store).
     """
     if csv_raw and fmt != "csv":
         raise click.UsageError("--csv-raw goes with --format csv")
     ds = _open(dataset)
     if output is None:
-        if fmt in ("csv", "graphml", "gexf"):
+        if fmt in ("csv", "graphml", "gexf", "xlsx"):
             raise click.UsageError(f"--format {fmt} needs -o/--output")
         if fmt == "yaml":
             from graph.export import to_yaml

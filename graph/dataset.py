@@ -43,7 +43,8 @@ RDF_FORMATS = {
     "ntriples": (RdfFormat.N_TRIPLES, "nt"),
     "jsonld": (RdfFormat.JSON_LD, "jsonld"),
 }
-EXPORT_FORMATS = (*RDF_FORMATS, "graphml", "gexf", "csv", "yaml")
+#: what `export` writes; `build` writes all but xlsx (the planner's workbook is asked for)
+EXPORT_FORMATS = (*RDF_FORMATS, "graphml", "gexf", "csv", "yaml", "xlsx")
 
 
 @dataclass
@@ -118,7 +119,8 @@ class Dataset:
 
         ``csv`` writes a folder of tables, a cell that a spreadsheet would evaluate
         (``=…``, ``+…``, ``-…``, ``@…``) with a ``'`` in front unless ``csv_raw``; every
-        other format one file.
+        other format one file; ``xlsx`` the planner's workbook (one sheet per table,
+        which :func:`graph.importers.workbook.import_workbook` reads back).
         """
         path = Path(path)
         if fmt in RDF_FORMATS:
@@ -127,6 +129,8 @@ class Dataset:
             return [write_atomic(path, export.to_yaml(self.canonical()))]
         if fmt == "csv":
             return export.write_tables(self.canonical(), path, raw=csv_raw)
+        if fmt == "xlsx":
+            return [write_atomic(path, export.to_workbook(self.canonical()))]
         if fmt == "graphml":
             from .network.projection import to_networkx, write_graphml
 
