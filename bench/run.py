@@ -20,7 +20,10 @@ both ways:
 - broker measure (graph.network.analyses.brokers on actor_graph, sampled past 2 000 actors)
   vs exact networkx betweenness on the same actor graph;
 - a map of up to 5 000 nodes (graph.present.maps.render + save) vs pyvis
-  ``Network.from_nx`` + ``write_html``.
+  ``Network.from_nx`` + ``write_html``;
+- once, whatever the size: who is who among 8 000 organisations of generated register
+  rows (graph.importers.identity.resolve: merged by register id and normalised name, near
+  names scored with rapidfuzz), with no plain counterpart.
 
 Every stage runs in its own subprocess: peak memory is the rise of that process's
 ``ru_maxrss`` (which sees Rust allocations too) over what it held once its input was
@@ -358,7 +361,61 @@ def worker(stage: str, args) -> dict:
             r = timed(pyvis_map, runs, PLAIN_TIMEOUT)
         r["result"] = info
         return r
+    if stage == "identity-ours":  # who is who among the organisations of register rows
+        from graph.importers.identity import resolve
+
+        mentions = organisation_mentions(IDENTITY_ORGANISATIONS)
+        r = timed(lambda: resolve(mentions), runs)
+        found = resolve(mentions)
+        r["result"] = (f"{len(mentions)} mentions → {len(found.organisations)} organisations, "
+                       f"{len(found.review)} pairs to review")
+        return r
     raise SystemExit(f"unknown stage {stage}")
+
+
+IDENTITY_ORGANISATIONS = 8000
+IDENTITY_TARGET = 2.0  # seconds (issue 16)
+
+
+def organisation_mentions(n: int, seed: int = 1) -> list:
+    """Register rows naming ``n`` organisations (graph.importers.identity.Mention): names
+    made of syllables with a legal form or kind, a fifth with a valid Y-tunnus, and a
+    second spelling for one in ten (upper case, a full stop, or the id in another file),
+    a one-letter variant for one in a hundred."""
+    import random
+
+    from graph.importers.identity import Mention
+    from graph.model.registers import check_register_id
+
+    rng = random.Random(seed)
+    syllables = ["ka", "la", "mi", "no", "pu", "ri", "sa", "te", "vo", "ul", "ro", "jä",
+                 "ke", "lo", "ni", "ty", "hä", "ös", "be", "du"]
+    kinds = ["Oy", "kunta", "ry", "AB", "kommun", "AS", "säätiö", "liitto", "kaupunki"]
+    names: set[str] = set()
+    while len(names) < n:
+        words = ["".join(rng.choice(syllables) for _ in range(rng.randint(3, 5)))
+                 for _ in range(rng.randint(1, 2))]
+        names.add(" ".join(w.capitalize() for w in words) + " " + rng.choice(kinds))
+
+    def ytunnus() -> str:
+        while True:
+            body = f"{rng.randrange(10**7):07d}"
+            for digit in "0123456789":
+                try:
+                    return check_register_id("y-tunnus", f"{body}-{digit}")
+                except ValueError:
+                    pass
+
+    out = []
+    for row, name in enumerate(sorted(names), 2):
+        codes = {"y-tunnus": ytunnus()} if rng.random() < 0.2 else {}
+        out.append(Mention(name, codes, "FI", "register.csv", row))
+        if rng.random() < 0.1:
+            other = name.upper() + "." if not codes else name.replace(" ", ", ", 1)
+            out.append(Mention(other, codes, "FI", "other.csv", row))
+        if rng.random() < 0.01 and len(name) > 12:
+            out.append(Mention(name[:4] + "x" + name[5:], {}, "FI", "near.csv", row))
+    return out
 
 
 # --------------------------------------------------------------------------- parent side
@@ -517,6 +574,20 @@ def bench_size(size: int, workdir: Path, log) -> tuple[dict, list[list[str]], di
     return data, rows, raw
 
 
+def identity_stage(data: dict) -> tuple[list[str], str]:
+    """Who is who among IDENTITY_ORGANISATIONS organisations (once: it does not depend on
+    the size): its table row and its target line."""
+    who = run_stage("identity-ours", 10_000, data)  # 10_000: the small sizes' repeats
+    t = _median(who)
+    n = f"{IDENTITY_ORGANISATIONS:,}".replace(",", " ")
+    row = [f"who is who, {n} organisations", "—", fmt_time(who), fmt_mem(who), "—", "", "—",
+           "—", "—", str(who.get("result", "graph.importers.identity.resolve"))]
+    met = "—" if t is None else "yes" if t <= IDENTITY_TARGET else "no"
+    goal = (f"| who is who, {n} organisations (near names included) ≤ {IDENTITY_TARGET:g} s "
+            f"| {fmt_time(who)} | {met} |")
+    return row, goal
+
+
 def targets(data: dict, raw: dict) -> list[str]:
     """The issue's targets, each against what this run measured at one size."""
     n = data["triples"]
@@ -619,6 +690,9 @@ def main() -> None:
             datasets.append(data)
             rows += found
             goals = targets(data, raw)
+        row, goal = identity_stage(data)
+        rows.append(row)
+        goals.append(goal)
     text = markdown(sizes, datasets, rows, goals, time.perf_counter() - start)
     from graph.base.files import write_atomic
 
