@@ -43,6 +43,8 @@ def test_schemes():
     ("y-tunnus", " 0112038 - 9 ", NOKIA),
     ("y-tunnus", "FI01120389", NOKIA),  # the VAT number (ALV-numero) of the same business
     ("y-tunnus", "fi 0112 0389", NOKIA),
+    ("y-tunnus", "0112038\u20139", NOKIA),  # an en dash, as a word processor writes it
+    ("y-tunnus", "0112038\u00a0-\u00a09", NOKIA),  # no-break spaces
     ("y-tunnus", HELSINKI, HELSINKI),
     ("organisationsnummer", VOLVO, VOLVO),
     ("organisationsnummer", "5560125790", VOLVO),

@@ -11,7 +11,8 @@ Three schemes, each with a check digit validated through python-stdnum:
 ``ValueError`` with a message for people (what is wrong, and what the id should look
 like; for a wrong check digit, the digit it should be).
 
-Accepted spellings (decided here, once): spaces, hyphens and dots anywhere; the VAT
+Accepted spellings (decided here, once): spaces, hyphens (also the en dash and other
+dashes a word processor puts in) and dots anywhere; the VAT
 form of the same number (``FI12345678`` for a Y-tunnus, ``SE123456789701`` for a Swedish
 number, ``NO123456789MVA`` for a Norwegian one), since registers of EU and EEA funding
 often give the VAT number in the business id column. Nothing else is guessed: a Y-tunnus
@@ -129,7 +130,7 @@ def check_register_id(scheme: str, text: str) -> str:
         raise ValueError(f"an empty {spec.label} (expected like {spec.example})")
     shown = text.strip()
     bad = f"{shown!r} is not a valid {spec.label}"
-    digits = re.sub(r"[\s.\-]+", "", shown).upper()
+    digits = re.sub(r"[\s.\-\u2010-\u2015\u2212]+", "", shown).upper()  # dashes of word processors
     prefix, suffix = _VAT[scheme]
     if digits.startswith(prefix) and digits.endswith(suffix):
         digits = digits[len(prefix):len(digits) - len(suffix)]
