@@ -283,6 +283,7 @@ def test_bad_rows_take_what_needs_them_along(tmp_path):
     assert [o["id"] for o in result.facts["organisations"]] == ["o1"]
     assert result.facts["projects"] == []
     assert result.counts == {"organisations": 1} and result.left_out == 8
+    assert result.summary() == "Imported 2 of 10 rows (8 left out): 1 organisations."
 
 
 def test_without_a_valid_dataset_row_nothing_is_imported(tmp_path):
@@ -324,3 +325,36 @@ def test_libreoffice_opens_and_saves_it_back(seed_book, tmp_path, seed_facts):
     facts, problems = read_workbook(tmp_path / "lo" / seed_book.name)
     assert problems == []
     assert facts == seed_facts.canonical()
+
+
+def test_cells_typed_by_hand_come_back_as_the_format_wants(tmp_path):
+    path = tmp_path / "h.xlsx"
+    path.write_bytes(_book({
+        "dataset": DATASET_SHEET,
+        "areas": [["id", "name", "kind", "codes.municipality"],
+                  ["kemi", "Kemi", "municipality", 240], ["tornio", "Tornio", "municipality",
+                                                          "851"]],
+        "organisations": [["id", "name.fi", "kind", "area", "alt_names"],
+                          ["o1", "Yksi", "association", "kemi, tornio", "Ykkönen\nEka"],
+                          ["o2", "Kaksi", True, None, None]],
+        "people": [["id", "name.fi"], ["p1", "Maija"]],
+        "people.posts": [["people", "position", "organisation", "period.from"],
+                         ["p1", 2, "o1", 2008.0], ["p1", 1.0, "o1", "2001-02-03"]],
+        "events": [["id", "name.fi", "date", "participant_count"],
+                   ["e1", "Seminaari", "2009-01", 30.0]],
+    }))
+    result = import_workbook([path], ["h.xlsx"])
+    assert result.problems == ["h.xlsx:organisations:3: column 'kind': TRUE is a truth "
+                               "value; this column takes no truth values"]
+    facts = result.facts
+    assert facts["areas"][0]["name"] == {"fi": "Kemi"}  # a plain name: the dataset's language
+    assert facts["areas"][0]["codes"] == {"municipality": "240"}
+    assert facts["organisations"] == [{"id": "o1", "name": {"fi": "Yksi"},
+                                       "kind": "association", "area": ["kemi", "tornio"],
+                                       "alt_names": ["Eka", "Ykkönen"]}]
+    assert [p["period"] for p in facts["people"][0]["posts"]] == [{"from": "2001-02-03"},
+                                                                  {"from": "2008"}]
+    assert facts["events"][0]["participant_count"] == 30
+    assert facts["events"][0]["date"] == "2009-01"
+    assert result.counts == {"areas": 2, "organisations": 1, "people": 1, "people.posts": 2,
+                             "events": 1}
