@@ -577,8 +577,6 @@ def _stray_sheet(report: _Report, file: int, sheet, known: dict) -> None:
 
 def _drop(report: _Report, row: Row, dropped: dict[str, Row]) -> None:
     """Leave ``row`` out, with its nested rows (each reported: it names the row's id)."""
-    if not row.alive:
-        return
     row.alive = False
     if row.key is not None:
         dropped.setdefault(row.key, row)
@@ -604,6 +602,7 @@ def _assemble_and_load(report: _Report, dataset: Row, rows: list[Row]
             target.setdefault((row.table.section, row.key), row)
         if not row.alive and row.key is not None:
             dropped.setdefault(row.key, row)
+    whole: dict[int, tuple[Row, Row]] = {}
     nested = sorted((r for r in rows if r.table.path),
                     key=lambda r: (r.table.name, r.position, r.file, r.number))
     for child in nested:
@@ -630,9 +629,11 @@ def _assemble_and_load(report: _Report, dataset: Row, rows: list[Row]
             if child.key is not None:
                 dropped.setdefault(child.key, child)
             if child.table.path == WHOLE:
-                report.at(owner, f"not imported: its row {child.where} is bad (a funding "
-                          "block is imported whole)")
-                _drop(report, owner, dropped)
+                whole.setdefault(id(owner), (owner, child))
+    for owner, child in whole.values():  # once every nested row has joined its entry
+        report.at(owner, f"not imported: its row {child.where} is bad (a funding block is "
+                  "imported whole)")
+        _drop(report, owner, dropped)
     with tempfile.TemporaryDirectory(prefix="regiograph-workbook-") as tmp:
         target = Path(tmp) / "facts.yaml"
         for _ in range(MAX_ROUNDS):
@@ -676,7 +677,8 @@ def _as_yaml(doc: dict, lines: bool = True) -> str:
     return text + "\n"
 
 
-_REF_ID = re.compile(r"with id '([^']+)'")
+#: the loader's message for a reference to no entry: "NAME: no KIND with id 'ID' (hint)"
+_REF_ID = re.compile(r"(.*? with id '([^']+)')")
 
 
 def _leave_out(report: _Report, problems, text: str, dataset: Row,
@@ -692,9 +694,9 @@ def _leave_out(report: _Report, problems, text: str, dataset: Row,
         row, col, message = _place(problem, marks, lines)
         message = _TWICE_IN_CELL.sub("", message)
         message = _AT_LINE.sub(lambda m: _where_line(int(m.group(1)), marks, lines), message)
-        ident = _REF_ID.search(message)
-        if ident and ident.group(1) in dropped:
-            message += (f"; its row {dropped[ident.group(1)].where} is not imported")
+        ident = _REF_ID.match(message)
+        if ident and ident.group(2) in dropped:  # the hint (did you mean…) is beside the point
+            message = f"{ident.group(1)}: its row {dropped[ident.group(2)].where} is not imported"
         if row is None:
             report.add(dataset.file, message)
             fatal = True
@@ -706,12 +708,15 @@ def _leave_out(report: _Report, problems, text: str, dataset: Row,
     if fatal:
         report.at(dataset, "nothing is imported while the dataset row is wrong")
         return False
+    for row in hits:  # first all of them: none is reported again for another's sake
+        row.alive = False
+    for row in hits:
+        _drop(report, row, dropped)
     for row in hits:
         if row.up is not None and row.table.path == WHOLE and row.up.alive:
             report.at(row.up, f"not imported: its row {row.where} is bad (a funding block "
                       "is imported whole)")
             _drop(report, row.up, dropped)
-        _drop(report, row, dropped)
     return bool(hits)
 
 
@@ -787,8 +792,11 @@ def _place(problem, marks, lines) -> tuple[Row | None, str | None, str]:
     row, col = best
     if col is not None:
         for name in (col, col.rsplit(".", 1)[-1]):
-            if message.startswith(name + ": "):
+            if message.startswith(name + ": "):  # "administrator: no organisation…"
                 message = message[len(name) + 2:]
+                break
+            if message.startswith(name + " '"):  # "status 'runing' is not one of…"
+                message = message[len(name) + 1:]
                 break
     return row, col, message
 
