@@ -78,8 +78,10 @@ class Mapping:
 
     def column(self, role: str) -> str | None:
         """The column that plays ``role``, or None."""
-        value = self.fields.get(role)
-        return value if isinstance(value, str) else None
+        return self._columns.get(role)
+
+    def __post_init__(self) -> None:
+        self._columns = {r: v for r, v in self.fields.items() if isinstance(v, str)}
 
     def note_columns(self, role: str = "note") -> list[str]:
         value = self.fields.get(role) or []

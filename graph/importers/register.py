@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from ..loader.yamlread import FORBIDDEN_TEXT
 from ..model.names import slug
 from .mapping import Mapping
 from .rows import BadRow, Row, read_table
@@ -153,10 +154,12 @@ class AreaIndex:
         from ..loader.reference import used_entries
 
         self.by_key: dict[str, set[str]] = defaultdict(set)
+        self.by_scheme: dict[tuple[str, str], list[str]] = defaultdict(list)
         self.areas: dict[str, dict] = {}
         for area in used_entries(uses)["areas"] if uses else []:
             self.areas[area["id"]] = area
-            for code in (area.get("codes") or {}).values():
+            for scheme, code in (area.get("codes") or {}).items():
+                self.by_scheme[scheme, code].append(area["id"])
                 self.by_key[f"code:{area.get('country')}:{code.casefold()}"].add(area["id"])
                 self.by_key[f"code:*:{code.casefold()}"].add(area["id"])
             for name in area["name"].values():
@@ -179,7 +182,7 @@ class AreaIndex:
         return None
 
     def by_code(self, scheme: str, code: str) -> str | None:
-        found = [i for i, a in self.areas.items() if (a.get("codes") or {}).get(scheme) == code]
+        found = self.by_scheme.get((scheme, code), [])
         return found[0] if len(found) == 1 else None
 
 
@@ -279,6 +282,11 @@ def _cell(mapping: Mapping, cells: dict[str, str], role: str) -> str:
 def _read_row(out: Imported, row: Row, file: str, source: str, areas: AreaIndex,
               seen: dict, personal: bool, today: dt.date) -> None:
     m, cells = out.mapping, row.cells
+    for column, text in cells.items():
+        bad = FORBIDDEN_TEXT.search(text)
+        if bad:
+            raise RowError(f"column {column!r} holds the control character "
+                           f"U+{ord(bad[0]):04X}, which no facts file may hold; remove it")
     problems = _typed_problems(m, cells)
     if problems:
         raise RowError("; ".join(problems))
@@ -551,6 +559,7 @@ def to_facts(out: Imported, orgs: list[dict], owner: list[int | None], dataset: 
         organisations.append(org)
     projects = out.projects
     responsibilities = []
+    seen_responsibilities: set[tuple] = set()
     funders: dict[str, list[str]] = defaultdict(list)
     for index, pid, how, role in out.uses:
         o = owner[index]
@@ -570,10 +579,10 @@ def to_facts(out: Imported, orgs: list[dict], owner: list[int | None], dataset: 
                 project.setdefault("partners", []).append(oid)
         elif how == "funder" and oid not in funders[pid]:
             funders[pid].append(oid)
-        if role:
-            entry = {"actor": oid, "role": role, "for": pid, "source": list(project["source"])}
-            if entry not in responsibilities:
-                responsibilities.append(entry)
+        if role and (oid, role, pid) not in seen_responsibilities:
+            seen_responsibilities.add((oid, role, pid))
+            responsibilities.append({"actor": oid, "role": role, "for": pid,
+                                     "source": list(project["source"])})
     for pid, project in projects.items():
         funding = project.get("funding")
         if funding and funders.get(pid):

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..base.files import new_folder
-from ..base.yamlout import dump
+from ..base.yamlout import dump_fast
 from ..model.names import slug
 from .mapping import load_mapping
 from .register import Imported, Problem, counts, read_register, to_facts
@@ -186,7 +186,7 @@ def _write(out: Path, doc: dict, result: ImportResult, mapping, paths, decisions
             files[f"{section}.yaml"] = {section: doc[section]}
     with new_folder(out) as tmp:
         for name, content in files.items():
-            (tmp / name).write_text(header + dump(content), "utf-8")
+            (tmp / name).write_text(header + dump_fast(content), "utf-8")
         try:
             load_facts(tmp, display=os.fspath(out))
         except InvalidDataset as exc:  # a bug of the importer: say so, write nothing

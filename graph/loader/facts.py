@@ -663,10 +663,10 @@ class DatasetReader:
         return out or None
 
     def texts(self, node, name: str) -> list[str] | None:
-        items = [node] if isinstance(node, Scalar) else node
-        if not isinstance(items, Sequence):
+        if not isinstance(node, (Scalar, Sequence)):
             self.error(node.line, f"{name!r} must be a list of strings, got {_describe(node)}")
             return None
+        items = [node] if isinstance(node, Scalar) else node
         out: dict[str, int] = {}
         for item in items:
             if not isinstance(item, Scalar) or item.value is None or not item.text.strip():

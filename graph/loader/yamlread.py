@@ -64,6 +64,8 @@ _NAN = re.compile(r"\.(nan|NaN|NAN)\Z")
 # double-quoted escape; XML and UTF-8 outputs (GraphML, GEXF, SPARQL XML) cannot carry it
 _FORBIDDEN = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+#: characters no text of a facts file may hold, however written (importers refuse them too)
+FORBIDDEN_TEXT = _FORBIDDEN
 
 
 class YamlError(Exception):
