@@ -159,13 +159,20 @@ def _significant(number: int | float) -> int:
 
 def workbook_cell(value):
     """A value of :func:`to_tables` as a workbook cell: texts through :func:`workbook_text`,
-    numbers as numbers unless Excel would round them (more than 15 significant digits:
-    then their exact text)."""
+    numbers as numbers unless Excel would change them (more than 15 significant digits, a
+    whole number from 10**15, a size a double cannot hold: then their exact text, which
+    the import reads as the number).
+
+    >>> workbook_cell(87000), workbook_cell(17.3), workbook_cell(10**18 + 1)
+    (87000, 17.3, '1000000000000000001')
+    """
     if isinstance(value, str):
         return workbook_text(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if _significant(value) > EXCEL_DIGITS:
+        if isinstance(value, int) and abs(value) >= 10**EXCEL_DIGITS:
             return str(value)
+        if _significant(value) > EXCEL_DIGITS or (value and not 1e-300 < abs(value) < 1e300):
+            return repr(value)
         return value
     return None if value is None else workbook_text(str(value))
 

@@ -123,6 +123,10 @@ projects:
         - funders: o2
           amount: 1
           share: 1e-16
+events:
+  - id: e1
+    name: Iso kokous
+    participant_count: 100000000000000000000000000000000000000000000000000
 """
 
 
@@ -319,11 +323,21 @@ def test_several_workbooks_join_like_the_files_of_a_folder(tmp_path):
                     reason="LibreOffice (soffice) is not installed here: the workbook's "
                            "opening in LibreOffice is not tested")
 def test_libreoffice_opens_and_saves_it_back(seed_book, tmp_path, seed_facts):
-    subprocess.run(["soffice", "--headless", "--convert-to", "xlsx", "--outdir",
-                    str(tmp_path / "lo"), str(seed_book)], check=True, timeout=180)
-    facts, problems = read_workbook(tmp_path / "lo" / seed_book.name)
-    assert problems == []
-    assert facts == seed_facts.canonical()
+    """LibreOffice reads the workbook and saves it again (as a planner's save does): the
+    seed and the formula-like and quoted texts come back. (LibreOffice 7.4 writes a
+    literal ``_xHHHH_`` back unescaped, so such a text is left out here: it comes back as
+    the character; Excel escapes it.)"""
+    tricky = TRICKY.replace("a_x0041_b", "a_b").replace("_x000D_ is", "x000D is")
+    facts = load_facts(write_dataset(tmp_path / "d", {"facts.yaml": tricky})).canonical()
+    (tmp_path / "tricky.xlsx").write_bytes(to_workbook(facts))
+    for book, expected in ((seed_book, seed_facts.canonical()),
+                           (tmp_path / "tricky.xlsx", facts)):
+        subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/profile",
+                        "--headless", "--convert-to", "xlsx", "--outdir", str(tmp_path / "lo"),
+                        str(book)], check=True, timeout=180, capture_output=True)
+        back, problems = read_workbook(tmp_path / "lo" / book.name)
+        assert problems == []
+        assert back == expected
 
 
 def test_cells_typed_by_hand_come_back_as_the_format_wants(tmp_path):
