@@ -101,6 +101,8 @@ def read_table(path: str | Path, columns: list[str], optional: list[str] = (),
         if not any(c.strip() for c in cells):
             continue  # an empty line or a row of empty cells
         notes: list[str] = []
+        if len(cells) > width and not any(c.strip() for c in cells[width:]):
+            cells = cells[:width]  # empty cells after the last column: a trailing delimiter
         if len(cells) > width and delimiter is not None:
             cells, note = _realign(cells, width, delimiter, free_at, position, fits, header)
             if cells is None:
