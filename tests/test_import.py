@@ -252,3 +252,40 @@ def test_list_and_usage():
     assert [line.split()[0] for line in result.stdout.splitlines()] == \
         ["fi-structural-funds", "interreg-partners", "se-projektbanken"]
     assert CliRunner().invoke(main, ["import", "fi-structural-funds"]).exit_code == 2
+
+
+def test_a_trailing_delimiter_is_not_a_shifted_row(tmp_path):
+    text = FI.read_text("utf-8").splitlines()
+    rows = [text[0], text[1] + ";", text[1].replace("A70123", "A70200") + ";;"]
+    register = tmp_path / "trailing.csv"
+    register.write_text("\n".join(rows) + "\n", "utf-8")
+    result = run("fi-structural-funds", register, "-o", tmp_path / "out")
+    assert result.exit_code == 0 and result.stderr == ""
+    assert set(entries(tmp_path / "out", "projects")) == {"a70123", "a70200"}
+
+
+def test_an_xlsx_register_imports_like_its_csv(tmp_path):
+    import datetime as dt
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    with SE.open(encoding="utf-8") as f:
+        for n, cells in enumerate(csv.reader(f)):
+            if n:  # typed as a spreadsheet types them: numbers, dates
+                cells[3] = float(cells[3]) if cells[3].isdigit() else cells[3]
+                cells[6] = dt.datetime.fromisoformat(cells[6])
+            sheet.append(cells)
+    book.save(tmp_path / "projekt.xlsx")
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert run("se-projektbanken", SE, "-o", a).exit_code == 0
+    assert run("se-projektbanken", tmp_path / "projekt.xlsx", "-o", b).exit_code == 0
+
+    def comparable(out):
+        projects = entries(out, "projects")
+        for p in projects.values():
+            p.pop("source")
+        return projects
+
+    assert comparable(a) == comparable(b)
