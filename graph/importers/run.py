@@ -96,7 +96,8 @@ def import_files(fmt: str, files: list[str | os.PathLike], out: str | os.PathLik
     result.made = counts(doc)
     if strict and bad:
         return result  # nothing written: the caller reports the refused rows
-    result.written = _write(out, doc, result, mapping, paths, decisions, write_review)
+    result.written = _write(out, doc, result, mapping, paths, resolution.decisions,
+                            write_review)
     return result
 
 
