@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+import zipfile
 from datetime import datetime
 
 import openpyxl
@@ -302,6 +303,16 @@ def test_without_a_valid_dataset_row_nothing_is_imported(tmp_path):
     (tmp_path / "not.xlsx").write_text("id,name\n", "utf-8")
     facts, problems = read_workbook(tmp_path / "not.xlsx", "not.xlsx")
     assert facts is None and problems[0].startswith("not.xlsx: not an XLSX workbook")
+    broken = tmp_path / "broken.xlsx"  # a sheet cut in half: a problem, not a traceback
+    with zipfile.ZipFile(io.BytesIO(_book({"dataset": DATASET_SHEET}))) as zin, \
+            zipfile.ZipFile(broken, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            zout.writestr(item, data[: len(data) // 2] if "worksheets/" in item.filename
+                          else data)
+    facts, problems = read_workbook(broken, "broken.xlsx")
+    assert facts is None and problems[1].startswith("broken.xlsx:dataset: the sheet cannot "
+                                                    "be read (")
 
 
 def test_several_workbooks_join_like_the_files_of_a_folder(tmp_path):

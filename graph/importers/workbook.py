@@ -25,6 +25,7 @@ import json
 import os
 import re
 import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
@@ -519,7 +520,13 @@ def import_workbook(files: list[str | os.PathLike], display: list[str] | None = 
                 if table is None:
                     _stray_sheet(report, n, sheet, known)
                     continue
-                _read_sheet(report, n, table, sheet, rows)
+                before = len(rows)
+                try:
+                    _read_sheet(report, n, table, sheet, rows)
+                except (ValueError, KeyError, OSError, SyntaxError, zipfile.BadZipFile) as exc:
+                    del rows[before:]  # nothing of a sheet read halfway (ParseError: Syntax)
+                    report.add(n, f"the sheet cannot be read ({exc}); none of its rows is "
+                               "imported", sheet.title)
         finally:
             book.close()
     if not read_any:
@@ -552,16 +559,16 @@ class _Unreadable(Exception):
 
 
 def _open(path):
-    from zipfile import BadZipFile
-
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    if not Path(path).is_file():
+        raise _Unreadable("no such file" if not Path(path).exists() else "not a file")
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=False)
     except OSError as exc:
         raise _Unreadable(f"cannot read the file: {exc.strerror or exc}") from None
-    except (BadZipFile, KeyError, ValueError, InvalidFileException) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError, SyntaxError, InvalidFileException) as exc:
         raise _Unreadable(f"not an XLSX workbook ({exc}); save it as Excel 2007-365 "
                           "(.xlsx)") from None
 
