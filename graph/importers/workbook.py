@@ -34,7 +34,7 @@ from pathlib import Path
 from ..export import workbook_layout
 from ..loader import yamlread
 from ..loader.facts import InvalidDataset, load_facts, nearest, parse_date, printable
-from ..model.schema import DATASET, SECTIONS, Schema, article, facts_document
+from ..model.schema import DATASET, ENTITIES, SECTIONS, Schema, article, facts_document
 
 #: the table whose rows must stay whole with their parent entry
 WHOLE = ("funding", "sources")
@@ -641,6 +641,8 @@ def _assemble_and_load(report: _Report, dataset: Row, rows: list[Row]
         report.at(owner, f"not imported: its row {child.where} is bad (a funding block is "
                   "imported whole)")
         _drop(report, owner, dropped)
+    _cascade(report, tops, dropped)
+    refused = False  # once the loader refused something, write a field a line at once
     with tempfile.TemporaryDirectory(prefix="regiograph-workbook-") as tmp:
         target = Path(tmp) / "facts.yaml"
         for _ in range(MAX_ROUNDS):
@@ -650,22 +652,77 @@ def _assemble_and_load(report: _Report, dataset: Row, rows: list[Row]
             for section, entries in order.items():
                 if entries:
                     doc[section] = [r.full() for r in entries]
-            target.write_text(_as_yaml(doc, lines=False), "utf-8")  # one line: fastest
-            try:
-                facts = load_facts(target, display="workbook", workers=1)
-            except InvalidDataset:
-                text = _as_yaml(doc)  # again, a field a line: the problems' lines say where
+            if not refused:
+                target.write_text(_as_yaml(doc, lines=False), "utf-8")  # one line: fastest
+                try:
+                    facts = load_facts(target, display="workbook", workers=1)
+                except InvalidDataset:
+                    refused = True
+            if refused:
+                text = _as_yaml(doc)  # a field a line: the problems' lines say where
                 target.write_text(text, "utf-8")
                 try:
                     facts = load_facts(target, display="workbook", workers=1)
                 except InvalidDataset as exc:
                     if not _leave_out(report, exc.problems, text, dataset, order, dropped):
                         return None, []
+                    _cascade(report, tops, dropped)
                     continue
             kept = [r for r in rows if r.alive and (r.up is None or r.up.alive)]
             return facts.canonical(), kept
     report.at(dataset, f"still refused after {MAX_ROUNDS} rounds; nothing is imported")
     return None, []
+
+
+def _references(schema: Schema, entry: dict, prefix: str = ""):
+    """(column, id, targets) of every reference an entry's own row makes (not its nested
+    rows'): the ``ref`` and ``refs`` fields, ``source``, inside maps too (``funding``)."""
+    for name, spec in schema.fields.items():
+        value = entry.get(name)
+        if value is None:
+            continue
+        if spec.type in ("ref", "refs"):
+            for ident in (value if isinstance(value, list) else [value]):
+                yield prefix + name, ident, spec.targets
+        elif spec.type == "map" and isinstance(value, dict):
+            yield from _references(spec.sub, value, f"{prefix}{name}.")
+    if schema.provenance:
+        for ident in entry.get("source") or ():
+            yield prefix + "source", ident, ("source",)
+
+
+def _cascade(report: _Report, tops: list[Row], dropped: dict[str, Row]) -> None:
+    """Leave out every row that names the id of a left-out row (no living row defining it
+    too), and every row that names one of those, at once: as the loader would report them
+    one round after another, in the loader's words."""
+    while True:
+        living = [r for top in tops if top.alive
+                  for r in (top, *(c for cs in top.children.values() for c in cs if c.alive))]
+        defined = {r.key for r in living if r.key is not None}
+        gone = {i for i in dropped if i not in defined}
+        if not gone:
+            return
+        broken = []
+        for row in living:
+            for col, ident, targets in _references(row.table.schema, row.entry):
+                if ident in gone:
+                    kinds = "entry" if targets == ENTITIES else " or ".join(targets)
+                    broken.append((row, col, f"no {kinds} with id {ident!r}: its row "
+                                             f"{dropped[ident].where} is not imported"))
+        if not broken:
+            return
+        rows = list(dict.fromkeys(r for r, _, _ in broken))
+        for row, col, message in broken:
+            report.at(row, message, col)
+        for row in rows:
+            row.alive = False
+        for row in rows:
+            _drop(report, row, dropped)
+        for row in rows:
+            if row.up is not None and row.table.path == WHOLE and row.up.alive:
+                report.at(row.up, f"not imported: its row {row.where} is bad (a funding "
+                          "block is imported whole)")
+                _drop(report, row.up, dropped)
 
 
 #: characters YAML 1.1 (libyaml) reads as line breaks even inside a quoted scalar
