@@ -15,7 +15,8 @@ of ``projects.funding.sources`` leaves its project out: a funding block adds up 
 Valid rows are imported. The dataset sheet must be valid, else nothing is.
 
 Cost: reading the sheets (openpyxl, read-only), then one dump and one load of the facts
-when nothing is wrong; two of each per round of left-out rows otherwise.
+when nothing is wrong; otherwise one more per round of problems the loader finds (the rows
+that name a left-out row are found without it). 10 779 rows (100 000 triples) in 1.5 s.
 """
 
 from __future__ import annotations
