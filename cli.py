@@ -236,7 +236,8 @@ def _names(values: tuple[str, ...]) -> list[str]:
               help="Show only findings that rest on BASIS: recorded, unrecorded or stated "
                    "(repeat, or separate with commas).")
 @click.option("--strict", is_flag=True, help="Exit 3 when there is at least one finding "
-              "(of those shown, when --basis filters).")
+              "(of those shown, when --basis filters; an advisory check's findings only "
+              "when it is named with --only).")
 @click.option("--lang", default=None, help="Language of names in people's formats (fi, sv, en…).")
 @click.option("--show-query", metavar="NAME", help="Print the SPARQL of check NAME and stop.")
 def check(dataset, fmt, only, skip, bases, strict, lang, show_query) -> None:
@@ -249,7 +250,9 @@ def check(dataset, fmt, only, skip, bases, strict, lang, show_query) -> None:
     the dataset that says the same (stated). The dataset's statements are listed with
     their status: corroborated, not-reproduced or not-checked. Exit status: 0 when the
     dataset is valid (findings or not), 1 when it is invalid, 3 with --strict when
-    anything was found.
+    anything was found. An advisory check (overlap.similar-projects: projects whose
+    names and descriptions are alike, with a score and what is alike) is shown apart and
+    counts for --strict only when named with --only.
     """
     from graph import checks
     from graph.present import report
@@ -290,7 +293,8 @@ def check(dataset, fmt, only, skip, bases, strict, lang, show_query) -> None:
                   "html": lambda: report.to_html(findings, name, title, lang or "en",
                                                  said, notes)}[fmt]
         click.echo(render())
-    if strict and findings:
+    named = set(_names(only))  # an advisory check counts for --strict only when named
+    if strict and any(not f.advisory or f.check in named for f in findings):
         sys.exit(3)
 
 

@@ -5,6 +5,11 @@ findings are (graph.checks.spec; read one with ``regiograph check --show-query N
 This package runs them on a store, groups their rows into findings (one per subjects and
 target), writes the explanation, collects the sources of the facts behind each finding,
 and weighs the findings against the dataset's statements (graph.checks.basis).
+
+After the seven comes one advisory check, ``overlap.similar-projects``: its file lists the
+projects' facts and graph.checks.similar compares their names and descriptions (TF-IDF
+over character n-grams); its findings carry a ``score`` and what is ``alike``, and
+``check --strict`` counts them only when the check is named with ``--only``.
 """
 
 from __future__ import annotations

@@ -39,6 +39,12 @@ class Finding:
     basis: str = ""
     #: the quotes of the statements that corroborate it (basis stated)
     statements: list[str] = field(default_factory=list)
+    #: an advisory check's similarity score, 0..1 (None for the checks of CHECKS.md)
+    score: float | None = None
+    #: what is alike, short phrases (templates of ``refs``, like ``template``)
+    alike: list[str] = field(default_factory=list)
+    #: made by an advisory check: shown apart, not counted by ``check --strict``
+    advisory: bool = False
 
     def explain(self, name: Callable[[str], str] = str) -> str:
         return render(self.template, self.refs, name)
@@ -47,9 +53,14 @@ class Finding:
     def explanation(self) -> str:
         return self.explain()
 
+    def alike_text(self, name: Callable[[str], str] = str) -> list[str]:
+        """What is alike, each phrase with ``name``d entities."""
+        return [render(t, self.refs, name) for t in self.alike]
+
     def to_dict(self) -> dict:
-        """The JSON shape of CHECKS.md."""
-        return {
+        """The JSON shape of CHECKS.md; an advisory finding adds ``advisory``, ``score``
+        and ``alike`` (the seven checks' findings are unchanged)."""
+        out = {
             "check": self.check,
             "subjects": list(self.subjects),
             "target": self.target,
@@ -58,3 +69,9 @@ class Finding:
             "basis": self.basis,
             "statements": list(self.statements),
         }
+        if self.advisory:
+            out["advisory"] = True
+        if self.score is not None:
+            out["score"] = round(self.score, 2)
+            out["alike"] = self.alike_text()
+        return out

@@ -15,10 +15,14 @@ from .basis import (
     read_statements,
     weigh,
 )
-from .build import BUILDERS
+from .build import BUILDERS as PLAIN_BUILDERS
 from .context import Context, rows
 from .finding import Finding
+from .similar import build_similar
 from .spec import check_specs
+
+#: every builder a check's header may name (graph.checks.spec.BUILDERS)
+BUILDERS = {**PLAIN_BUILDERS, "similar": build_similar}
 
 
 @dataclass

@@ -12,6 +12,10 @@ Header fields (see graph.query.library for the header syntax), besides ``title``
   two compared facts (overlaps) with ``compared`` (the two fact columns), ``noun`` (what
   a fact is called) and ``verb`` (a word, or ``?role`` for the role column);
 - ``sources``: the expressions whose entities' sources a finding lists;
+- ``builder: similar`` (graph.checks.similar): rows of ``project``, ``what``, ``value``,
+  one per fact of a project; the builder compares the projects' texts itself;
+- ``advisory: yes``: the check's findings are hints (ranked by a score), shown apart and
+  not counted by ``check --strict`` unless the check is named with ``--only``;
 - ``needs``, ``domain`` and ``disagree``: for a statement that says this check but
   matches no finding, what the check needs (words), the SPARQL pattern of what it
   looks at (binding the subject or target columns), and what it means that the data
@@ -32,7 +36,7 @@ from .template import expressions
 
 #: what a check's findings may rest on, when no statement states them
 CHECK_BASES = ("recorded", "unrecorded")
-BUILDERS = ("findings", "pairs")
+BUILDERS = ("findings", "pairs", "similar")
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,8 @@ class CheckSpec:
     compared: tuple[str, ...] = ()
     noun: str = ""
     verb: str = ""
+    #: ``# advisory: yes``: hints, not counted by ``check --strict`` unless named in --only
+    advisory: bool = False
 
     @property
     def title(self) -> str:
@@ -100,13 +106,22 @@ def read_spec(query: QueryFile) -> CheckSpec:
         explain=need("explain") if builder == "findings" else "",
         sources=tuple(query.words("sources")), needs=need("needs"), domain=need("domain"),
         disagree=need("disagree"), compared=tuple(query.words("compared")),
-        noun=f.get("noun", "").strip(), verb=f.get("verb", "").strip())
+        noun=f.get("noun", "").strip(), verb=f.get("verb", "").strip(),
+        advisory=_yes(f.get("advisory", ""), where))
     if builder == "pairs" and (len(subjects) != 2 or len(spec.compared) != 2
                                or not spec.noun or not spec.verb):
         raise CheckError(f"{where}: 'builder: pairs' needs two subjects, '# compared:' "
                          "(two columns), '# noun:' and '# verb:'")
     _check_against_query(spec, where)
     return spec
+
+
+def _yes(text: str, where: str) -> bool:
+    """``# advisory:`` as a flag: yes/no (absent: no); its first word counts."""
+    word = (text.split() or ["no"])[0].lower()
+    if word not in ("yes", "no"):
+        raise CheckError(f"{where}: '# advisory:' is {word!r}; use yes or no")
+    return word == "yes"
 
 
 def _check_against_query(spec: CheckSpec, where: str) -> None:
@@ -124,6 +139,8 @@ def _check_against_query(spec: CheckSpec, where: str) -> None:
         raise CheckError(f"{where}: its SPARQL (query or '# domain:') does not parse: "
                          f"{exc}") from None
     used = [*spec.subjects, spec.target, *spec.compared]
+    if spec.builder == "similar":  # graph.checks.similar reads these columns
+        used += ["project", "what", "value"]
     if spec.verb.startswith("?"):
         used.append(spec.verb[1:])
     exprs = [*expressions(spec.explain), *spec.sources]

@@ -43,6 +43,14 @@ BASIS_HEADINGS = {
                    "implementing or meeting. That may mean the work is not done, or only that "
                    "no source the dataset holds says who does it."),
 }
+#: the group of an advisory check's findings (hints ranked by a score), after the bases
+ADVISORY = "advisory"
+ADVISORY_HEADING = (
+    "Advisory: projects that look alike",
+    "Hints, not findings of the seven checks: projects whose names and descriptions are "
+    "alike, in intersecting areas and periods, highest score first (0-1), each with what "
+    "is alike. Read both projects before concluding that the same work is done twice; "
+    "`check --strict` does not count them unless the check is named with --only.")
 UNSHOWN = ("Complaints of the documents that the checks do not find in the data: no check "
            "tests them, the data lacks the facts a check needs, or it holds facts that "
            "disagree.")
@@ -63,14 +71,18 @@ def _grouped(findings: list[Finding]) -> dict[str, list[Finding]]:
 def by_basis(findings: list[Finding]) -> dict[str, dict[str, list[Finding]]]:
     """Findings by basis (stated, recorded, unrecorded; empty ones left out), then by
     check in CHECKS order."""
-    groups = {basis: [f for f in findings if f.basis == basis] for basis in BASIS_HEADINGS}
-    other = [f for f in findings if f.basis not in BASIS_HEADINGS]  # not weighed
-    if other:
+    groups = {basis: [f for f in findings if f.basis == basis and not f.advisory]
+              for basis in BASIS_HEADINGS}
+    other = [f for f in findings if f.basis not in BASIS_HEADINGS and not f.advisory]
+    if other:  # not weighed
         groups[""] = other
+    groups[ADVISORY] = [f for f in findings if f.advisory]  # apart, last, whatever basis
     return {basis: _grouped(items) for basis, items in groups.items() if items}
 
 
 def _heading(basis: str) -> tuple[str, str]:
+    if basis == ADVISORY:
+        return ADVISORY_HEADING
     return BASIS_HEADINGS.get(basis, ("Findings", ""))
 
 
@@ -291,9 +303,13 @@ def _measure_lines(m: dict, name: Namer) -> list[tuple[str, list[str]]]:
 def summary(findings: list[Finding], statements: Iterable[Statement]) -> str:
     """'27 findings: 1 stated by a source, 26 not recorded. 8 statements of the sources
     no finding shows.' (plain text)"""
-    counts = [(len([f for f in findings if f.basis == b]), _BADGE[b]) for b in BASIS_HEADINGS]
+    hints = sum(f.advisory for f in findings)
+    counts = [(len([f for f in findings if f.basis == b and not f.advisory]), _BADGE[b])
+              for b in BASIS_HEADINGS]
     parts = ", ".join(f"{n} {words}" for n, words in counts if n)
-    text = f"{len(findings)} finding(s)" + (f": {parts}." if parts else ".")
+    text = f"{len(findings) - hints} finding(s)" + (f": {parts}." if parts else ".")
+    if hints:
+        text += f" {hints} advisory hint(s): projects that look alike."
     rest = len(uncorroborated(statements))
     if rest:
         text += f" {rest} statement(s) of the sources that no finding shows."

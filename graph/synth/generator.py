@@ -574,11 +574,13 @@ class _World:
             elif variant == 2 and mode == "time" and scope in self.parent:
                 areas = [self.parent[scope]]  # the area around the twin's
             status = self.rng.choice(["idea", "planned", "running"])
-            new = [self.project(target, areas, when, status, scope, name="rinnakkainen",
+            # named like the background ("Project N"), not alike one another: the
+            # advisory overlap.similar-projects finds only what plant_similar plants
+            new = [self.project(target, areas, when, status, scope, name="project",
                                 background=False)]
             if variant == 3:  # two more ideas: three pairs
                 new.append(self.project(target, areas, when, "idea", scope,
-                                        name="rinnakkainen", background=False))
+                                        name="project", background=False))
             group = [twin, *new]
             for i in range(len(group)):
                 for j in range(i + 1, len(group)):
@@ -664,6 +666,34 @@ class _World:
         self.plant_priorities(k)
         self.plant_unmonitored(k)
         self.plant_cross_border(k)
+        self.plant_similar(k)  # last: the other plants are as they were without it
+
+    def plant_similar(self, k: int) -> None:
+        """Two projects named alike (a development project and its investment twin, or
+        phases I and II), of one administrator in one municipality in overlapping years,
+        implementing nothing: found only by the advisory overlap.similar-projects."""
+        words: set[str] = set()
+        for n in range(k):
+            c = self.rng.choice(sorted(COUNTRIES))
+            top = self.top[c]
+            where = self.rng.choice(self.munis_in[top])
+            word = self.place_name(c)
+            while word in words:  # one word per pair: pairs are not alike one another
+                word = self.place_name(c) + self.place_name(c)
+            words.add(word)
+            theme = THEMES[n % len(THEMES)][0]
+            start = self.rng.randint(FIRST_YEAR, LAST_YEAR)
+            twin = ("investoinnit", "vaihe ii")[n % 2]
+            first = self.project(None, [where], period(start, start + 2), "running", top,
+                                 partners=[], name=f"{word} {theme} kehittämishanke",
+                                 background=False)
+            second = self.project(None, [where], period(start + 1, start + 3), "planned",
+                                  top, admin=first["administrator"], partners=[],
+                                  name=f"{word} {theme} kehittämishanke {twin}",
+                                  background=False)
+            pair = sorted([first["id"], second["id"]])
+            self.find("overlap.similar-projects", pair, pair[0],
+                      f"planted: {pair[0]} and {pair[1]} are named alike")
 
     # -- the expected sources, from the final facts (CHECKS.md "sources") ----
     def expected_findings(self) -> list[dict]:
@@ -713,7 +743,7 @@ class _World:
                 for r in resp_for[target]:
                     if r["actor"] in subjects and r["role"] == role:
                         srcs |= resp_src[id(r)]
-            elif check == "overlap.parallel-projects":
+            elif check in ("overlap.parallel-projects", "overlap.similar-projects"):
                 srcs = derived[subjects[0]] | derived[subjects[1]]
             elif check == "gap.key-actors-apart":
                 srcs = set(derived[target])
@@ -752,7 +782,7 @@ class _World:
 
 CHECK_ORDER = ("overlap.responsibility", "overlap.parallel-projects", "gap.key-actors-apart",
                "gap.priority-without-lead", "gap.priority-without-project", "gap.unmonitored",
-               "gap.cross-border-one-sided")
+               "gap.cross-border-one-sided", "overlap.similar-projects")
 
 
 def _listed(value) -> set[str]:
