@@ -722,6 +722,7 @@ def import_cmd(fmt: str | None, files: tuple[str, ...], out: str | None,
         for name in builtin_names():
             mapping = load_mapping(name)
             click.echo(f"{name:22} {mapping.title.get('en') or next(iter(mapping.title.values()))}")
+        click.echo(f"{'workbook':22} the XLSX workbook of `regiograph export --format xlsx`")
         return
     if not fmt or not files or not out:
         raise click.UsageError("give FORMAT, one or more FILES and -o DATASET "

@@ -74,6 +74,7 @@ REAL_RUNS = {
     "validate": "test_cli", "build": "test_cli", "export": "test_cli", "info": "test_cli",
     "check": "test_cli", "report": "test_cli", "map": "test_cli", "query": "test_cli",
     "queries": "test_cli", "areas import": "test_cli", "synth": "test_cli",
+    "import": "test_cli",
     "serve": "test_server", "push": "test_server",
 }
 
@@ -159,6 +160,16 @@ def test_other_commands_refuse_invalid_data_and_write_nothing(run, bad, tmp_path
 def test_missing_folder_is_an_error_not_a_traceback(run, tmp_path):
     result = run("validate", tmp_path / "nope")
     assert result.exit_code == 1 and "no such file or folder" in result.stderr
+
+
+def test_import_then_check_the_imported_folder(run, tmp_path):
+    register = SEED.parent.parent / "tests" / "registers" / "interreg-partners.csv"
+    result = run("import", "interreg-partners", register, "-o", tmp_path / "aurora")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Imported 7 of 8 rows (1 refused) into ")
+    checked = run("check", tmp_path / "aurora", "--format", "json")
+    assert checked.exit_code == 0
+    assert {f["check"] for f in json.loads(checked.stdout)["findings"]} >= {"gap.unmonitored"}
 
 
 def test_build_writes_store_and_exports_then_info_reopens_the_store(run, tmp_path):

@@ -251,7 +251,7 @@ def test_list_and_usage():
     result = CliRunner().invoke(main, ["import", "--list"])
     assert result.exit_code == 0
     assert [line.split()[0] for line in result.stdout.splitlines()] == \
-        ["fi-structural-funds", "interreg-partners", "se-projektbanken"]
+        ["fi-structural-funds", "interreg-partners", "se-projektbanken", "workbook"]
     assert CliRunner().invoke(main, ["import", "fi-structural-funds"]).exit_code == 2
 
 
@@ -290,3 +290,19 @@ def test_an_xlsx_register_imports_like_its_csv(tmp_path):
         return projects
 
     assert comparable(a) == comparable(b)
+
+
+def test_the_workbook_of_export_imports_back_to_the_same_facts(tmp_path):
+    from tests.conftest import SEED
+
+    book = tmp_path / "plan.xlsx"
+    exported = CliRunner().invoke(main, ["export", str(SEED), "--format", "xlsx", "-o",
+                                         str(book)])
+    assert exported.exit_code == 0, exported.output
+    out = tmp_path / "plan"
+    result = run("workbook", book, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    assert load_facts(out).canonical() == load_facts(SEED).canonical()
+    assert sorted(p.name for p in out.iterdir() if p.suffix == ".yaml")[:2] == \
+        ["areas.yaml", "dataset.yaml"]

@@ -119,8 +119,8 @@ def dump_fast(doc: dict) -> str:
     areas:
     - id: kemi
       name: {fi: Kemi}
-      codes: {municipality: "240"}
-      part_of: ["no"]
+      codes: {municipality: '240'}
+      part_of: ['no']
     """
     out: list[str] = []
     _emit(doc, "", out)

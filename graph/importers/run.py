@@ -19,6 +19,7 @@ from pathlib import Path
 from ..base.files import new_folder
 from ..base.yamlout import dump_fast
 from ..model.names import slug
+from ..model.schema import SECTIONS
 from .mapping import load_mapping
 from .register import Imported, Problem, counts, read_register, to_facts
 
@@ -27,8 +28,8 @@ REVIEW_FILE = "same-as.csv"
 #: what the import read and made (not a facts file: the loader reads only *.yaml)
 MANIFEST = "import.json"
 #: the files an import writes: a folder holding only these (or nothing) may be replaced
-WRITTEN = ("dataset.yaml", "organisations.yaml", "people.yaml", "strategies.yaml",
-           "projects.yaml", "responsibilities.yaml", REVIEW_FILE, MANIFEST)
+WRITTEN = ("dataset.yaml", *(f"{section}.yaml" for section in SECTIONS if section != "sources"),
+           REVIEW_FILE, MANIFEST)
 
 
 class ImportRefused(ValueError):
@@ -63,13 +64,15 @@ def import_files(fmt: str, files: list[str | os.PathLike], out: str | os.PathLik
     from .identity import Mention, read_decisions, resolve, write_review
     from .rows import TableError
 
-    mapping = load_mapping(fmt)
     out = Path(out)
     _check_out(out)
     paths = [Path(f) for f in files]
     for path in paths:
         if not path.is_file():
             raise ImportRefused(f"{path}: no such file")
+    if fmt == "workbook":
+        return _import_workbook(paths, out, strict)
+    mapping = load_mapping(fmt)
     try:
         imported = read_register(mapping, paths, personal=personal, today=today)
     except TableError as exc:
@@ -96,9 +99,37 @@ def import_files(fmt: str, files: list[str | os.PathLike], out: str | os.PathLik
     result.made = counts(doc)
     if strict and bad:
         return result  # nothing written: the caller reports the refused rows
-    result.written = _write(out, doc, result, mapping, paths, resolution.decisions,
-                            write_review)
+    result.written = _write(out, doc, result, mapping.format, paths, resolution.decisions,
+                            write_review, mapping.path)
     return result
+
+
+def _import_workbook(paths: list[Path], out: Path, strict: bool) -> ImportResult:
+    """The ``workbook`` format: the XLSX that ``export --format xlsx`` writes, edited."""
+    from ..model.schema import facts_document
+    from .identity import write_review
+    from .workbook import import_workbook
+
+    res = import_workbook(paths)
+    bad = [_problem(p) for p in res.problems]
+    if res.facts is None:
+        raise ImportRefused("\n".join(res.problems) or "nothing to import")
+    doc = facts_document(dataset=res.facts["dataset"])
+    doc.update({k: v for k, v in res.facts.items() if k != "dataset" and v})
+    result = ImportResult(doc, bad, [])
+    result.rows = {"read": res.read, "imported": res.read - res.left_out,
+                   "refused": res.left_out}
+    result.made = counts(doc)
+    if strict and bad:
+        return result
+    result.written = _write(out, doc, result, "workbook", paths, [], write_review, "workbook")
+    return result
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _problem(text: str) -> Problem:
@@ -173,17 +204,17 @@ def _check_out(out: Path) -> None:
                                 "whole folder: choose a new or empty one")
 
 
-def _write(out: Path, doc: dict, result: ImportResult, mapping, paths, decisions,
-           write_review) -> list[Path]:
+def _write(out: Path, doc: dict, result: ImportResult, fmt: str, paths, decisions,
+           write_review, mapping_path: str) -> list[Path]:
     from ..loader.facts import InvalidDataset, load_facts
 
-    header = (f"# Written by `regiograph import {mapping.format}` from "
+    header = (f"# Written by `regiograph import {fmt}` from "
               f"{', '.join(p.name for p in paths)}.\n# Edit freely; the next import into "
               f"this folder replaces it (decisions about names live in {REVIEW_FILE}).\n")
     files = {"dataset.yaml": {"format": 1, "dataset": doc["dataset"],
                               "sources": doc.get("sources", [])}}
-    for section in ("organisations", "people", "strategies", "projects", "responsibilities"):
-        if doc.get(section):
+    for section in SECTIONS:
+        if section != "sources" and doc.get(section):
             files[f"{section}.yaml"] = {section: doc[section]}
     with new_folder(out) as tmp:
         for name, content in files.items():
@@ -195,10 +226,9 @@ def _write(out: Path, doc: dict, result: ImportResult, mapping, paths, decisions
             raise AssertionError(f"the import made facts the loader refuses:\n{shown}") from None
         write_review(tmp / REVIEW_FILE, result.review, decisions)
         manifest = {
-            "format": mapping.format,
-            "mapping": mapping.path,
-            "files": [{"file": os.fspath(p), "source": s["id"], "sha256": s["note"].split()[1]
-                       .rstrip(";")} for p, s in zip(paths, doc.get("sources", []), strict=False)],
+            "format": fmt,
+            "mapping": mapping_path,
+            "files": [{"file": os.fspath(p), "sha256": _sha256(p)} for p in paths],
             "rows": result.rows,
             "made": result.made,
             "refused": [str(p) for p in result.bad],
