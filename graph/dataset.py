@@ -144,7 +144,8 @@ class Dataset:
         raise ValueError(f"unknown export format {fmt!r}; choose one of {EXPORT_FORMATS}")
 
     def check(self, only=(), skip=()) -> list:
-        """Run the named checks of CHECKS.md (all by default); a list of Finding."""
+        """Run the named checks (all by default: the seven of CHECKS.md, then the advisory
+        overlap.similar-projects); a list of Finding."""
         return self.assess(only, skip).findings
 
     def assess(self, only=(), skip=()):
