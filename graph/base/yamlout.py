@@ -43,7 +43,7 @@ def dump(doc: dict) -> str:
 
 _SPECIAL = frozenset(
     "null true false yes no on off y n ~ .nan .inf -.inf +.inf".split())
-_PLAIN_REST = re.compile(r"[^\x00-\x1f\x7f-\x9f:#,\[\]{}\"'&*!|>%@`\u2028\u2029\ufeff]*")
+_PLAIN_REST = re.compile(r"[^\x00-\x1f\x7f-\x9f:#?,\[\]{}\"'&*!|>%@`\u2028\u2029\ufeff]*")
 #: characters YAML must see escaped in a double-quoted scalar (not printable, or a line
 #: break to a YAML 1.1 reader such as libyaml)
 _NEEDS_ESCAPE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
