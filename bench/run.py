@@ -382,9 +382,24 @@ def worker(stage: str, args) -> dict:
         result = timed(lambda: len(assess(store, ["overlap.similar-projects"]).findings), runs)
         result["triples"] = len(store)
         return result
+    if stage in ("import-ours", "import-pandas"):  # a register file in (issue 16)
+        register = next(Path(folder).glob("*.csv"))
+        if stage == "import-pandas":
+            import pandas as pd
+
+            return timed(lambda: len(pd.read_csv(register, sep=";", dtype=str)), runs)
+        from graph.importers.run import import_files
+
+        out = Path(folder) / "out"
+        r = timed(lambda: import_files("fi-structural-funds", [register], out).rows["imported"],
+                  runs)
+        return r
     raise SystemExit(f"unknown stage {stage}")
 
 
+IMPORT_ROWS = tuple(int(n) for n in os.environ.get("BENCH_IMPORT_ROWS", "10000,40000")
+                    .split(",") if n)
+IMPORT_TARGET = 20_000  # rows per second (issue 16)
 IDENTITY_ORGANISATIONS = 8000
 IDENTITY_TARGET = 2.0  # seconds (issue 16)
 
@@ -627,6 +642,36 @@ def identity_stage(data: dict) -> tuple[list[str], str]:
     return row, goal
 
 
+def import_stage(workdir: Path, log) -> tuple[list[list[str]], list[str]]:
+    """``regiograph import fi-structural-funds`` of generated registers (IMPORT_ROWS rows),
+    side by side with pandas reading the same file: table rows and target lines."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from register_data import write
+
+    rows, goals = [], []
+    for n in IMPORT_ROWS:
+        folder = workdir / f"register-{n}"
+        folder.mkdir(parents=True, exist_ok=True)
+        write(folder / "register.csv", n)
+        data = {"dir": str(folder), "nt": ""}
+        ours = run_stage("import-ours", 100_000, data)  # 100_000: one run of each
+        plain = run_stage("import-pandas", 100_000, data)
+        t = _median(ours)
+        per_row = f"{ours['peak_kb'] / n:.1f} KB/row" if "peak_kb" in ours else ""
+        shown = f"{n:,}".replace(",", " ")
+        row = [f"import fi-structural-funds, {shown} rows", "—", fmt_time(ours),
+               fmt_mem(ours), f"{n / t:,.0f} rows/s".replace(",", " ") if t else "—",
+               "pandas read_csv (no validation, no facts)", fmt_time(plain), fmt_mem(plain),
+               ratio(ours, plain), per_row]
+        log(" | ".join(row))
+        rows.append(row)
+        met = "—" if not t else "yes" if n / t >= IMPORT_TARGET else "no"
+        goals.append(f"| import ≥ {IMPORT_TARGET:,} rows/s ({shown} rows) | "
+                     f"{n / t:,.0f} rows/s | {met} |".replace(",", " ") if t else
+                     f"| import ≥ {IMPORT_TARGET} rows/s ({shown} rows) | {fmt_time(ours)} | — |")
+    return rows, goals
+
+
 def targets(data: dict, raw: dict) -> list[str]:
     """The issue's targets, each against what this run measured at one size."""
     n = data["triples"]
@@ -735,6 +780,9 @@ def main() -> None:
         row, goal = identity_stage(data)
         rows.append(row)
         goals.append(goal)
+        found, lines = import_stage(Path(tmp), lambda s: print(s, file=sys.stderr, flush=True))
+        rows += found
+        goals += lines
     text = markdown(sizes, datasets, rows, goals, time.perf_counter() - start)
     from graph.base.files import write_atomic
 
