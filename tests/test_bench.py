@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_bench_writes_the_table(tmp_path: Path):
     out = tmp_path / "results.md"
-    env = {**os.environ, "BENCH_SIZES": "3000", "BENCH_RUNS": "1", "BENCH_PLAIN_TIMEOUT": "3"}
+    env = {**os.environ, "BENCH_SIZES": "3000", "BENCH_RUNS": "1", "BENCH_PLAIN_TIMEOUT": "3",
+           "BENCH_IMPORT_ROWS": "500"}
     done = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--out", str(out)],
                           capture_output=True, text=True, env=env, timeout=900, cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -27,7 +28,8 @@ def test_bench_writes_the_table(tmp_path: Path):
                   "facts → store (disk, build)", "N-Triples file → store",
                   "check overlap.responsibility", "check gap.cross-border-one-sided",
                   "all checks, findings built", "actor lookup (actor-tables.rq)",
-                  "projection → networkx", "broker measure", "map (up to 5 000 nodes)"):
+                  "projection → networkx", "broker measure", "map (up to 5 000 nodes)",
+                  "import fi-structural-funds, 500 rows"):
         assert stage in stages, stage
     time_cell = re.compile(r"^(\d+\.\d (ms)|\d+\.\d\d s)$")
     for r in rows[1:]:
@@ -36,4 +38,5 @@ def test_bench_writes_the_table(tmp_path: Path):
             assert time_cell.match(r[2]), r  # ours always finishes, with a time
     checks = [r for r in rows if r[0].lstrip("| ").startswith("check ")]
     assert len(checks) == 7 and not any("rows differ" in r[-1] for r in checks)
+    assert "| import ≥ 20 000 rows/s (500 rows) |" in text
     assert "| facts → store ≤ 5 s |" in text and "| 5 000-node map written ≤ 1 s |" in text
