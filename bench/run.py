@@ -645,8 +645,7 @@ def identity_stage(data: dict) -> tuple[list[str], str]:
 def import_stage(workdir: Path, log) -> tuple[list[list[str]], list[str]]:
     """``regiograph import fi-structural-funds`` of generated registers (IMPORT_ROWS rows),
     side by side with pandas reading the same file: table rows and target lines."""
-    sys.path.insert(0, str(Path(__file__).parent))
-    from register_data import write
+    from graph.synth.registers import write
 
     rows, goals = [], []
     for n in IMPORT_ROWS:

@@ -1,4 +1,4 @@
-"""A generated register file in the fi-structural-funds layout, for `make bench`: ``rows``
+"""A generated register file in the fi-structural-funds layout (for `make bench`): ``rows``
 projects by about ``rows / 8`` beneficiaries (a few spelled two ways, as real lists do),
 seeded so the same arguments write the same bytes."""
 
