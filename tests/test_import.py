@@ -306,3 +306,25 @@ def test_the_workbook_of_export_imports_back_to_the_same_facts(tmp_path):
     assert load_facts(out).canonical() == load_facts(SEED).canonical()
     assert sorted(p.name for p in out.iterdir() if p.suffix == ".yaml")[:2] == \
         ["areas.yaml", "dataset.yaml"]
+
+
+def test_a_mapping_that_would_make_facts_the_format_refuses_is_a_usage_error(tmp_path):
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("""
+format: x
+lang: suomi
+currency: euro
+country: FIN
+uses: [reference/dk]
+columns: [a, b, c]
+fields: {project.id: a, project.name: b, organisation.name: c, project.status: a}
+status: {Käynnissä: runing}
+programme: {name: P, period: {from: 2014-13}}
+""", "utf-8")
+    result = run(mapping, FI, "-o", tmp_path / "out")
+    assert result.exit_code == 2
+    for text in ("lang: 'suomi' is not a BCP 47", "currency: 'euro'", "country: 'FIN'",
+                 "uses: 'reference/dk'", "status: Käynnissä: 'runing' is not one of",
+                 "programme: period from: '2014-13' is not a date"):
+        assert text in result.stderr, text
+    assert not (tmp_path / "out").exists()

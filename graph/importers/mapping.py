@@ -119,6 +119,50 @@ def load_mapping(name_or_path: str | os.PathLike) -> Mapping:
     return check_mapping(data, shown)
 
 
+def _value_problems(data: dict) -> list[str]:
+    """What the facts format would refuse in the values a mapping puts into facts."""
+    from ..loader.facts import parse_date, valid_country, valid_currency, valid_lang
+    from ..loader.reference import USES
+    from ..model.schema import vocabulary
+
+    problems = []
+    if "lang" in data and not (isinstance(data["lang"], str) and valid_lang(data["lang"])):
+        problems.append(f"lang: {data['lang']!r} is not a BCP 47 language tag (fi, sv, en…)")
+    if "country" in data and not (isinstance(data["country"], str)
+                                  and valid_country(data["country"])):
+        problems.append(f"country: {data['country']!r} is not an ISO 3166-1 alpha-2 code")
+    if "currency" in data and not (isinstance(data["currency"], str)
+                                   and valid_currency(data["currency"])):
+        problems.append(f"currency: {data['currency']!r} is not an ISO 4217 code (EUR, SEK…)")
+    for use in data.get("uses") or []:
+        if use not in USES:
+            problems.append(f"uses: {use!r} is not one of {', '.join(USES)}")
+    statuses = vocabulary("project-status")
+    for text, status in (data.get("status") or {}).items():
+        if status not in statuses:
+            problems.append(f"status: {text}: {status!r} is not one of {', '.join(statuses)}")
+    for text, role in (data.get("roles") or {}).items():
+        if role not in ("lead", "partner", "associated"):
+            problems.append(f"roles: {text}: {role!r} is not lead, partner or associated")
+    for name in ("title", "priority_name"):
+        value = data.get(name)
+        if value is not None and not isinstance(value, (str, dict)):
+            problems.append(f"{name}: a string or a map of language tags to strings")
+        elif isinstance(value, dict) and not all(isinstance(k, str) and valid_lang(k)
+                                                 and isinstance(v, str) and v.strip()
+                                                 for k, v in value.items()):
+            problems.append(f"{name}: each key a language tag, each value a non-empty string")
+    programme = data.get("programme")
+    if programme is not None:
+        if not isinstance(programme, dict) or "name" not in programme:
+            problems.append("programme: a map with id, name and period (name required)")
+        else:
+            for end, value in (programme.get("period") or {}).items():
+                if end not in ("from", "to") or parse_date(str(value)) is None:
+                    problems.append(f"programme: period {end}: {value!r} is not a date")
+    return problems
+
+
 def check_mapping(data, shown: str) -> Mapping:
     """A Mapping from the parsed YAML of a mapping file, every problem in one error."""
     problems = []
@@ -155,6 +199,7 @@ def check_mapping(data, shown: str) -> Mapping:
         problems.append("rows: 'project' (one row per project) or 'partner' (one per partner)")
     if data.get("decimal", ",") not in (",", "."):
         problems.append("decimal: ',' or '.'")
+    problems += _value_problems(data)
     if "programme" not in data and "programme.name" not in fields:
         problems.append("a 'programme' block (id, name, period) or a programme.name column "
                         "is required: the programme becomes the strategy its projects serve")

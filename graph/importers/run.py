@@ -221,9 +221,10 @@ def _write(out: Path, doc: dict, result: ImportResult, fmt: str, paths, decision
             (tmp / name).write_text(header + dump_fast(content), "utf-8")
         try:
             load_facts(tmp, display=os.fspath(out))
-        except InvalidDataset as exc:  # a bug of the importer: say so, write nothing
+        except InvalidDataset as exc:  # the mapping or the importer at fault: write nothing
             shown = "\n".join(str(p) for p in exc.problems[:20])
-            raise AssertionError(f"the import made facts the loader refuses:\n{shown}") from None
+            raise ImportRefused(f"the import made facts that the loader refuses (a mapping "
+                                f"value, or a fault of regiograph to report):\n{shown}") from None
         write_review(tmp / REVIEW_FILE, result.review, decisions)
         manifest = {
             "format": fmt,
