@@ -21,13 +21,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from ..loader.facts import printable
 from ..loader.yamlread import FORBIDDEN_TEXT
 from ..model.names import slug
 from .mapping import Mapping
 from .rows import BadRow, Row, read_table
-
-#: a register amount may have at most this many digits (a guard before exact arithmetic)
-MAX_DIGITS = 18
 
 
 @dataclass
@@ -39,7 +37,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
+        return f"{printable(self.file)}:{self.line}: {printable(self.message)}"
 
 
 @dataclass
@@ -85,21 +83,25 @@ class RowError(ValueError):
 
 def parse_date(text: str, fmt: str) -> str:
     """A register date as the facts format writes it (YYYY-MM-DD). Raises ValueError.
+    A date cell of a spreadsheet is taken as it is, whatever ``fmt`` says.
 
     >>> parse_date("6.11.2008", "d.m.yyyy"), parse_date("2015-03-01 00:00:00", "yyyy-mm-dd")
     ('2008-11-06', '2015-03-01')
     """
+    value = getattr(text, "value", None)
+    if isinstance(value, dt.date):
+        return (value.date() if isinstance(value, dt.datetime) else value).isoformat()
     text = text.strip()
     if fmt == "d.m.yyyy":
         m = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?", text)
         if not m:
-            raise ValueError(f"{text!r} is not a date like 6.11.2008")
+            raise ValueError(f"{_short(text)!r} is not a date like 6.11.2008")
         day, month, year = (int(g) for g in m.groups())
     else:
         m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?",
                          text)
         if not m:
-            raise ValueError(f"{text!r} is not a date like 2008-11-06")
+            raise ValueError(f"{_short(text)!r} is not a date like 2008-11-06")
         year, month, day = (int(g) for g in m.groups())
     try:
         return dt.date(year, month, day).isoformat()
@@ -107,26 +109,56 @@ def parse_date(text: str, fmt: str) -> str:
         raise ValueError(f"{text!r} is not a calendar date") from None
 
 
+#: the digits a number of the facts keeps exactly (a double: 15 significant digits)
+MAX_DIGITS = 15
+
+
 def parse_amount(text: str, decimal: str = ",") -> int | float:
     """A register amount as a number: spaces (also no-break ones) and a currency word or
-    sign dropped, ``decimal`` the decimal separator (the other one a thousands separator).
-    Raises ValueError for text that is no amount or is negative.
+    sign dropped, ``decimal`` the decimal separator and the other one allowed only between
+    groups of three digits (``1.234.567,50``; ``1.5`` in a ``,``-decimal file is refused,
+    never read as 15). A number cell of a spreadsheet is taken as it is. Raises
+    ValueError for text that is no amount, is negative, or has more than 15 digits.
 
     >>> parse_amount("1 234 567,50"), parse_amount("87000"), parse_amount("1,234.5", ".")
     (1234567.5, 87000, 1234.5)
+    >>> parse_amount("€ 100"), parse_amount("1.234.567", ",")
+    (100, 1234567)
     """
+    value = getattr(text, "value", None)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        return _exact(number, text)
     raw = text
     text = re.sub(r"[\s\u00a0\u202f]", "", text)
-    text = re.sub(r"(?i)(eur|sek|nok|kr|€)$", "", text)
+    text = re.sub(r"(?i)^(eur|sek|nok|kr|€)|(eur|sek|nok|kr|€|:-)$", "", text)
     other = "." if decimal == "," else ","
-    if decimal == "," and text.count(",") == 0 and re.fullmatch(r"\d{1,3}(\.\d{3})+", text):
-        text = text.replace(".", "")  # 1.234.567: thousands dots in a comma-decimal file
-    text = text.replace(other, "") if decimal == "," else text.replace(",", "")
+    if other in text:
+        if not re.fullmatch(rf"\d{{1,3}}(\{other}\d{{3}})+(\{decimal}\d+)?", text):
+            raise ValueError(f"{_short(raw)!r} is not an amount (like 87000 or 1 234 567"
+                             f"{decimal}50: {decimal!r} is this format's decimal separator)")
+        text = text.replace(other, "")
     text = text.replace(decimal, ".")
-    if not re.fullmatch(r"\d+(\.\d+)?", text) or len(text) > MAX_DIGITS + 1:
-        raise ValueError(f"{raw!r} is not an amount (like 87000 or 1 234 567,50)")
-    value = Decimal(text)
-    return int(value) if value == value.to_integral_value() else float(value)
+    if not re.fullmatch(r"\d+(\.\d+)?", text):
+        raise ValueError(f"{_short(raw)!r} is not an amount (like 87000 or 1 234 567"
+                         f"{decimal}50)")
+    return _exact(Decimal(text), raw)
+
+
+def _exact(number: Decimal, raw) -> int | float:
+    if not number.is_finite() or number < 0:
+        raise ValueError(f"{_short(str(raw))!r} is not an amount of 0 or more")
+    number = number.normalize()
+    digits = len(number.as_tuple().digits)
+    if digits > MAX_DIGITS:
+        raise ValueError(f"{_short(str(raw))!r} has more than {MAX_DIGITS} digits, more than "
+                         "an amount keeps exactly")
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """A cell shown in a message: at most ``limit`` characters."""
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text)} characters)"
 
 
 def split_list(text: str) -> list[str]:
@@ -145,9 +177,12 @@ def normal_name(text: str) -> str:
 class AreaIndex:
     """The reference areas of some sets, found by official code or name.
 
-    Names are compared by :func:`normal_name`; Swedish names also without ``kommun`` /
-    ``län`` and with the genitive -s of a län dropped ("Norrbottens län" = "Norrbotten").
-    A name that fits several areas of the wanted countries is ambiguous and not placed.
+    Names are compared by :func:`normal_name`. A name written with its kind ("Haparanda
+    kommun", "Norrbottens län", "Kemin kaupunki") is looked for among areas of that kind,
+    also without the genitive -s; a län or fylke is also found by its name alone
+    ("Norrbotten"). Where a name fits several areas, the kinds the column asks for are
+    preferred (a kommun column: the municipality Stockholm, not Stockholms län); what
+    still fits several is ambiguous and not placed.
     """
 
     def __init__(self, uses: list[str]):
@@ -158,44 +193,61 @@ class AreaIndex:
         self.areas: dict[str, dict] = {}
         for area in used_entries(uses)["areas"] if uses else []:
             self.areas[area["id"]] = area
+            country = area.get("country")
             for scheme, code in (area.get("codes") or {}).items():
                 self.by_scheme[scheme, code].append(area["id"])
-                self.by_key[f"code:{area.get('country')}:{code.casefold()}"].add(area["id"])
+                self.by_key[f"code:{country}:{code.casefold()}"].add(area["id"])
                 self.by_key[f"code:*:{code.casefold()}"].add(area["id"])
             for name in area["name"].values():
-                for key in _name_keys(name):
-                    self.by_key[f"name:{area.get('country')}:{key}"].add(area["id"])
+                keys = {normal_name(name)}
+                if area["kind"] == "region":
+                    keys |= {stem for stem, _ in _suffixed(normal_name(name), REGION_WORDS)}
+                for key in keys:
+                    self.by_key[f"name:{country}:{key}"].add(area["id"])
                     self.by_key[f"name:*:{key}"].add(area["id"])
 
-    def find(self, text: str, country: str | None, kinds: tuple[str, ...] = ()) -> str | None:
-        """The id of the one area ``text`` names (code or name), or None."""
+    def find(self, text: str, country: str | None, kinds: tuple[str, ...] = ()
+             ) -> tuple[str | None, list[str]]:
+        """The id of the one area ``text`` names (a code or a name) and, when it names
+        several, their ids (then the id is None)."""
         scope = country or "*"
-        for key in (f"code:{scope}:{text.strip().casefold()}",
-                    *(f"name:{scope}:{k}" for k in _name_keys(text))):
+        name = normal_name(text)
+        keys = [(f"code:{scope}:{text.strip().casefold()}", None), (f"name:{scope}:{name}", None)]
+        keys += [(f"name:{scope}:{stem}", "municipality")
+                 for stem, _ in _suffixed(name, MUNICIPALITY_WORDS)]
+        keys += [(f"name:{scope}:{stem}", "region") for stem, _ in _suffixed(name, REGION_WORDS)]
+        for key, kind in keys:
             found = self.by_key.get(key, set())
-            if kinds:
-                found = {i for i in found if self.areas[i]["kind"] in kinds}
+            if kind:
+                found = {i for i in found if self.areas[i]["kind"] == kind}
+            if len(found) > 1 and kinds:
+                found = {i for i in found if self.areas[i]["kind"] in kinds} or found
             if len(found) == 1:
-                return next(iter(found))
-            if len(found) > 1:
-                return None
-        return None
+                return next(iter(found)), []
+            if found:
+                return None, sorted(found)
+        return None, []
 
     def by_code(self, scheme: str, code: str) -> str | None:
         found = self.by_scheme.get((scheme, code), [])
         return found[0] if len(found) == 1 else None
 
 
-def _name_keys(name: str) -> list[str]:
-    key = normal_name(name)
-    keys = [key]
-    for suffix in (" kommun", " län", " lan", " kunta", " kaupunki", " fylke", " kommune"):
-        if key.endswith(suffix):
-            stem = key[: -len(suffix)]
-            keys.append(stem)
-            if suffix in (" län", " lan") and stem.endswith("s"):
-                keys.append(stem[:-1])
-    return keys
+MUNICIPALITY_WORDS = ("kommun", "kunta", "kaupunki", "kommune", "municipality")
+REGION_WORDS = ("län", "lan", "fylke", "maakunta", "county", "region")
+
+
+def _suffixed(name: str, words: tuple[str, ...]) -> list[tuple[str, str]]:
+    """``name`` without a trailing kind word, and without its genitive (-s, Finnish -n)."""
+    out = []
+    for word in words:
+        if name.endswith(" " + word):
+            stem = name[: -len(word) - 1]
+            out.append((stem, word))
+            genitive = "n" if word in ("kunta", "kaupunki", "maakunta") else "s"
+            if stem.endswith(genitive):  # Kemin kaupunki, Norrbottens län
+                out.append((stem[:-1], word))
+    return out
 
 
 # ----------------------------------------------------------------------------- reading
@@ -485,35 +537,40 @@ def _status(project: dict, m: Mapping, cells, today: dt.date) -> str:
 
 def _place(out: Imported, m: Mapping, cells, project: dict, areas: AreaIndex, file: str,
            line: int) -> None:
-    """Add the areas a row names to ``project``; report those that are no reference area."""
+    """Add the areas a row names to ``project``; report those that are no reference area
+    and those that name several."""
     found, unplaced = _areas(m, cells, areas)
     for area in found:
         if area not in project.setdefault("areas", []):
             project["areas"].append(area)
     if not project.get("areas"):
         project.pop("areas", None)
-    for text in unplaced:
-        out.notices.append(Problem(file, line, f"area {text!r} is none of the reference "
-                                   f"areas ({', '.join(m.uses) or 'no reference set'}) by "
-                                   "official name or code: left out, not guessed"))
+    for text, several in unplaced:
+        if several:
+            why = (f"names several reference areas ({', '.join(several[:5])}): left out, "
+                   "not guessed; write its code instead")
+        else:
+            why = (f"is none of the reference areas ({', '.join(m.uses) or 'no reference set'})"
+                   " by official name or code: left out, not guessed")
+        out.notices.append(Problem(file, line, f"area {_short(text)!r} {why}"))
 
 
-def _areas(m: Mapping, cells, index: AreaIndex) -> tuple[list[str], list[str]]:
-    found, unplaced = [], []
+def _areas(m: Mapping, cells, index: AreaIndex) -> tuple[list[str], list[tuple[str, list]]]:
+    found: list[str] = []
+    unplaced: list[tuple[str, list]] = []
     for item in split_list(_cell(m, cells, "project.areas")):
-        area = index.find(item, m.country)
+        area, several = index.find(item, m.country, ("municipality",))
         if area and area not in found:
             found.append(area)
         elif not area:
-            unplaced.append(item)
+            unplaced.append((item, several))
     if not found:
-        region = _cell(m, cells, "project.region")
-        for item in split_list(region):
-            area = index.find(item, m.country, ("region",))
+        for item in split_list(_cell(m, cells, "project.region")):
+            area, several = index.find(item, m.country, ("region",))
             if area and area not in found:
                 found.append(area)
             elif not area:
-                unplaced.append(item)
+                unplaced.append((item, several))
     return found, unplaced
 
 

@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-#: encodings tried in turn: registers exported from Excel on Windows are often cp1252
-ENCODINGS = ("utf-8-sig", "cp1252")
+#: a cell longer than this ends the reading of a file (no register holds one)
+MAX_CELL = 1 << 20
 DELIMITERS = (";", ",", "\t", "|")
 #: a register file larger than this is refused before it is read (a safety bound)
 MAX_BYTES = 1 << 30
@@ -54,14 +54,34 @@ def column_key(name: str) -> str:
     return " ".join(re.sub(r"[_\-\s]+", " ", text).split())
 
 
+#: a UTF-8 sequence of two or more bytes: a file holding some is UTF-8 written by a program
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+
+
 def decode(raw: bytes, path: str) -> tuple[str, str]:
-    """The text of a CSV file and the encoding it was read in (UTF-8, else cp1252)."""
-    for encoding in ENCODINGS:
+    """The text of a CSV file and the encoding it was read in: UTF-16 by its byte order
+    mark, else UTF-8, else Windows-1252 (Excel's CSV on Windows) when no byte of the file
+    is UTF-8 — a file with both is refused at the line of its first stray byte, since
+    either reading would change some of its text."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return raw.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    raise TableError(f"{path}:1: the file is neither UTF-8 nor Windows-1252 text")
+            return raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise TableError(f"{path}: UTF-16 text broken at byte {exc.start}") from None
+    try:
+        return raw.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        if _UTF8_SEQUENCE.search(raw):
+            raise TableError(f"{path}:{line}: byte 0x{raw[exc.start]:02x} is not UTF-8, while "
+                             "the rest of the file is: save the file as UTF-8 again") from None
+        if b"\x00" in raw:
+            raise TableError(f"{path}:{line}: not text (a byte 0); save it as CSV in "
+                             "UTF-8") from None
+    try:
+        return raw.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:  # a byte cp1252 leaves undefined: ISO 8859-1 has them all
+        return raw.decode("latin-1"), "latin-1"
 
 
 def read_table(path: str | Path, columns: list[str], optional: list[str] = (),
@@ -88,7 +108,7 @@ def read_table(path: str | Path, columns: list[str], optional: list[str] = (),
     else:
         text, _ = decode(path.read_bytes(), shown)
         delimiter = _delimiter(text, columns)
-        records = _csv_records(text, delimiter)
+        records = _csv_records(text, delimiter, shown)
     try:
         line, header = next(records)
     except StopIteration:
@@ -101,7 +121,8 @@ def read_table(path: str | Path, columns: list[str], optional: list[str] = (),
         if not any(c.strip() for c in cells):
             continue  # an empty line or a row of empty cells
         notes: list[str] = []
-        if len(cells) > width and not any(c.strip() for c in cells[width:]):
+        if len(cells) > width and not any(c.strip() for c in cells[width:]) and \
+                (fits is None or fits(_cells(cells[:width], position))):
             cells = cells[:width]  # empty cells after the last column: a trailing delimiter
         if len(cells) > width and delimiter is not None:
             cells, note = _realign(cells, width, delimiter, free_at, position, fits, header)
@@ -130,6 +151,12 @@ def _cells(cells: list[str], position: dict[str, int]) -> dict[str, str]:
 def _positions(header: list[str], columns: list[str], optional, shown: str,
                line: int) -> dict[str, int]:
     found = {column_key(h): i for i, h in reversed(list(enumerate(header)))}
+    keys = [column_key(h) for h in header]
+    twice = sorted({h for h, k in zip(header, keys, strict=True)
+                    if k in {column_key(c) for c in columns} and keys.count(k) > 1})
+    if twice:
+        raise TableError(f"{shown}:{line}: the header has the column "
+                         f"{', '.join(repr(t) for t in twice)} twice: which one is meant?")
     position, missing = {}, []
     for name in columns:
         key = column_key(name)
@@ -164,7 +191,7 @@ def _realign(cells, width, delimiter, free_at, position, fits, header):
 
 def _delimiter(text: str, columns: list[str]) -> str:
     """The delimiter whose reading of the first line matches most of ``columns``."""
-    first = text.split("\n", 1)[0]
+    first = (text.splitlines() or [""])[0]
     wanted = {column_key(c) for c in columns}
 
     def score(d: str) -> tuple[int, int]:
@@ -174,10 +201,18 @@ def _delimiter(text: str, columns: list[str]) -> str:
     return max(DELIMITERS, key=score)
 
 
-def _csv_records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+def _csv_records(text: str, delimiter: str, shown: str) -> Iterator[tuple[int, list[str]]]:
+    csv.field_size_limit(MAX_CELL)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     start = 1
-    for cells in reader:
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise TableError(f"{shown}:{start}: the file cannot be read on from here ({exc}; "
+                             f"a cell may hold at most {MAX_CELL} characters)") from None
         yield start, cells
         start = reader.line_num + 1
 
@@ -191,10 +226,41 @@ def _xlsx_records(path: Path, shown: str) -> Iterator[tuple[int, list[str]]]:
         raise TableError(f"{shown}: cannot be read as an XLSX workbook ({exc})") from None
     try:
         sheet = book.worksheets[0]
-        for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
-            yield number, [cell_text(v) for v in values]
+        rows = sheet.iter_rows(values_only=True)
+        number = 0
+        while True:
+            try:
+                values = next(rows)
+            except StopIteration:
+                return
+            except Exception as exc:  # noqa: BLE001 - broken XML inside the zip
+                raise TableError(f"{shown}:{number + 1}: the sheet cannot be read on from "
+                                 f"here ({type(exc).__name__})") from None
+            number += 1
+            yield number, [typed(v) for v in values]
     finally:
         book.close()
+
+
+class Typed(str):
+    """A spreadsheet cell's text that came from a typed cell (a number or a date): the
+    register's parsers read ``value`` instead of the text, whatever the mapping's decimal
+    separator or date format."""
+
+    value: object
+
+    def __new__(cls, text: str, value):
+        out = super().__new__(cls, text)
+        out.value = value
+        return out
+
+
+def typed(value) -> str:
+    """A spreadsheet cell as text; numbers and dates as :class:`Typed`."""
+    text = cell_text(value)
+    if isinstance(value, (int, float, dt.date)) and not isinstance(value, bool):
+        return Typed(text, value)
+    return text
 
 
 def cell_text(value) -> str:

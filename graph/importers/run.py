@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..base.files import new_folder
 from ..base.yamlout import dump_fast
+from ..loader.facts import ID_RE, printable
 from ..model.names import slug
 from ..model.schema import SECTIONS
 from .mapping import load_mapping
@@ -64,14 +65,19 @@ def import_files(fmt: str, files: list[str | os.PathLike], out: str | os.PathLik
     from .identity import Mention, read_decisions, resolve, write_review
     from .rows import TableError
 
-    out = Path(out)
+    out = Path(os.path.abspath(out))  # `-o .` too: the folder is replaced by its name
     _check_out(out)
     paths = [Path(f) for f in files]
     for path in paths:
+        if path.is_dir():
+            raise ImportRefused(f"{printable(str(path))} is a folder; give the register files")
         if not path.is_file():
-            raise ImportRefused(f"{path}: no such file")
+            raise ImportRefused(f"{printable(str(path))}: no such file")
+    if dataset_id is not None and not ID_RE.match(dataset_id):
+        raise ImportRefused(f"--id {dataset_id!r} is not an id: lowercase ASCII letters and "
+                            "digits in groups joined by single '-'")
     if fmt == "workbook":
-        return _import_workbook(paths, out, strict)
+        return _import_workbook(paths, out, strict, dataset_id, title)
     mapping = load_mapping(fmt)
     try:
         imported = read_register(mapping, paths, personal=personal, today=today)
@@ -79,8 +85,6 @@ def import_files(fmt: str, files: list[str | os.PathLike], out: str | os.PathLik
         raise ImportRefused(str(exc)) from None
     review_path = out / REVIEW_FILE
     decisions, problems = read_decisions(review_path) if review_path.exists() else ([], [])
-    if problems:
-        raise ImportRefused("\n".join(str(p) for p in problems))
     mentions = [Mention(m.name, m.codes, m.country, m.file, m.line) for m in imported.mentions]
     resolution = resolve(mentions, decisions)
     orgs, owner = _organisations(imported, mentions, resolution)
@@ -92,7 +96,8 @@ def import_files(fmt: str, files: list[str | os.PathLike], out: str | os.PathLik
     doc = to_facts(imported, orgs, owner, dataset)
     bad = sorted(imported.bad + [_problem(p) for p in resolution.problems],
                  key=lambda p: (p.file, p.line))
-    result = ImportResult(doc, bad, imported.notices, list(resolution.review),
+    notices = imported.notices + [_problem(p) for p in problems]
+    result = ImportResult(doc, bad, notices, list(resolution.review),
                           personal_skipped=imported.personal_skipped)
     result.rows = {"read": imported.rows_read, "imported": imported.rows_imported,
                    "refused": len(imported.bad)}
@@ -104,7 +109,8 @@ def import_files(fmt: str, files: list[str | os.PathLike], out: str | os.PathLik
     return result
 
 
-def _import_workbook(paths: list[Path], out: Path, strict: bool) -> ImportResult:
+def _import_workbook(paths: list[Path], out: Path, strict: bool, dataset_id: str | None,
+                     title: str | None) -> ImportResult:
     """The ``workbook`` format: the XLSX that ``export --format xlsx`` writes, edited."""
     from ..model.schema import facts_document
     from .identity import write_review
@@ -114,7 +120,12 @@ def _import_workbook(paths: list[Path], out: Path, strict: bool) -> ImportResult
     bad = [_problem(p) for p in res.problems]
     if res.facts is None:
         raise ImportRefused("\n".join(res.problems) or "nothing to import")
-    doc = facts_document(dataset=res.facts["dataset"])
+    dataset = dict(res.facts["dataset"])
+    if dataset_id:
+        dataset["id"] = dataset_id
+    if title:
+        dataset["title"] = {dataset["lang"]: title}
+    doc = facts_document(dataset=dataset)
     doc.update({k: v for k, v in res.facts.items() if k != "dataset" and v})
     result = ImportResult(doc, bad, [])
     result.rows = {"read": res.read, "imported": res.read - res.left_out,
@@ -196,21 +207,23 @@ def _check_out(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise ImportRefused(f"{out} is a file; -o names the facts folder to write")
     if out.is_dir():
-        foreign = sorted(p.name for p in out.iterdir()
-                         if p.name not in WRITTEN and not p.name.startswith("."))
-        if foreign:
-            raise ImportRefused(f"{out} holds files that no import wrote ({', '.join(foreign[:5])}"
-                                f"{'…' if len(foreign) > 5 else ''}); an import replaces the "
-                                "whole folder: choose a new or empty one")
+        entries = sorted(p.name for p in out.iterdir())
+        foreign = [name for name in entries if name not in WRITTEN]
+        if entries and (MANIFEST not in entries or foreign):
+            shown = ", ".join(printable(n) for n in (foreign or entries)[:5])
+            raise ImportRefused(f"{out} holds files that no import wrote ({shown}"
+                                f"{'…' if len(foreign or entries) > 5 else ''}); an import "
+                                "replaces the whole folder: choose a new or empty one")
 
 
 def _write(out: Path, doc: dict, result: ImportResult, fmt: str, paths, decisions,
            write_review, mapping_path: str) -> list[Path]:
     from ..loader.facts import InvalidDataset, load_facts
 
-    header = (f"# Written by `regiograph import {fmt}` from "
-              f"{', '.join(p.name for p in paths)}.\n# Edit freely; the next import into "
-              f"this folder replaces it (decisions about names live in {REVIEW_FILE}).\n")
+    names = ", ".join(printable(p.name) for p in paths)
+    header = (f"# Written by `regiograph import {fmt}` from {names}.\n# Edit freely; the next "
+              f"import into this folder replaces it (decisions about names live in "
+              f"{REVIEW_FILE}).\n")
     files = {"dataset.yaml": {"format": 1, "dataset": doc["dataset"],
                               "sources": doc.get("sources", [])}}
     for section in SECTIONS:
