@@ -713,7 +713,9 @@ def import_cmd(fmt: str | None, files: tuple[str, ...], out: str | None,
     OUT/same-as.csv, where you write `same` or `different` for the next import to
     honour. Rows that cannot be imported are listed as file:row: message and left out.
     Exit status: 0 imported; 1 a row was refused under --strict, or a file could not
-    be read as FORMAT (nothing written); 2 wrong usage.
+    be read as FORMAT, or OUT holds files no import wrote (nothing written); 2 wrong
+    usage or a mapping file that cannot be used; 4 OUT cannot be written; 130
+    interrupted.
     """
     from graph.importers.mapping import MappingError, builtin_names, load_mapping
     from graph.importers.run import ImportRefused, import_files

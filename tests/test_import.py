@@ -328,3 +328,96 @@ programme: {name: P, period: {from: 2014-13}}
                  "programme: period from: '2014-13' is not a date"):
         assert text in result.stderr, text
     assert not (tmp_path / "out").exists()
+
+
+# -- what a review found (issue 16): each held -------------------------------------------
+
+def _fi_rows(tmp_path, *rows: str, name: str = "r.csv", encoding: str = "utf-8",
+             newline: str = "\n") -> Path:
+    header = FI.read_text("utf-8").splitlines()[0]
+    path = tmp_path / name
+    path.write_bytes(newline.join([header, *rows, ""]).encode(encoding))
+    return path
+
+
+ROW = ("A1;EAKR;Hanke;1;Lapin liitto;Päättynyt;1.3.2015;31.12.2017;Kemin kaupunki;{amount};;"
+       ";;")
+
+
+@pytest.mark.parametrize(("amount", "total"), [("1 234 567,50", 1234567.5), ("1.234.567", 1234567),
+                                               ("240000", 240000), ("€ 100", 100)])
+def test_amounts_are_read_exactly(tmp_path, amount, total):
+    out = tmp_path / "out"
+    assert run("fi-structural-funds", _fi_rows(tmp_path, ROW.format(amount=amount)), "-o",
+               out).exit_code == 0
+    assert entries(out, "projects")["a1"]["funding"]["total"] == total
+
+
+@pytest.mark.parametrize("amount", ["1.5", "12.34", "1,5,0", "1234567890123456", "-5"])
+def test_an_amount_that_could_be_misread_is_refused(tmp_path, amount):
+    result = run("fi-structural-funds", _fi_rows(tmp_path, ROW.format(amount=amount)), "-o",
+                 tmp_path / "out")
+    assert "column 'Myönnetty EU- ja valtion rahoitus'" in result.stderr
+    assert "Imported 0 of 1 rows" in result.stdout
+
+
+def test_swedish_kommun_names_find_the_municipality_not_the_lan(tmp_path):
+    text = SE.read_text("utf-8").splitlines()
+    row = text[1].replace("Haparanda,1,3", "Stockholms kommun; Jönköping; Gotland,1,3")
+    register = tmp_path / "se.csv"
+    register.write_text("\n".join([text[0], row]) + "\n", "utf-8")
+    assert run("se-projektbanken", register, "-o", tmp_path / "out").exit_code == 0
+    assert entries(tmp_path / "out", "projects")["20201234"]["areas"] == \
+        ["se-gotland", "se-jonkoping", "se-stockholm"]
+
+
+def test_one_code_in_two_programmes_is_two_projects_and_a_slug_clash_is_refused(tmp_path):
+    head = IR.read_text("utf-8").splitlines()[0]
+    rows = ["P1,GREEN,Green one,Org One,company,private,LP,FI1D7,100,PO1,1.1,2023-01-01,"
+            "2024-12-31,FI",
+            "P2,GREEN,Green two,Org Two,company,private,LP,FI1D7,200,PO1,1.1,2023-01-01,"
+            "2024-12-31,FI",
+            "P1,green!,Green three,Org Three,company,private,LP,FI1D7,300,PO1,1.1,2023-01-01,"
+            "2024-12-31,FI"]
+    register = tmp_path / "ir.csv"
+    register.write_text("\n".join([head, *rows]) + "\n", "utf-8")
+    result = run("interreg-partners", register, "-o", tmp_path / "out")
+    assert "code 'green!' makes the same id (green) as the code 'GREEN'" in result.stderr
+    projects = entries(tmp_path / "out", "projects")
+    assert projects["green"]["name"] == {"en": "Green one"}
+    assert projects["green-2"]["name"] == {"en": "Green two"}
+    assert projects["green"]["funding"]["total"] == 100
+
+
+def test_a_personnummer_is_personal_data(tmp_path):
+    text = SE.read_text("utf-8").splitlines()
+    row = text[3].replace("Lidköpings kommun,,", "Eva Ek Konsult,811218-9876,")
+    register = tmp_path / "se.csv"
+    register.write_text("\n".join([text[0], row]) + "\n", "utf-8")
+    result = run("se-projektbanken", register, "-o", tmp_path / "out")
+    assert "a personnummer (a sole trader's), personal data: left out" in result.stderr
+    assert "811218" not in "".join(p.read_text("utf-8-sig") for p in
+                                    (tmp_path / "out").iterdir())
+
+
+def test_only_an_empty_or_imported_folder_is_replaced(tmp_path):
+    out = tmp_path / "mine"
+    (out / ".git").mkdir(parents=True)
+    result = run("fi-structural-funds", FI, "-o", out)
+    assert result.exit_code == 1 and "holds files that no import wrote (.git)" in result.stderr
+    assert (out / ".git").is_dir()
+
+
+def test_awkward_files_are_refused_in_one_line(tmp_path):
+    cr = _fi_rows(tmp_path, ROW.format(amount="100"), name="cr.csv", newline="\r")
+    assert run("fi-structural-funds", cr, "-o", tmp_path / "a").exit_code == 0
+    huge = _fi_rows(tmp_path, ROW.format(amount="100").replace("Hanke", "x" * 2_000_000),
+                    name="huge.csv")
+    result = run("fi-structural-funds", huge, "-o", tmp_path / "b")
+    assert result.exit_code == 1 and "a cell may hold at most" in result.stderr
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_bytes(_fi_rows(tmp_path, ROW.format(amount="100").replace("Hanke", "Hanke ä"))
+                      .read_bytes() + "A2;EAKR;Luleå".encode("latin-1") + b"\n")
+    result = run("fi-structural-funds", mixed, "-o", tmp_path / "c")
+    assert result.exit_code == 1 and "is not UTF-8, while the rest of the file is" in \
+        result.stderr

@@ -111,7 +111,10 @@ def load_mapping(name_or_path: str | os.PathLike) -> Mapping:
         if not path.is_file():
             raise MappingError(f"{text_name}: no such format (built in: "
                                f"{', '.join(builtin_names())}) nor mapping file")
-        text, shown = path.read_text("utf-8"), text_name
+        try:
+            text, shown = path.read_text("utf-8"), text_name
+        except (UnicodeDecodeError, OSError) as exc:
+            raise MappingError(f"{text_name}: cannot be read as UTF-8 text ({exc})") from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -126,6 +129,13 @@ def _value_problems(data: dict) -> list[str]:
     from ..model.schema import vocabulary
 
     problems = []
+    for key, kind in (("format", str), ("status", dict), ("roles", dict),
+                      ("authority_regions", dict), ("optional", list), ("uses", list),
+                      ("file", str), ("dates", str), ("rows", str)):
+        if key in data and not isinstance(data[key], kind):
+            want = {dict: "a map", list: "a list"}.get(kind, "a string")
+            problems.append(f"{key}: {want} expected")
+            data = {k: v for k, v in data.items() if k != key}
     if "lang" in data and not (isinstance(data["lang"], str) and valid_lang(data["lang"])):
         problems.append(f"lang: {data['lang']!r} is not a BCP 47 language tag (fi, sv, en…)")
     if "country" in data and not (isinstance(data["country"], str)
@@ -154,8 +164,10 @@ def _value_problems(data: dict) -> list[str]:
             problems.append(f"{name}: each key a language tag, each value a non-empty string")
     programme = data.get("programme")
     if programme is not None:
-        if not isinstance(programme, dict) or "name" not in programme:
-            problems.append("programme: a map with id, name and period (name required)")
+        if not isinstance(programme, dict) or "name" not in programme or \
+                not isinstance(programme.get("period") or {}, dict):
+            problems.append("programme: a map with id, name and period ({from: …, to: …}); "
+                            "name required")
         else:
             for end, value in (programme.get("period") or {}).items():
                 if end not in ("from", "to") or parse_date(str(value)) is None:
@@ -183,9 +195,15 @@ def check_mapping(data, shown: str) -> Mapping:
     if not isinstance(fields, dict):
         problems.append("'fields' maps roles (project.id, project.name…) to column names")
         fields = {}
+    lists = ("note", "organisation.note")
     for role, value in fields.items():
         if role not in ROLES:
             problems.append(f"fields: unknown role {role!r} (roles: {', '.join(ROLES)})")
+            continue
+        if not isinstance(value, str) and not (role in lists and isinstance(value, list)
+                                               and all(isinstance(v, str) for v in value)):
+            problems.append(f"fields: {role}: one column name" +
+                            (" or a list of them" if role in lists else ""))
             continue
         for column in [value] if isinstance(value, str) else (value or []):
             if column not in columns:
@@ -210,4 +228,6 @@ def check_mapping(data, shown: str) -> Mapping:
     if isinstance(title, str):
         title = {known["lang"]: title}
     known["title"] = title
+    if isinstance(known.get("priority_name"), str):
+        known["priority_name"] = {known["lang"]: known["priority_name"]}
     return Mapping(**known, path=shown)

@@ -72,10 +72,22 @@ class Imported:
     rows_imported: int = 0
     personal_skipped: int = 0
     budgets: dict[str, list[tuple[int, Decimal]]] = field(default_factory=dict)
+    #: every id given so far (reference areas included) -> what it names
+    taken: dict[str, object] = field(default_factory=dict)
+    #: (programme id, project code) -> project id; programme name -> id
+    project_ids: dict[tuple, str] = field(default_factory=dict)
+    programme_ids: dict[str, str] = field(default_factory=dict)
+    #: the file of each mention as shown -> its source id
+    source_of: dict[str, str] = field(default_factory=dict)
+    leads: dict[str, int] = field(default_factory=dict)
 
 
 class RowError(ValueError):
     """A cell of a row that cannot be read: the message names the column."""
+
+
+class PersonalId(Exception):
+    """A register id that is a person's (a Swedish sole trader's personnummer)."""
 
 
 # ----------------------------------------------------------------------------- cells
@@ -159,6 +171,21 @@ def _exact(number: Decimal, raw) -> int | float:
 def _short(text: str, limit: int = 60) -> str:
     """A cell shown in a message: at most ``limit`` characters."""
     return text if len(text) <= limit else text[:limit] + f"… ({len(text)} characters)"
+
+
+def make_id(text: str, limit: int = 60) -> str:
+    """An id part of ``text`` (:func:`graph.model.names.slug`) of at most ``limit``
+    characters, never ending in '-'; empty when ``text`` has no letter or digit."""
+    return slug(text)[:limit].strip("-")
+
+
+def unique_id(base: str, taken: dict, owner: object) -> str:
+    """``base``, or ``base-2``, ``base-3``… : the first not taken by another owner."""
+    ident, n = base, 2
+    while ident in taken and taken[ident] != owner:
+        ident, n = f"{base}-{n}", n + 1
+    taken[ident] = owner
+    return ident
 
 
 def split_list(text: str) -> list[str]:
@@ -259,7 +286,7 @@ def file_source(path: Path, mapping: Mapping, shown: str) -> dict:
     date = dt.date.fromtimestamp(path.stat().st_mtime).isoformat()
     title = {lang: f"{text}: {path.name}" for lang, text in mapping.title.items()}
     return {
-        "id": f"import-{slug(path.stem)[:40] or 'file'}-{digest[:8]}",
+        "id": f"import-{make_id(path.stem, 40) or 'file'}-{digest[:8]}",
         "title": title,
         "kind": "dataset",
         "date": date,
@@ -277,6 +304,7 @@ def read_register(mapping: Mapping, files: list[Path], *, personal: bool = False
     today = today or dt.date.today()
     out = Imported(mapping)
     areas = AreaIndex(mapping.uses)
+    out.taken.update({ident: ("area", ident) for ident in areas.areas})
     seen_projects: dict[str, tuple[str, int]] = {}
     for path in files:
         path = Path(path)
@@ -286,6 +314,8 @@ def read_register(mapping: Mapping, files: list[Path], *, personal: bool = False
             out.notices.append(Problem(name, 1, "the same file twice: read once"))
             continue
         out.sources.append(source)
+        out.taken[source["id"]] = ("source", source["id"])
+        out.source_of[name] = source["id"]
         reader = read_table(path, mapping.columns, mapping.optional, shown=name,
                             fits=lambda cells: not _typed_problems(mapping, cells),
                             free=mapping.free_text)
@@ -345,24 +375,45 @@ def _read_row(out: Imported, row: Row, file: str, source: str, areas: AreaIndex,
     code = _cell(m, cells, "project.id")
     if not code:
         raise RowError(f"column {m.column('project.id')!r} is empty: a project needs its code")
-    pid = slug(code)
-    if not pid:
-        raise RowError(f"column {m.column('project.id')!r}: {code!r} has no letter or digit "
-                       "to make an id of")
+    if not make_id(code):
+        raise RowError(f"column {m.column('project.id')!r}: {_short(code)!r} has no letter or "
+                       "digit to make an id of")
     organisation = _cell(m, cells, "organisation.name")
     if not organisation:
         raise RowError(f"column {m.column('organisation.name')!r} is empty: the row names no "
                        "beneficiary or partner")
-    codes = _register_ids(m, cells)
+    try:
+        codes = _register_ids(m, cells, personal)
+    except PersonalId:
+        codes = {}
+        out.personal_skipped += 1
+        out.notices.append(Problem(file, row.line, f"column "
+                                   f"{m.column('organisation.register_id')!r}: a personnummer "
+                                   "(a sole trader's), personal data: left out (--personal "
+                                   "imports it)"))
     role_text = _cell(m, cells, "partner.role") if m.rows == "partner" else ""
     role = m.roles.get(role_text) if role_text else None
     if role_text and role is None:
         raise RowError(f"column {m.column('partner.role')!r}: {role_text!r} is not a partner "
                        f"role ({', '.join(m.roles)})")
+    sid = _programme_id(out, m, cells)
+    key = (sid, code)
+    pid = out.project_ids.get(key)
     if m.rows == "project" and pid in seen:
         first = seen[pid]
-        raise RowError(f"project {code!r} again (first at {first[0]}:{first[1]}); one row per "
-                       "project in this format")
+        raise RowError(f"project {_short(code)!r} again (first at {first[0]}:{first[1]}); one "
+                       "row per project in this format")
+    if pid is None:
+        base = make_id(code)
+        clash = next((k for k, v in out.project_ids.items() if v == base), None)
+        if clash and clash[0] == sid:
+            raise RowError(f"column {m.column('project.id')!r}: code {_short(code)!r} makes the "
+                           f"same id ({base}) as the code {_short(clash[1])!r}; give one of "
+                           "them another code")
+        pid = unique_id(base, out.taken, ("project", key))
+        if clash:
+            out.notices.append(Problem(file, row.line, f"code {_short(code)!r} is also a "
+                                       f"project of another programme: this one is {pid}"))
     project = out.projects.get(pid)
     new = project is None
     if new:  # every check that can refuse the row comes before anything is kept
@@ -372,6 +423,7 @@ def _read_row(out: Imported, row: Row, file: str, source: str, areas: AreaIndex,
         project["implements"] = [priority or strategy]
         seen[pid] = (file, row.line)
         out.projects[pid] = project
+        out.project_ids[key] = pid
     elif _cell(m, cells, "project.name") and \
             _cell(m, cells, "project.name") != _names_text(project["name"]):
         out.notices.append(Problem(file, row.line, f"project {code!r} is named "
@@ -390,6 +442,13 @@ def _read_row(out: Imported, row: Row, file: str, source: str, areas: AreaIndex,
     index = len(out.mentions) - 1
     if m.rows == "partner":
         how = "administrator" if role == "lead" else "partner"
+        if role == "lead" and pid in out.leads:
+            first = out.mentions[out.leads[pid]]
+            out.notices.append(Problem(file, row.line, f"a second lead partner of "
+                                       f"{_short(code)!r} ({first.name} at row {first.line} "
+                                       "is the first): both hold `lead`, the first administers"))
+        elif role == "lead":
+            out.leads[pid] = index
         out.uses.append((index, pid, how, "lead" if role == "lead" else "participate"))
         budget = _cell(m, cells, "partner.budget")
         if budget:
@@ -423,10 +482,17 @@ def _read_row(out: Imported, row: Row, file: str, source: str, areas: AreaIndex,
             out.people.append((person, index))
 
 
-def _register_ids(m: Mapping, cells: dict[str, str]) -> dict[str, str]:
+def _register_ids(m: Mapping, cells: dict[str, str], personal: bool = False
+                  ) -> dict[str, str]:
     text = _cell(m, cells, "organisation.register_id")
     if not text:
         return {}
+    digits = re.sub(r"\D", "", text)
+    if len(digits) == 10 and digits[2] in "01" and not personal and \
+            (_country(_cell(m, cells, "organisation.country")) or m.country) == "SE":
+        # a Swedish organisation number of a legal person has a third digit of 2 or more;
+        # 0 or 1 there is a personnummer (a sole trader): personal data
+        raise PersonalId
     scheme = {"FI": "y-tunnus", "SE": "organisationsnummer", "NO": "organisasjonsnummer"}.get(
         _country(_cell(m, cells, "organisation.country")) or m.country or "")
     if scheme is None:
@@ -447,15 +513,34 @@ def _country(text: str) -> str | None:
     return _COUNTRIES.get(normal_name(text))
 
 
+def _programme_id(out: Imported, m: Mapping, cells) -> str:
+    """The id of the row's programme (given once per programme name; checked, not kept)."""
+    name = _cell(m, cells, "programme.name")
+    if not name:
+        block = m.programme or {}
+        name, base = "", block.get("id") or f"programme-{make_id(m.format)}"
+    else:
+        base = make_id(name)
+        if not base:
+            raise RowError(f"column {m.column('programme.name')!r}: {_short(name)!r} has no "
+                           "letter or digit to make an id of")
+        base = make_id(f"programme-{base}", 70)
+    if name not in out.programme_ids:
+        return unique_id(base, dict(out.taken), ("programme", name))
+    return out.programme_ids[name]
+
+
 def _programme(out: Imported, m: Mapping, cells, source: str, file: str,
                line: int) -> tuple[str, str | None]:
     name = _cell(m, cells, "programme.name")
+    if name not in out.programme_ids:
+        out.programme_ids[name] = unique_id(_programme_id(out, m, cells), out.taken,
+                                            ("programme", name))
+    sid = out.programme_ids[name]
     if name:
-        sid = f"programme-{slug(name)[:60]}"
         entry = {"id": sid, "name": {m.lang: name}, "kind": "programme"}
     else:
         block = m.programme or {}
-        sid = block.get("id") or f"programme-{slug(m.format)}"
         entry = {"id": sid, "name": block.get("name") or {m.lang: sid}, "kind": "programme"}
         if block.get("period"):
             entry["period"] = {k: str(v) for k, v in block["period"].items()}
@@ -464,13 +549,16 @@ def _programme(out: Imported, m: Mapping, cells, source: str, file: str,
     code = _cell(m, cells, "priority.code")
     if not code:
         return sid, None
-    pid = f"{sid}-{slug(code)[:40]}"
-    if not any(p["id"] == pid for p in strategy["priorities"]):
-        template = m.priority_name or {m.lang: "{}"}
-        names = {lang: t.replace("{}", code) for lang, t in template.items()}
-        if code not in names.get(m.lang, ""):
-            names[m.lang] = code
-        strategy["priorities"].append({"id": pid, "name": names})
+    existing = next((p["id"] for p in strategy["priorities"] if p["_code"] == code), None)
+    if existing:
+        return sid, existing
+    pid = unique_id(make_id(f"{sid}-{make_id(code, 40) or 'priority'}", 100), out.taken,
+                    ("priority", sid, code))
+    template = m.priority_name or {m.lang: "{}"}
+    names = {lang: t.replace("{}", code) for lang, t in template.items()}
+    if code not in names.get(m.lang, ""):
+        names[m.lang] = code
+    strategy["priorities"].append({"id": pid, "name": names, "_code": code})
     return sid, pid
 
 
@@ -660,18 +748,16 @@ def to_facts(out: Imported, orgs: list[dict], owner: list[int | None], dataset: 
             ordered["note"] = "; ".join(notes)
         ordered_projects.append(ordered)
     people: list[dict] = []
-    used_ids = {o["id"] for o in orgs} | set(projects) | set(out.strategies)
     by_person: dict[tuple, dict] = {}  # one person per name and organisation
     for person, index in out.people:
         o = owner[index]
         org = orgs[o]["id"] if o is not None else None
         entry = by_person.get((person["name"], org))
         if entry is None:
-            base = f"person-{slug(person['name'])}"
-            ident, n = base, 2
-            while ident in used_ids:
-                ident, n = f"{base}-{n}", n + 1
-            used_ids.add(ident)
+            if not make_id(person["name"]):
+                continue  # no letter or digit: no name to make a person of
+            ident = unique_id(f"person-{make_id(person['name'])}", out.taken,
+                              ("person", person["name"], org))
             entry = {"id": ident, "name": person["name"], "source": [], "_projects": [],
                      "_contact": []}
             if org:
@@ -689,6 +775,8 @@ def to_facts(out: Imported, orgs: list[dict], owner: list[int | None], dataset: 
         entry["source"] = entry.pop("source")  # after posts, as the format orders fields
     strategies = []
     for strategy in out.strategies.values():
+        strategy["priorities"] = [{k: v for k, v in p.items() if k != "_code"}
+                                  for p in strategy["priorities"]]
         if not strategy["priorities"]:
             strategy = {k: v for k, v in strategy.items() if k != "priorities"}
         strategies.append(strategy)

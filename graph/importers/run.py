@@ -22,7 +22,7 @@ from ..loader.facts import ID_RE, printable
 from ..model.names import slug
 from ..model.schema import SECTIONS
 from .mapping import load_mapping
-from .register import Imported, Problem, counts, read_register, to_facts
+from .register import Imported, Problem, counts, read_register, to_facts, unique_id
 
 #: the file of near names and their decisions, kept in the dataset folder
 REVIEW_FILE = "same-as.csv"
@@ -168,15 +168,14 @@ def _organisations(imported: Imported, mentions: list, resolution
         kinds = [imported.mentions[i].kind for i in mine if imported.mentions[i].kind]
         countries = {imported.mentions[i].country for i in mine} - {None}
         notes = sorted({imported.mentions[i].note for i in mine} - {None})
-        entry = {"id": org.id, "name": {imported.mapping.lang: org.name},
+        ident = unique_id(org.id, imported.taken, ("organisation", n))
+        entry = {"id": ident, "name": {imported.mapping.lang: org.name},
                  "kind": _kind(kinds)}
         if org.codes:
             entry["codes"] = dict(org.codes)
         if org.alt_names:
             entry["alt_names"] = sorted(org.alt_names)
-        files = sorted({imported.mentions[i].file for i in mine})
-        entry["source"] = sorted({s["id"] for s in imported.sources
-                                  if any(s["file"] == Path(f).name for f in files)})
+        entry["source"] = sorted({imported.source_of[imported.mentions[i].file] for i in mine})
         extra = []
         if not kinds:
             extra.append("kind: the register gives none")
