@@ -77,6 +77,7 @@ class Imported:
     #: (programme id, project code) -> project id; programme name -> id
     project_ids: dict[tuple, str] = field(default_factory=dict)
     programme_ids: dict[str, str] = field(default_factory=dict)
+    key_of: dict[str, tuple] = field(default_factory=dict)  # a code's id -> its first key
     #: the file of each mention as shown -> its source id
     source_of: dict[str, str] = field(default_factory=dict)
     leads: dict[str, int] = field(default_factory=dict)
@@ -405,7 +406,7 @@ def _read_row(out: Imported, row: Row, file: str, source: str, areas: AreaIndex,
                        "row per project in this format")
     if pid is None:
         base = make_id(code)
-        clash = next((k for k, v in out.project_ids.items() if v == base), None)
+        clash = out.key_of.get(base)
         if clash and clash[0] == sid:
             raise RowError(f"column {m.column('project.id')!r}: code {_short(code)!r} makes the "
                            f"same id ({base}) as the code {_short(clash[1])!r}; give one of "
@@ -424,6 +425,7 @@ def _read_row(out: Imported, row: Row, file: str, source: str, areas: AreaIndex,
         seen[pid] = (file, row.line)
         out.projects[pid] = project
         out.project_ids[key] = pid
+        out.key_of.setdefault(make_id(code), key)
     elif _cell(m, cells, "project.name") and \
             _cell(m, cells, "project.name") != _names_text(project["name"]):
         out.notices.append(Problem(file, row.line, f"project {code!r} is named "
@@ -604,8 +606,8 @@ def _status(project: dict, m: Mapping, cells, today: dt.date) -> str:
     if text:
         status = m.status.get(text) or m.status.get(text.strip().capitalize())
         if status is None:
-            raise RowError(f"column {m.column('project.status')!r}: {text!r} is not a status "
-                           f"this format knows ({', '.join(m.status)}); add it to the "
+            raise RowError(f"column {m.column('project.status')!r}: {_short(text)!r} is not a "
+                           f"status this format knows ({', '.join(m.status)}); add it to the "
                            "mapping's status: table")
         return status
     period = project.get("period", {})

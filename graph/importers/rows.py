@@ -2,7 +2,8 @@
 assumed) or the first sheet of an XLSX workbook, the header checked against a mapping's
 layout, and rows with shifted columns realigned where exactly one reading fits.
 
-Rows stream: memory holds one row at a time, whatever the file's size.
+A CSV file is decoded whole (its encoding is known only then), and its rows are then
+parsed one at a time; an XLSX sheet is read row by row.
 """
 
 from __future__ import annotations

@@ -29,8 +29,12 @@ REVIEW_FILE = "same-as.csv"
 #: what the import read and made (not a facts file: the loader reads only *.yaml)
 MANIFEST = "import.json"
 #: the files an import writes: a folder holding only these (or nothing) may be replaced
-WRITTEN = ("dataset.yaml", *(f"{section}.yaml" for section in SECTIONS if section != "sources"),
-           REVIEW_FILE, MANIFEST)
+_SECTION_FILES = "|".join(s for s in SECTIONS if s != "sources")
+WRITTEN = re.compile(rf"(dataset|({_SECTION_FILES})(-\d{{3,}})?)\.yaml"
+                     rf"|{re.escape(REVIEW_FILE)}|{re.escape(MANIFEST)}")
+#: entries per file: a YAML document holds at most 1 000 000 nodes (the loader's limit),
+#: and the loader reads files in parallel
+CHUNK = 4000
 
 
 class ImportRefused(ValueError):
@@ -207,7 +211,7 @@ def _check_out(out: Path) -> None:
         raise ImportRefused(f"{out} is a file; -o names the facts folder to write")
     if out.is_dir():
         entries = sorted(p.name for p in out.iterdir())
-        foreign = [name for name in entries if name not in WRITTEN]
+        foreign = [name for name in entries if not WRITTEN.fullmatch(name)]
         if entries and (MANIFEST not in entries or foreign):
             shown = ", ".join(printable(n) for n in (foreign or entries)[:5])
             raise ImportRefused(f"{out} holds files that no import wrote ({shown}"
@@ -226,8 +230,13 @@ def _write(out: Path, doc: dict, result: ImportResult, fmt: str, paths, decision
     files = {"dataset.yaml": {"format": 1, "dataset": doc["dataset"],
                               "sources": doc.get("sources", [])}}
     for section in SECTIONS:
-        if section != "sources" and doc.get(section):
-            files[f"{section}.yaml"] = {section: doc[section]}
+        entries = doc.get(section) if section != "sources" else None
+        if not entries:
+            continue
+        chunks = [entries[i:i + CHUNK] for i in range(0, len(entries), CHUNK)]
+        for k, chunk in enumerate(chunks, 1):
+            name = f"{section}.yaml" if len(chunks) == 1 else f"{section}-{k:03d}.yaml"
+            files[name] = {section: chunk}
     with new_folder(out) as tmp:
         for name, content in files.items():
             (tmp / name).write_text(header + dump_fast(content), "utf-8")
