@@ -541,3 +541,18 @@ def test_scratch_folders_in_use_are_kept(tmp_path, monkeypatch):
         assert not second.exists()
     assert not live.exists()
     assert all(p.exists() for p in others)  # unlocked: not a scratch folder, or being born
+
+
+def test_a_worker_whose_parent_is_already_gone_ends_at_once():
+    """The race of a parent killed before its worker set PR_SET_PDEATHSIG: the worker
+    knows its parent's pid and ends when it is no longer that process's child."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("PR_SET_PDEATHSIG is Linux's")
+    code = ("from graph.base.process import die_with_parent; "
+            "die_with_parent(parent={}); print('alive')")
+    gone = subprocess.run([sys.executable, "-c", code.format(1)], capture_output=True,
+                          text=True, cwd=ROOT, timeout=60)  # pid 1 is not its parent
+    assert gone.returncode == -signal.SIGKILL and gone.stdout == ""
+    kept = subprocess.run([sys.executable, "-c", code.format(os.getpid())],
+                          capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert kept.returncode == 0 and kept.stdout == "alive\n"

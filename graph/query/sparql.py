@@ -637,6 +637,11 @@ def worker_main() -> None:
     """
     import sys
 
+    from ..base.process import die_with_parent
+
+    # first of all: a parent killed from now on (or already) takes this worker with it
+    parent = os.environ.get("REGIOGRAPH_PARENT")
+    die_with_parent(parent=int(parent) if parent and parent.isdigit() else None)
     from ..store.store import open_store
 
     request = json.loads(sys.stdin.buffer.read())
@@ -682,14 +687,8 @@ def _bound_own_life(timeout: float | None, memory: int | None = None) -> None:
     The memory limit (RLIMIT_AS, set before the store is opened) makes an allocation
     past it fail: the engine aborts, and the parent reports :class:`WorkerFailed`.
     """
-    import ctypes
     import resource
-    import signal
 
-    try:
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # not Linux: the CPU limit still holds
-        pass
     if timeout:
         seconds = int(timeout) + 2
         resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
@@ -733,6 +732,7 @@ def run_local(store_path: str | os.PathLike, prepared: Prepared,
     env = dict(os.environ)
     root = os.fspath(Path(__file__).resolve().parents[2])  # where `graph` is importable
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    env["REGIOGRAPH_PARENT"] = str(os.getpid())  # the worker ends when this process does
     if memory:  # glibc reserves 64 MiB of address space per thread arena otherwise
         env["MALLOC_ARENA_MAX"] = "2"
     proc = subprocess.Popen(
