@@ -180,33 +180,10 @@ def large(tmp_path_factory) -> Path:
 
 
 def test_workers_die_with_a_killed_build(large: Path, tmp_path: Path):
-    import psutil
-
     if len(os.sched_getaffinity(0)) < 2:
         pytest.skip("one CPU: the dataset is read in one process")
-    proc = subprocess.Popen([str(REGIOGRAPH), "build", str(large), "-o", str(tmp_path / "out")],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
-    workers: list = []
-    try:
-        parent = psutil.Process(proc.pid)
-        deadline = time.monotonic() + 60
-        while len(workers) < 2:
-            assert proc.poll() is None and time.monotonic() < deadline, "no workers started"
-            workers = parent.children(recursive=True)
-            time.sleep(0.02)
-        proc.kill()  # kill -9: no handler, no `finally` runs in the parent
-        proc.wait()
-        gone, alive = psutil.wait_procs(workers, timeout=5)
-        assert alive == [], f"workers outlived their parent: {alive}"
-    finally:
-        for worker in workers:
-            try:
-                worker.kill()
-            except psutil.NoSuchProcess:
-                pass
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    _kill_when_working([str(REGIOGRAPH), "build", str(large), "-o", str(tmp_path / "out")],
+                       dict(os.environ), lambda proc: True, workers_at_least=2)
 
 
 # -- 5. one writer at a time per output folder ------------------------------------------
@@ -429,9 +406,10 @@ def _scratch(tmp: Path) -> list[str]:
     return sorted(p.name for p in tmp.iterdir() if "regiograph-" in p.name)
 
 
-def _kill_when_working(command: list[str], env: dict, ready) -> list:
-    """Start ``command``, wait until ``ready(proc)`` holds and it has a worker, kill -9
-    it and return its workers (gone within 5 s, or the test fails)."""
+def _kill_when_working(command: list[str], env: dict, ready, workers_at_least: int = 1
+                       ) -> list:
+    """Start ``command``, wait until ``ready(proc)`` holds and it has ``workers_at_least``
+    workers, kill -9 it and return its workers (gone within 5 s, or the test fails)."""
     import psutil
 
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -439,7 +417,7 @@ def _kill_when_working(command: list[str], env: dict, ready) -> list:
     workers: list = []
     try:
         deadline = time.monotonic() + 60
-        while not (ready(proc) and workers):
+        while not (ready(proc) and len(workers) >= workers_at_least):
             assert proc.poll() is None and time.monotonic() < deadline, "never worked"
             workers = psutil.Process(proc.pid).children(recursive=True)
             time.sleep(0.02)
