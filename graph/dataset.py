@@ -8,6 +8,7 @@ read-only, no YAML parsed).
 
 from __future__ import annotations
 
+import json
 import os
 from collections import Counter
 from collections.abc import Iterator
@@ -44,6 +45,8 @@ RDF_FORMATS = {
     "jsonld": (RdfFormat.JSON_LD, "jsonld"),
 }
 #: what `export` writes; `build` writes all but xlsx (the planner's workbook is asked for)
+#: the file in a built store that keeps what `regiograph info` shows
+INFO_FILE = "info.json"
 EXPORT_FORMATS = (*RDF_FORMATS, "graphml", "gexf", "csv", "yaml", "xlsx")
 
 
@@ -56,6 +59,7 @@ class Dataset:
     path: Path
     facts: Facts | None = None
     _canonical: dict | None = field(default=None, init=False, repr=False)
+    _info: dict | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def open(cls, path: str | os.PathLike) -> Dataset:
@@ -83,7 +87,21 @@ class Dataset:
         return {k: len(v) for k, v in facts.items() if k != "dataset"}
 
     def info(self) -> dict:
-        """Counts, sources, languages and triples: what `regiograph info` shows."""
+        """Counts, sources, languages and triples: what `regiograph info` shows.
+
+        A store written by ``build`` keeps it (``INFO_FILE``, computed once at build from
+        the same graph), so reopening it reads that file instead of rebuilding every fact
+        from the RDF; a store without one is counted here.
+        """
+        if self._info is None:
+            kept = self.path / INFO_FILE if self.facts is None else None
+            if kept is not None and kept.is_file():
+                self._info = json.loads(kept.read_text("utf-8"))
+            else:
+                self._info = self._count()
+        return self._info
+
+    def _count(self) -> dict:
         facts = self.canonical()
         langs: Counter[str] = Counter()
         triples = 0
@@ -259,7 +277,7 @@ def building(facts_path: str | os.PathLike, out: str | os.PathLike, *,
         for target in targets:
             remove_leftovers(out / target)
         with published_together(out, name, targets) as gen:
-            build_store(
+            store_path = build_store(
                 progress(to_quads(facts), "build", unit="triple"), gen / f"{name}.store",
                 {"dataset": name, "facts": os.fspath(facts_path), "files": facts.files},
             )
@@ -269,6 +287,9 @@ def building(facts_path: str | os.PathLike, out: str | os.PathLike, *,
             for fmt, target in progress(exports, "export", unit="format"):
                 written[fmt] = [out / p.relative_to(gen)
                                 for p in ds.export(fmt, gen / target, csv_raw=csv_raw)]
+            # what `info` shows, counted once here: reopening the store reads it
+            write_atomic(store_path / INFO_FILE, json.dumps(ds.info(), indent=2,
+                                                            ensure_ascii=False))
         yield ds, written
 
 
