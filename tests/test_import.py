@@ -421,3 +421,21 @@ def test_awkward_files_are_refused_in_one_line(tmp_path):
     result = run("fi-structural-funds", mixed, "-o", tmp_path / "c")
     assert result.exit_code == 1 and "is not UTF-8, while the rest of the file is" in \
         result.stderr
+
+
+def test_decisions_saved_by_a_spreadsheet_in_cp1252_are_read_and_an_unreadable_file_kept(
+        tmp_path):
+    out = tmp_path / "se"
+    assert run("se-projektbanken", SE, "-o", out).exit_code == 0
+    review = out / "same-as.csv"
+    text = review.read_bytes().decode("utf-8-sig").replace("\r\n,94,", "\r\ndifferent,94,")
+    review.write_bytes(text.encode("cp1252"))  # as old Excel saves "CSV"
+    again = run("se-projektbanken", SE, "-o", out)
+    assert again.exit_code == 0 and "near names to decide" not in again.stdout
+    assert "different,94,Lidköpings kommun" in review.read_bytes().decode("utf-8-sig")
+
+    review.write_text("this is not, a review file\n", "utf-8")
+    before = review.read_bytes()
+    refused = run("se-projektbanken", SE, "-o", out)
+    assert refused.exit_code == 1 and "holds the decisions about names" in refused.stderr
+    assert review.read_bytes() == before

@@ -634,13 +634,15 @@ def read_decisions(path: str | Path) -> tuple[list[Decision], list[str]]:
     >>> [s.split(": ", 1)[1] for s in problems]
     ["decision 'maybe' is not 'same', 'different' or empty (the row is kept, not used)"]
     """
+    from .rows import TableError, decode
+
     path = Path(path)
     try:
-        text = path.read_text("utf-8-sig")
+        text, _ = decode(path.read_bytes(), str(path))  # a spreadsheet may save cp1252
     except FileNotFoundError:
         return [], []
-    except UnicodeDecodeError as exc:
-        return [], [f"{path}:1: not UTF-8 text ({exc.reason}); save it as CSV UTF-8"]
+    except TableError as exc:
+        return [], [f"{exc}; save it as CSV UTF-8"]
     head = text.split("\n", 1)[0]
     delimiter = ";" if head.count(";") > head.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)

@@ -89,6 +89,9 @@ def import_files(fmt: str, files: list[str | os.PathLike], out: str | os.PathLik
         raise ImportRefused(str(exc)) from None
     review_path = out / REVIEW_FILE
     decisions, problems = read_decisions(review_path) if review_path.exists() else ([], [])
+    if problems and not decisions:  # unreadable as a whole: never overwrite a person's work
+        raise ImportRefused("\n".join(problems) + f"\n{review_path} holds the decisions "
+                            "about names; mend it (or remove it) and import again")
     mentions = [Mention(m.name, m.codes, m.country, m.file, m.line) for m in imported.mentions]
     resolution = resolve(mentions, decisions)
     orgs, owner = _organisations(imported, mentions, resolution)
