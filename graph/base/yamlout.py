@@ -107,8 +107,9 @@ def _emit(value, indent: str, out: list[str]) -> None:
 
 
 def dump_fast(doc: dict) -> str:
-    """:func:`dump`'s house style written directly, without PyYAML's representer: about
-    ten times faster, for outputs of many entries (``regiograph import``). Long lines are
+    """:func:`dump`'s house style written directly, without PyYAML's representer, for
+    outputs of many entries (``regiograph import``): 0.43 s where :func:`dump` takes
+    3.4–3.6 s for the 6.7 MB of facts of a 10 000-row import (measured side by side). Long lines are
     not folded. Strings that YAML could read as anything else, or that hold characters a
     plain scalar cannot, are written double-quoted with JSON's escapes (valid YAML), so
     the text loads back as written.

@@ -41,7 +41,6 @@ ROLES = {
     "note": "columns kept in the project's note (a list)",
 }
 REQUIRED_ROLES = ("project.id", "project.name", "organisation.name")
-PERSONAL_ROLES = ("contact.name", "contact.phone", "contact.email")
 DATE_FORMATS = ("d.m.yyyy", "yyyy-mm-dd")
 KEYS = ("format", "title", "file", "lang", "country", "uses", "currency", "dates", "rows",
         "columns", "optional", "fields", "programme", "priority_name", "status", "roles",

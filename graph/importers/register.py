@@ -16,16 +16,17 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from ..loader.facts import printable
+from ..loader.facts import printable, valid_country
 from ..loader.yamlread import FORBIDDEN_TEXT
 from ..model.names import slug
+from ..model.registers import is_personal_id, scheme_of_country
 from .mapping import Mapping
-from .rows import BadRow, Row, read_table
+from .rows import BadRow, Row, read_bounded, read_table
 
 
 @dataclass
@@ -81,6 +82,7 @@ class Imported:
     #: the file of each mention as shown -> its source id
     source_of: dict[str, str] = field(default_factory=dict)
     leads: dict[str, int] = field(default_factory=dict)
+    digests: dict[str, str] = field(default_factory=dict)  # file as shown -> SHA-256
 
 
 class RowError(ValueError):
@@ -281,9 +283,10 @@ def _suffixed(name: str, words: tuple[str, ...]) -> list[tuple[str, str]]:
 # ----------------------------------------------------------------------------- reading
 
 
-def file_source(path: Path, mapping: Mapping, shown: str) -> dict:
-    """The ``sources`` entry of one imported file: its title, date, file name and hash."""
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+def file_source(path: Path, raw: bytes, mapping: Mapping) -> dict:
+    """The ``sources`` entry of one imported file (``raw``: its bytes): its title, date,
+    file name and SHA-256."""
+    digest = hashlib.sha256(raw).hexdigest()
     date = dt.date.fromtimestamp(path.stat().st_mtime).isoformat()
     title = {lang: f"{text}: {path.name}" for lang, text in mapping.title.items()}
     return {
@@ -310,14 +313,16 @@ def read_register(mapping: Mapping, files: list[Path], *, personal: bool = False
     for path in files:
         path = Path(path)
         name = shown(path) if shown else str(path)
-        source = file_source(path, mapping, name)
+        raw = read_bounded(path, name)
+        source = file_source(path, raw, mapping)
         if any(s["id"] == source["id"] for s in out.sources):
             out.notices.append(Problem(name, 1, "the same file twice: read once"))
             continue
         out.sources.append(source)
         out.taken[source["id"]] = ("source", source["id"])
         out.source_of[name] = source["id"]
-        reader = read_table(path, mapping.columns, mapping.optional, shown=name,
+        out.digests[name] = source["note"].split()[1].rstrip(";")
+        reader = read_table(path, mapping.columns, mapping.optional, shown=name, raw=raw,
                             fits=lambda cells: not _typed_problems(mapping, cells),
                             free=mapping.free_text)
         for row in reader:
@@ -340,18 +345,14 @@ def read_register(mapping: Mapping, files: list[Path], *, personal: bool = False
 def _typed_problems(mapping: Mapping, cells: dict[str, str]) -> list[str]:
     """Why the dates and amounts of a row cannot be read (empty when they can)."""
     problems = []
-    for role in ("project.start", "project.end"):
+    for role, read in (("project.start", lambda t: parse_date(t, mapping.dates)),
+                       ("project.end", lambda t: parse_date(t, mapping.dates)),
+                       ("project.amount", lambda t: parse_amount(t, mapping.decimal)),
+                       ("partner.budget", lambda t: parse_amount(t, mapping.decimal))):
         column = mapping.column(role)
         if column and cells.get(column):
             try:
-                parse_date(cells[column], mapping.dates)
-            except ValueError as exc:
-                problems.append(f"column {column!r}: {exc}")
-    for role in ("project.amount", "partner.budget"):
-        column = mapping.column(role)
-        if column and cells.get(column):
-            try:
-                parse_amount(cells[column], mapping.decimal)
+                read(cells[column])
             except ValueError as exc:
                 problems.append(f"column {column!r}: {exc}")
     return problems
@@ -489,14 +490,9 @@ def _register_ids(m: Mapping, cells: dict[str, str], personal: bool = False
     text = _cell(m, cells, "organisation.register_id")
     if not text:
         return {}
-    digits = re.sub(r"\D", "", text)
-    if len(digits) == 10 and digits[2] in "01" and not personal and \
-            (_country(_cell(m, cells, "organisation.country")) or m.country) == "SE":
-        # a Swedish organisation number of a legal person has a third digit of 2 or more;
-        # 0 or 1 there is a personnummer (a sole trader): personal data
+    scheme = scheme_of_country(_country(_cell(m, cells, "organisation.country")) or m.country)
+    if scheme and not personal and is_personal_id(scheme, text):
         raise PersonalId
-    scheme = {"FI": "y-tunnus", "SE": "organisationsnummer", "NO": "organisasjonsnummer"}.get(
-        _country(_cell(m, cells, "organisation.country")) or m.country or "")
     if scheme is None:
         raise RowError(f"column {m.column('organisation.register_id')!r}: {text!r}: no country "
                        "is known to tell which register the id belongs to")
@@ -510,8 +506,9 @@ _COUNTRIES = {"finland": "FI", "suomi": "FI", "sweden": "SE", "sverige": "SE", "
 def _country(text: str) -> str | None:
     if not text:
         return None
-    if re.fullmatch(r"[A-Za-z]{2}", text.strip()):
-        return text.strip().upper()
+    code = text.strip().upper()
+    if valid_country(code):
+        return code
     return _COUNTRIES.get(normal_name(text))
 
 
@@ -793,10 +790,3 @@ def to_facts(out: Imported, orgs: list[dict], owner: list[int | None], dataset: 
 
 def counts(doc: dict) -> dict[str, int]:
     return {k: len(v) for k, v in doc.items() if isinstance(v, list)}
-
-
-def most_common(values: list[str]) -> str:
-    """The most common of ``values``; ties go to the first seen."""
-    count = Counter(values)
-    best = max(count.values())
-    return next(v for v in values if count[v] == best)

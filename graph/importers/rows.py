@@ -85,8 +85,21 @@ def decode(raw: bytes, path: str) -> tuple[str, str]:
         return raw.decode("latin-1"), "latin-1"
 
 
+def read_bounded(path: str | Path, shown: str | None = None) -> bytes:
+    """The bytes of a register file, its size checked before it is read (MAX_BYTES)."""
+    _check_size(Path(path), shown or str(path))
+    return Path(path).read_bytes()
+
+
+def _check_size(path: Path, shown: str) -> None:
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise TableError(f"{shown}: {size} bytes; a register file may have at most "
+                         f"{MAX_BYTES} (split it)")
+
+
 def read_table(path: str | Path, columns: list[str], optional: list[str] = (),
-               *, shown: str | None = None,
+               *, shown: str | None = None, raw: bytes | None = None,
                fits: Callable[[dict[str, str]], bool] | None = None,
                free: list[str] = ()) -> Iterator[Row | BadRow]:
     """Rows of ``path`` (CSV, or XLSX by its suffix) with cells keyed by ``columns``.
@@ -100,14 +113,11 @@ def read_table(path: str | Path, columns: list[str], optional: list[str] = (),
     """
     path = Path(path)
     shown = shown or str(path)
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise TableError(f"{shown}: {size} bytes; a register file may have at most "
-                         f"{MAX_BYTES} (split it)")
     if path.suffix.lower() in (".xlsx", ".xlsm"):
+        _check_size(path, shown)
         records, delimiter = _xlsx_records(path, shown), None
     else:
-        text, _ = decode(path.read_bytes(), shown)
+        text, _ = decode(read_bounded(path, shown) if raw is None else raw, shown)
         delimiter = _delimiter(text, columns)
         records = _csv_records(text, delimiter, shown)
     try:

@@ -54,6 +54,7 @@ class ImportResult:
     made: dict[str, int] = field(default_factory=dict)
     written: list[Path] = field(default_factory=list)
     personal_skipped: int = 0
+    digests: dict[str, str] = field(default_factory=dict)  # file -> SHA-256, when read
 
 
 def import_files(fmt: str, files: list[str | os.PathLike], out: str | os.PathLike, *,
@@ -105,7 +106,8 @@ def import_files(fmt: str, files: list[str | os.PathLike], out: str | os.PathLik
                  key=lambda p: (p.file, p.line))
     notices = imported.notices + [_problem(p) for p in problems]
     result = ImportResult(doc, bad, notices, list(resolution.review),
-                          personal_skipped=imported.personal_skipped)
+                          personal_skipped=imported.personal_skipped,
+                          digests=imported.digests)
     result.rows = {"read": imported.rows_read, "imported": imported.rows_imported,
                    "refused": len(imported.bad)}
     result.made = counts(doc)
@@ -253,7 +255,8 @@ def _write(out: Path, doc: dict, result: ImportResult, fmt: str, paths, decision
         manifest = {
             "format": fmt,
             "mapping": mapping_path,
-            "files": [{"file": os.fspath(p), "sha256": _sha256(p)} for p in paths],
+            "files": [{"file": os.fspath(p), "sha256": result.digests.get(os.fspath(p))
+                       or _sha256(p)} for p in paths],
             "rows": result.rows,
             "made": result.made,
             "refused": [str(p) for p in result.bad],

@@ -55,6 +55,28 @@ SCHEMES: dict[str, Scheme] = {
         "(Brønnøysundregistrene): 9 digits, the last a modulus 11 check digit"),
 }
 
+def scheme_of_country(country: str | None) -> str | None:
+    """The register-id scheme of organisations of ``country`` (an ISO code), or None.
+
+    >>> scheme_of_country("SE"), scheme_of_country("DK")
+    ('organisationsnummer', None)
+    """
+    return next((s.name for s in SCHEMES.values() if s.country == country), None)
+
+
+def is_personal_id(scheme: str, text: str) -> bool:
+    """Whether a register id is a person's: a Swedish "organisationsnummer" whose third
+    digit is 0 or 1 is a personnummer (a sole trader's), personal data; legal persons
+    have 2 or more there.
+
+    >>> is_personal_id("organisationsnummer", "811218-9876"), is_personal_id(
+    ...     "organisationsnummer", "212000-2718")
+    (True, False)
+    """
+    digits = re.sub(r"\D", "", text)
+    return scheme == "organisationsnummer" and len(digits) == 10 and digits[2] in "01"
+
+
 #: the VAT spellings of the same numbers: country prefix, and what follows the number
 _VAT = {"y-tunnus": ("FI", ""), "organisationsnummer": ("SE", "01"),
         "organisasjonsnummer": ("NO", "MVA")}
