@@ -50,14 +50,29 @@ _NEEDS_ESCAPE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud
 _UNPRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 
 
+#: texts already written, with their YAML: ids, roles and source lists recur in every entry
+_WRITTEN: dict[str, str] = {}
+
+
 def _scalar(value, flow: bool) -> str:
+    if value.__class__ is str:
+        known = _WRITTEN.get(value)
+        if known is None:
+            known = _text(value)
+            if len(_WRITTEN) > 200_000:  # bound the memory a long run may keep
+                _WRITTEN.clear()
+            _WRITTEN[value] = known
+        return known
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return repr(value) if isinstance(value, float) else str(value)
-    text = str(value)
+    return _text(str(value))
+
+
+def _text(text: str) -> str:
     if (text and text[0].isalpha() and text[-1] not in " \t" and text.casefold() not in _SPECIAL
             and _PLAIN_REST.fullmatch(text) and "  " not in text):
         return text

@@ -96,6 +96,15 @@ class PersonalId(Exception):
 # ----------------------------------------------------------------------------- cells
 
 
+_DMY = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
+_YMD = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+_SPACES = re.compile(r"[\s\u00a0\u202f]")
+_CURRENCY = re.compile(r"(?i)^(eur|sek|nok|kr|€)|(eur|sek|nok|kr|€|:-)$")
+_DECIMAL = re.compile(r"\d+(\.\d+)?")
+_GROUPED = {d: re.compile(rf"\d{{1,3}}(\{o}\d{{3}})+(\{d}\d+)?")
+            for d, o in ((",", "."), (".", ","))}
+
+
 def parse_date(text: str, fmt: str) -> str:
     """A register date as the facts format writes it (YYYY-MM-DD). Raises ValueError.
     A date cell of a spreadsheet is taken as it is, whatever ``fmt`` says.
@@ -108,16 +117,15 @@ def parse_date(text: str, fmt: str) -> str:
         return (value.date() if isinstance(value, dt.datetime) else value).isoformat()
     text = text.strip()
     if fmt == "d.m.yyyy":
-        m = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?", text)
+        m = _DMY.fullmatch(text)
         if not m:
             raise ValueError(f"{_short(text)!r} is not a date like 6.11.2008")
-        day, month, year = (int(g) for g in m.groups())
+        day, month, year = int(m[1]), int(m[2]), int(m[3])
     else:
-        m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?",
-                         text)
+        m = _YMD.fullmatch(text)
         if not m:
             raise ValueError(f"{_short(text)!r} is not a date like 2008-11-06")
-        year, month, day = (int(g) for g in m.groups())
+        year, month, day = int(m[1]), int(m[2]), int(m[3])
     try:
         return dt.date(year, month, day).isoformat()
     except ValueError:
@@ -145,16 +153,17 @@ def parse_amount(text: str, decimal: str = ",") -> int | float:
         number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         return _exact(number, text)
     raw = text
-    text = re.sub(r"[\s\u00a0\u202f]", "", text)
-    text = re.sub(r"(?i)^(eur|sek|nok|kr|€)|(eur|sek|nok|kr|€|:-)$", "", text)
+    text = _CURRENCY.sub("", _SPACES.sub("", text))
     other = "." if decimal == "," else ","
     if other in text:
-        if not re.fullmatch(rf"\d{{1,3}}(\{other}\d{{3}})+(\{decimal}\d+)?", text):
+        grouped = _GROUPED.get(decimal) or re.compile(
+            rf"\d{{1,3}}(\{other}\d{{3}})+(\{decimal}\d+)?")
+        if not grouped.fullmatch(text):
             raise ValueError(f"{_short(raw)!r} is not an amount (like 87000 or 1 234 567"
                              f"{decimal}50: {decimal!r} is this format's decimal separator)")
         text = text.replace(other, "")
     text = text.replace(decimal, ".")
-    if not re.fullmatch(r"\d+(\.\d+)?", text):
+    if not _DECIMAL.fullmatch(text):
         raise ValueError(f"{_short(raw)!r} is not an amount (like 87000 or 1 234 567"
                          f"{decimal}50)")
     return _exact(Decimal(text), raw)

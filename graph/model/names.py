@@ -48,6 +48,9 @@ _FOLD = str.maketrans({"ø": "o", "æ": "ae", "đ": "d", "ŋ": "n", "ŧ": "t", "
                        "œ": "oe", "ł": "l", "þ": "th", "ð": "d", "ı": "i"})
 
 
+_NOT_ID = re.compile(r"[^a-z0-9]+")
+
+
 def slug(name: str) -> str:
     """ASCII-folded lower-case id part of a name: accents dropped, ø→o, æ→ae, đ→d, ŋ→n…,
     every other run of characters one ``-``.
@@ -57,6 +60,8 @@ def slug(name: str) -> str:
     >>> slug("Ylä-Sallajärvi"), slug("Måsøyvær")
     ('yla-sallajarvi', 'masoyvaer')
     """
-    text = unicodedata.normalize("NFKD", name.lower().translate(_FOLD))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    text = name.lower()
+    if not text.isascii():  # most names of a register are: no folding to do
+        text = unicodedata.normalize("NFKD", text.translate(_FOLD))
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    return _NOT_ID.sub("-", text).strip("-")
