@@ -165,6 +165,7 @@ def nearest(word: str, options, n: int = 1, cutoff: float = 0.6) -> str:
     return f" (did you mean {found[0]!r}?)" if found else ""
 
 
+@functools.lru_cache(maxsize=16384)  # a dataset repeats its dates: parse each once
 def parse_date(text: str) -> tuple[date, date] | None:
     """First and last day covered by '2008', '2008-11' or '2008-11-06'; None if invalid."""
     m = DATE_RE.match(text)
@@ -718,6 +719,8 @@ class DatasetReader:
             self.error(node.line, f"{name} {node.text!r} must be {what} >= 0 "
                        "(write 87000, not '87 000 €'; put the unit in 'currency')")
             return None
+        if value.__class__ is int:  # what Decimal(text) would give back
+            return value
         try:
             return _number(Decimal(node.text))
         except InvalidOperation:  # pragma: no cover - 0x/0o ints
@@ -768,7 +771,7 @@ class DatasetReader:
             share = item.get("share")
             exact_share = _exact(share)
             if exact_share is not None:
-                computed = 100 * exact / exact_total
+                computed = Fraction(100 * exact) / exact_total
                 if abs(computed - exact_share) > Fraction(1, 2):
                     self.error(share.line, f"share {share.text} does not match amount "
                                f"{amount.text} of total {total.text} "
@@ -833,11 +836,18 @@ class DatasetReader:
                     stack.append((child, iter(self.part_of.get(child, ()))))
 
 
-def _exact(node) -> Fraction | None:
+#: an integer written in at most this many characters (decimal, 0x or 0o) is far inside
+#: MAX_DIGITS whatever its base: it needs no bound check
+_SHORT = 15
+
+
+def _exact(node) -> Fraction | int | None:
     """The exact value of a numeric scalar (87000, 17.3, !!float 10), or None."""
     if not isinstance(node, Scalar):
         return None
     value = node.value
+    if value.__class__ is int and len(node.text) <= _SHORT:  # most amounts: exact already
+        return value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     if _out_of_bounds(node):  # refused by number(): no 10 ** 99999999 here
@@ -855,6 +865,8 @@ def _exact(node) -> Fraction | None:
 def _out_of_bounds(node: Scalar) -> str | None:
     """Why a numeric scalar is too large to compute with, or None (also for text)."""
     value = node.value
+    if value.__class__ is int and len(node.text) <= _SHORT:  # the common case, at once
+        return None
     if isinstance(value, BigInt):
         return f"a number of {value.digits:,} digits; at most {MAX_DIGITS} are allowed"
     if isinstance(value, bool) or not isinstance(value, (int, float)):

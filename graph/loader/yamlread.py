@@ -53,6 +53,8 @@ CORE = "tag:yaml.org,2002:"
 _NULL = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
+_WORDS: dict[str, object] = {**dict.fromkeys(_NULL), **dict.fromkeys(_TRUE, True),
+                              **dict.fromkeys(_FALSE, False)}
 _INT10 = re.compile(r"[-+]?[0-9]+\Z")
 _INT8 = re.compile(r"0o[0-7]+\Z")
 _INT16 = re.compile(r"0x[0-9a-fA-F]+\Z")
@@ -127,12 +129,9 @@ class BigInt:
 
 def resolve_plain(text: str) -> object:
     """The YAML 1.2 core schema value of an untagged plain scalar."""
-    if text in _NULL:
-        return None
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
+    word = _WORDS.get(text, text)  # one lookup for the null and boolean spellings
+    if word is not text:
+        return word
     c = text[0]
     if c.isdigit() or c in "+-.":
         if _INT10.match(text):
@@ -242,7 +241,9 @@ def read(
                     except YamlError as exc:
                         problems.append(exc)
                         value = text
-                if value.__class__ is str and _FORBIDDEN.search(value):
+                # the reader refuses such characters written raw: only a double-quoted
+                # scalar's escapes can make one
+                if event.style == '"' and value.__class__ is str and _FORBIDDEN.search(value):
                     bad = _FORBIDDEN.search(value).group()
                     problems.append(YamlError(line, f"character U+{ord(bad):04X} (written as an "
                                               "escape) is not allowed in text; remove it"))
