@@ -58,6 +58,22 @@ def test_normalise_name():
     assert normalise_name("Ｌａｐｉｎ　liitto") == "lapin liitto"  # NFKC: full-width
     assert normalise_name("Straße") == normalise_name("STRASSE")  # casefold
     assert normalise_name("Lidköpings kommun") != normalise_name("Linköpings kommun")
+
+
+def test_abbreviations_are_one_name_numbers_are_not():
+    # a full stop, colon or apostrophe after a letter abbreviates or elides
+    assert normalise_name("Bröderna A.B. Nilsson") == normalise_name("Bröderna AB Nilsson")
+    assert normalise_name("S:t Olofs församling") == normalise_name("St Olofs församling")
+    assert normalise_name("Café d'Or") == normalise_name("Café d’Or") == "café dor"
+    # between digits it is a number's: "4.0" is not "40"
+    assert normalise_name("Teollisuus 4.0 Oy") != normalise_name("Teollisuus 40 Oy")
+    result = resolve([m("Bröderna A.B. Nilsson", 2), m("Bröderna AB Nilsson", 3),
+                      m("Teollisuus 4.0 Oy", 4), m("Teollisuus 40 Oy", 5)])
+    merged = by_name(result)
+    assert len(result.organisations) == 3
+    assert {"Bröderna A.B. Nilsson", "Bröderna AB Nilsson"} <= \
+        {n for o in result.organisations for n in [o.name, *o.alt_names]}
+    assert "Teollisuus 4.0 Oy" in merged and "Teollisuus 40 Oy" in merged
     assert normalise_name("Nokia Oyj") != normalise_name("Nokia")  # legal forms stay
     assert normalise_name("Kittilä") != normalise_name("Kittila")  # and diacritics
 

@@ -439,3 +439,17 @@ def test_decisions_saved_by_a_spreadsheet_in_cp1252_are_read_and_an_unreadable_f
     refused = run("se-projektbanken", SE, "-o", out)
     assert refused.exit_code == 1 and "holds the decisions about names" in refused.stderr
     assert review.read_bytes() == before
+
+
+@pytest.mark.parametrize(("beneficiary", "authority", "column"), [
+    ("...", "Lapin liitto", "Toteuttajan nimi"), ("Kemin kaupunki", "– / –", "Viranomainen")])
+def test_a_name_of_only_punctuation_refuses_its_row(tmp_path, beneficiary, authority, column):
+    good = ROW.format(amount="1000")
+    bad = (f"A2;EAKR;Toinen hanke;1;{authority};Päättynyt;1.3.2015;31.12.2017;{beneficiary};"
+           "1000;;;;")
+    out = tmp_path / "out"
+    result = run("fi-structural-funds", _fi_rows(tmp_path, good, bad), "-o", out)
+    assert f"r.csv:3: column {column!r}" in result.stderr
+    assert "names no organisation" in result.stderr
+    assert "Imported 1 of 2 rows (1 refused)" in result.stdout
+    assert set(entries(out, "projects")) == {"a1"}  # no project left without its administrator

@@ -25,6 +25,7 @@ from ..loader.facts import printable, valid_country
 from ..loader.yamlread import FORBIDDEN_TEXT
 from ..model.names import slug
 from ..model.registers import is_personal_id, scheme_of_country
+from .identity import normalise_name
 from .mapping import Mapping
 from .rows import BadRow, Row, read_bounded, read_table
 
@@ -393,6 +394,11 @@ def _read_row(out: Imported, row: Row, file: str, source: str, areas: AreaIndex,
     if not organisation:
         raise RowError(f"column {m.column('organisation.name')!r} is empty: the row names no "
                        "beneficiary or partner")
+    for role in ("organisation.name", "authority"):  # who is who could not tell them apart
+        name = _cell(m, cells, role)
+        if name and not normalise_name(name):
+            raise RowError(f"column {m.column(role)!r}: {_short(name)!r} has no letter or "
+                           "digit, so it names no organisation")
     try:
         codes = _register_ids(m, cells, personal)
     except PersonalId:
