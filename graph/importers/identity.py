@@ -121,7 +121,7 @@ def normalise_name(text: str) -> str:
 
 
 #: the same names come back row after row: each is normalised once
-_normal = functools.lru_cache(maxsize=1 << 16)(normalise_name)
+cached_normal = functools.lru_cache(maxsize=1 << 16)(normalise_name)
 
 
 def _core(normal: str) -> str:
@@ -198,7 +198,7 @@ class Decision:
     def key(self) -> frozenset:
         """What the decision is about: the normal forms of the two names; the register
         ids as well when the two names are the same."""
-        a, b = _normal(self.name), _normal(self.other_name)
+        a, b = cached_normal(self.name), cached_normal(self.other_name)
         if a == b:
             return frozenset({(a, _exact(self.name_ids)), (b, _exact(self.other_ids))})
         return frozenset({(a, ""), (b, "")})
@@ -319,7 +319,7 @@ def resolve(mentions: Iterable[Mention], decisions: Iterable[Decision] = (), *,
     kept: list[Mention] = []
     valid: list[dict[str, str]] = []
     for m in mentions:
-        if not isinstance(m.name, str) or not m.name.strip() or not _normal(m.name):
+        if not isinstance(m.name, str) or not m.name.strip() or not cached_normal(m.name):
             problems.append(f"{m.where}: an organisation without a name (row ignored)")
             continue
         ids = {}
@@ -333,7 +333,7 @@ def resolve(mentions: Iterable[Mention], decisions: Iterable[Decision] = (), *,
         kept.append(m)
         valid.append(ids)
     mentions = kept
-    normal = [_normal(m.name) for m in mentions]
+    normal = [cached_normal(m.name) for m in mentions]
     groups = _Groups(len(mentions))
 
     # same valid register id -> same
@@ -405,7 +405,7 @@ def resolve(mentions: Iterable[Mention], decisions: Iterable[Decision] = (), *,
             continue
         sides = sorted(d.key) if len(d.key) == 2 else [*d.key] * 2
         found = [{groups.find(r) for r in side_index.get(s, ())} for s in sides]
-        missing = [d.name if s[0] == _normal(d.name) else d.other_name
+        missing = [d.name if s[0] == cached_normal(d.name) else d.other_name
                    for s, f in zip(sides, found, strict=True) if not f]
         if missing:
             noted[n] = f"not met in this import: {', '.join(sorted(set(missing)))}"
@@ -493,7 +493,7 @@ def resolve(mentions: Iterable[Mention], decisions: Iterable[Decision] = (), *,
         sides = sorted(d.key) if len(d.key) == 2 else [*d.key] * 2
         found = [{groups.find(r) for r in side_index.get(s, ())} for s in sides]
         if not all(found):
-            missing = [d.name if s[0] == _normal(d.name) else d.other_name
+            missing = [d.name if s[0] == cached_normal(d.name) else d.other_name
                        for s, f in zip(sides, found, strict=True) if not f]
             noted[n] = f"not met in this import: {', '.join(sorted(set(missing)))}"
         elif len(found[0]) == 1 and found[0] == found[1]:
@@ -533,8 +533,8 @@ def _pairs(organisations: list[Organisation], threshold: int, workers: int,
         counts: dict[str, Counter] = defaultdict(Counter)
         where: dict[str, list[str]] = defaultdict(list)
         for m in org.mentions:
-            counts[_normal(m.name)][_spelling(m.name)] += 1
-            where[_normal(m.name)].append(m.where)
+            counts[cached_normal(m.name)][_spelling(m.name)] += 1
+            where[cached_normal(m.name)].append(m.where)
         shown = {n: min(c, key=lambda s: (-c[s], s != org.name, s)) for n, c in counts.items()}
         spellings.append(shown)
         rows.append(where)
@@ -599,11 +599,11 @@ def _pairs(organisations: list[Organisation], threshold: int, workers: int,
             continue
         side_a = (spellings[x][na], ids_a, _rows(rows[x][na]), a.id)
         side_b = (spellings[y][nb], ids_b, _rows(rows[y][nb]), b.id)
-        if (_normal(side_b[0]), side_b[1]) < (_normal(side_a[0]), side_a[1]):
+        if (cached_normal(side_b[0]), side_b[1]) < (cached_normal(side_a[0]), side_a[1]):
             side_a, side_b = side_b, side_a
         out.append(ReviewPair(score, side_a[0], side_b[0], side_a[1], side_b[1], side_a[2],
                               side_b[2], note, side_a[3], side_b[3], same_name))
-    out.sort(key=lambda p: (-p.similarity, _normal(p.name), _normal(p.other_name),
+    out.sort(key=lambda p: (-p.similarity, cached_normal(p.name), cached_normal(p.other_name),
                             p.name_ids, p.other_ids, p.first, p.second))
     return out
 

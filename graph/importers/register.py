@@ -25,7 +25,7 @@ from ..loader.facts import printable, valid_country
 from ..loader.yamlread import FORBIDDEN_TEXT
 from ..model.names import slug
 from ..model.registers import is_personal_id, scheme_of_country
-from .identity import normalise_name
+from .identity import cached_normal
 from .mapping import Mapping
 from .rows import BadRow, Row, read_bounded, read_table
 
@@ -396,7 +396,7 @@ def _read_row(out: Imported, row: Row, file: str, source: str, areas: AreaIndex,
                        "beneficiary or partner")
     for role in ("organisation.name", "authority"):  # who is who could not tell them apart
         name = _cell(m, cells, role)
-        if name and not normalise_name(name):
+        if name and not cached_normal(name):
             raise RowError(f"column {m.column(role)!r}: {_short(name)!r} has no letter or "
                            "digit, so it names no organisation")
     try:
