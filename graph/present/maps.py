@@ -55,14 +55,19 @@ from ..model.names import pick
 from ..model.schema import ACTORS
 from ..network.analyses import SEATED
 from . import assets
+from .layout import place
 
 VIEWS = ("actors", "strategy", "ego", "cross-border", "findings")
 COLOR_MODES = ("kind", "country")
 SIZE_MODES = ("degree", "funding")
-#: the most nodes a map draws; more would not lay out in a browser in useful time
-MAX_NODES = 5000
-#: above this many nodes the physics and drawing switch to their cheap settings
+#: the most nodes a map draws (sigma.js draws 50 000 at about 4 frames a second in
+#: software WebGL); a larger view is refused: draw the overview or a narrower view
+MAX_NODES = 60000
+#: above this many nodes the drawing switches to its cheap settings (straight edges,
+#: labels only when zoomed in)
 LARGE = 300
+#: above this many nodes the page draws with sigma.js (WebGL) instead of vis-network
+VIS_MAX = 3000
 #: the kinds of node that seat actors at one table
 HUB_KINDS = ("network", "project", "event")
 
@@ -178,6 +183,16 @@ def vis_assets() -> tuple[str, str]:
     js = js.replace("</script", "<\\/script")
     css = css.replace("</style", "<\\/style")
     return js, css
+
+
+def sigma_assets() -> str:
+    """sigma.js 3 and graphology, joined into one vendored file (MIT; see
+    assets/sigma-graphology.LICENSE.txt). Cost: reads ~0.26 MB once per process.
+
+    >>> "Sigma" in sigma_assets()
+    True
+    """
+    return assets.read("sigma-graphology.min.js")
 
 
 # --------------------------------------------------------------------------- views
@@ -574,15 +589,17 @@ def edge_tip(G: nx.MultiDiGraph, u, v, d: dict, source_name,
 
 
 def vis_options(n_nodes: int) -> dict:
-    """vis-network options tuned for the number of nodes: small maps get smooth edges,
-    the improved initial layout and a long stabilisation; large ones straight edges, a
-    Barnes–Hut layout stopped after a bounded number of iterations, labels drawn only
-    when zoomed in far enough to read, and edges hidden while dragging or zooming."""
+    """vis-network options tuned for the number of nodes. The positions come with the
+    nodes (computed in Python, see graph.present.layout), so physics is off: the page
+    draws at once and the same facts give the same picture. Small maps get smooth edges;
+    large ones straight edges, labels drawn only when zoomed in far enough to read, and
+    edges hidden while dragging or zooming.
+
+    >>> vis_options(10)["physics"]["enabled"]
+    False
+    """
     large = n_nodes > LARGE
-    # ~130 ms per Barnes-Hut iteration at 5 000 nodes on a 2-core machine: bound the
-    # work to about 300 000 node-iterations (60 at 5 000 nodes, 300 at 1 000)
-    iterations = 1000 if not large else max(60, min(300, 300_000 // max(n_nodes, 1)))
-    options = {
+    return {
         "autoResize": True,
         "nodes": {
             "font": {"size": 15, "face": "system-ui, 'Segoe UI', Arial, sans-serif",
@@ -604,28 +621,9 @@ def vis_options(n_nodes: int) -> dict:
         "interaction": {"hover": True, "tooltipDelay": 120, "navigationButtons": False,
                         "keyboard": False, "hideEdgesOnDrag": large,
                         "hideEdgesOnZoom": large},
-        "layout": {"improvedLayout": not large, "randomSeed": 7},
-        "physics": {
-            "enabled": True,
-            "stabilization": {"enabled": True, "iterations": iterations,
-                              "updateInterval": 25 if not large else 10, "fit": True},
-        },
+        "layout": {"improvedLayout": False, "randomSeed": 7},
+        "physics": {"enabled": False},
     }
-    if large:
-        options["physics"].update(
-            solver="barnesHut",
-            barnesHut={"gravitationalConstant": -6000, "centralGravity": 0.25,
-                       "springLength": 110, "springConstant": 0.04, "damping": 0.35,
-                       "avoidOverlap": 0, "theta": 0.9},
-            adaptiveTimestep=True, minVelocity=2)
-    else:
-        options["physics"].update(
-            solver="forceAtlas2Based",
-            forceAtlas2Based={"gravitationalConstant": -160, "centralGravity": 0.01,
-                              "springLength": 150, "springConstant": 0.05,
-                              "damping": 0.5, "avoidOverlap": 0.8},
-            minVelocity=1)
-    return options
 
 
 # --------------------------------------------------------------------------- rendering
@@ -679,14 +677,18 @@ def _country_color(key: str) -> str:
 
 def render(G: nx.MultiDiGraph, *, title: str = "Network map", subtitle: str = "",
            color: str = "kind", size: str = "degree", context: MapContext | None = None,
-           lang: str | None = None) -> MapPage:
+           lang: str | None = None, positions: dict | None = None) -> MapPage:
     """The map page of ``G`` (nodes with ``kind``, ``label``, ``countries``; edges with
     ``kind`` and optional ``sources``, ``role``, ``from``/``to``, ``directed``…).
 
     ``color`` is "kind" or "country" (the page can switch), ``size`` "degree" or
-    "funding". Raises MapTooLarge above MAX_NODES nodes, MapError for a bad option.
-    Cost: O(|V| + |E|) in Python (~0.3 s at 5 000 nodes / 15 000 edges) plus the
-    page's ~0.7 MB of inline vis-network.
+    "funding". ``positions`` (node -> (x, y), see graph.present.layout) are where the
+    nodes are drawn; without them a fresh seeded layout is computed. Up to VIS_MAX
+    nodes the page draws with vis-network, above with sigma.js (WebGL); either way with
+    the positions given and no physics. Raises MapTooLarge above MAX_NODES nodes,
+    MapError for a bad option. Cost: the layout (see graph.present.layout.place) plus
+    O(|V| + |E|) in Python (~0.3 s at 5 000 nodes / 15 000 edges) plus the page's
+    ~0.7 MB of inline vis-network or ~0.26 MB of sigma.js.
 
     >>> H = nx.MultiDiGraph(); _ = H.add_edge("a", "b", kind="member")
     >>> "vis.Network" in render(H).html
@@ -711,11 +713,15 @@ def render(G: nx.MultiDiGraph, *, title: str = "Network map", subtitle: str = ""
             checks[s].add(f.check)
             flagged[s].append(f)
     quotes = ctx.quote_sources()
-    nodes, kinds, countries = _vis_nodes(G, full, ctx, money, checks, size, flagged, quotes)
+    if positions is None or any(n not in positions for n in G):
+        positions = place(G, positions)
+    nodes, kinds, countries = _vis_nodes(G, full, ctx, money, checks, size, flagged, quotes,
+                                         positions)
     edges, edge_kinds = _vis_edges(G, full, ctx, quotes)
     meta = {
         "title": title, "subtitle": subtitle, "color": color, "lang": lang or "",
         "large": G.number_of_nodes() > LARGE,
+        "renderer": "vis" if G.number_of_nodes() <= VIS_MAX else "sigma",
         "kinds": [{"key": k, "color": KIND_STYLE.get(k, OTHER_STYLE)[0],
                    "shape": KIND_STYLE.get(k, OTHER_STYLE)[1], "count": kinds[k]}
                   for k in sorted(kinds, key=lambda k: (-kinds[k], k))],
@@ -739,44 +745,12 @@ def render(G: nx.MultiDiGraph, *, title: str = "Network map", subtitle: str = ""
     return _page(G, nodes, edges, meta, title)
 
 
-def seed_positions(G: nx.MultiDiGraph, spacing: float = 22.0) -> dict:
-    """Starting points for the browser's layout of a large map: nodes on a sunflower
-    spiral in breadth-first order from the best-connected node of each component, so
-    that neighbours start near each other and the physics converges in fewer
-    iterations than from vis-network's random square. Cost: O(|V| + |E|).
-
-    >>> sorted(seed_positions(nx.MultiDiGraph([(1, 2)])))
-    [1, 2]
-    """
-    order = _bfs_order(_undirected(G))
-    golden = math.pi * (3 - math.sqrt(5))
-    return {n: (round(spacing * math.sqrt(i) * math.cos(i * golden), 1),
-                round(spacing * math.sqrt(i) * math.sin(i * golden), 1))
-            for i, n in enumerate(order)}
-
-
-def _bfs_order(U) -> list:
-    """Nodes component by component, best-connected first, each in breadth-first order."""
-    order: list = []
-    seen: set = set()
-    for start in sorted(U, key=lambda n: (-U.degree(n), str(n))):
-        if start in seen:
-            continue
-        seen.add(start)
-        order.append(start)
-        for _, n in nx.bfs_edges(U, start):
-            seen.add(n)
-            order.append(n)
-    return order
-
-
-def _vis_nodes(G, full, ctx, money, checks, size, flagged=None, quotes=None):
+def _vis_nodes(G, full, ctx, money, checks, size, flagged, quotes, positions):
     kinds: dict = defaultdict(int)
     countries: dict = defaultdict(int)
     degree = dict(G.degree())
     top = max(money.values(), default=0) or 1
     nodes = []
-    start = seed_positions(G) if G.number_of_nodes() > LARGE else {}
     for n, d in G.nodes(data=True):
         kind = d.get("kind") or ""
         label = str(d.get("label") or n)
@@ -800,8 +774,7 @@ def _vis_nodes(G, full, ctx, money, checks, size, flagged=None, quotes=None):
         }
         if node["checks"]:
             _mark_flagged(node)
-        if n in start:
-            node["x"], node["y"] = start[n]
+        node["x"], node["y"] = positions[n]
         if "hops" in d:
             node["hops"] = d["hops"]
             if d["hops"] == 0:  # the ego at the centre stands out
@@ -868,7 +841,10 @@ def _vis_edges(G, full, ctx, quotes=None):
 def _page(G, nodes, edges, meta, title) -> MapPage:
     from pyvis.network import Network
 
-    js, css = vis_assets()
+    if meta["renderer"] == "vis":
+        js, css = vis_assets()
+    else:
+        js, css = sigma_assets(), ""
     net = Network(height="100%", width="100%", directed=True, heading=title,
                   cdn_resources="in_line")
     # fed directly: from_nx / add_edges are quadratic (see the module docstring)
@@ -877,7 +853,7 @@ def _page(G, nodes, edges, meta, title) -> MapPage:
     net.options = vis_options(len(nodes))
     net.template = _environment().from_string(
         assets.read("map.html.j2"),
-        globals={"vis_js": _markup(js), "vis_css": _markup(css), "meta": meta,
+        globals={"lib_js": _markup(js), "lib_css": _markup(css), "meta": meta,
                  "page_js": _markup(assets.read("map.js")),
                  "page_css": _markup(assets.read("map.css"))})
     text = net.generate_html(notebook=True)

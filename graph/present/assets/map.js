@@ -36,17 +36,19 @@
             highlight: {background: fill, border: "#000000"},
             hover: {background: fill, border: "#000000"}};
   }
-  rawNodes.forEach(function (n) {
-    n.title = tipElement(n.tip);
-    n.color = nodeColor(n);
-  });
-  rawEdges.forEach(function (e) {
-    e.title = tipElement(e.tip);
-    e.color = {color: e.color, highlight: "#000000", hover: "#333333", inherit: false,
-               opacity: 0.85};
-  });
+  var sigmaMode = meta.renderer === "sigma";
+  if (!sigmaMode) {  // vis-network shows a node's title as its tooltip; sigma builds one on hover
+    rawNodes.forEach(function (n) {
+      n.title = tipElement(n.tip);
+      n.color = nodeColor(n);
+    });
+    rawEdges.forEach(function (e) {
+      e.title = tipElement(e.tip);
+      e.color = {color: e.color, highlight: "#000000", hover: "#333333", inherit: false,
+                 opacity: 0.85};
+    });
+  }
   var times = window.__mapTimes = {parsed: performance.now()};  // for benchmarks
-  var nodes = new vis.DataSet(rawNodes), edges = new vis.DataSet(rawEdges);
   var byId = {};
   rawNodes.forEach(function (n) { byId[n.id] = n; });
 
@@ -107,7 +109,8 @@
     box.appendChild(el("h2", null, colorMode === "kind" ? "Nodes (colour: kind)" :
                                     "Nodes (shape: kind)"));
     meta.kinds.forEach(function (k) {
-      legendRow(box, swatch(k.shape, colorMode === "kind" ? k.color : "#ffffff"), k.key,
+      legendRow(box, swatch(sigmaMode ? "dot" : k.shape,
+                            colorMode === "kind" ? k.color : "#ffffff"), k.key,
                 k.count);
     });
     if (colorMode === "country") {
@@ -186,7 +189,7 @@
       if (ok) { shown += 1; }
       updates.push({id: n.id, hidden: !ok});
     });
-    nodes.update(updates);
+    view.hide(updates);
     setStatus(shown === rawNodes.length ? "" : shown + " of " + rawNodes.length + " shown");
   }
   [fKind, fCountry, fStrategy, fCheck, fBasis].forEach(function (s) {
@@ -196,38 +199,157 @@
   colorSelect.value = colorMode;
   colorSelect.addEventListener("change", function () {
     colorMode = colorSelect.value;
-    nodes.update(rawNodes.map(function (n) { return {id: n.id, color: nodeColor(n)}; }));
+    view.recolor();
     drawLegend();
   });
 
   // -- network -------------------------------------------------------------
+  // Positions come with the data (computed when the page was written): no physics.
+  // Up to a few thousand nodes vis-network draws them with shapes and tooltips; above
+  // that sigma.js draws them with WebGL. `view` hides the difference from the rest.
   var container = document.getElementById("mynetwork");
-  var network = new vis.Network(container, {nodes: nodes, edges: edges}, options);
-  window.network = network;
-  times.created = performance.now();
   window.__mapReady = false;
-  var loading = document.getElementById("loading");
-  if (meta.large) { loading.style.display = "flex"; }
-  network.on("stabilizationProgress", function (p) {
-    document.getElementById("loading-bar").style.width =
-      Math.round(100 * p.iterations / p.total) + "%";
-  });
-  var finished = false;
-  function done() {
-    if (finished) { return; }
-    finished = true;
-    times.stabilized = performance.now();
-    network.setOptions({physics: {enabled: false}});
-    loading.style.display = "none";
-    network.fit({animation: false});
-    network.once("afterDrawing", function () {
-      times.drawn = performance.now();
-      window.__mapReady = true;
-    });
-    network.redraw();
+  function ready() {
+    times.drawn = performance.now();
+    window.__mapReady = true;
   }
-  network.once("stabilizationIterationsDone", done);
-  network.once("stabilized", done);
+  var view = sigmaMode ? sigmaView() : visView();
+  window.mapView = view;
+
+  function visView() {
+    var nodes = new vis.DataSet(rawNodes), edges = new vis.DataSet(rawEdges);
+    var network = new vis.Network(container, {nodes: nodes, edges: edges}, options);
+    window.network = network;
+    times.created = performance.now();
+    network.fit({animation: false});
+    network.once("afterDrawing", ready);
+    network.redraw();
+    return {
+      renderer: "vis",
+      hide: function (updates) { nodes.update(updates); },
+      isHidden: function (id) { return !!nodes.get(id).hidden; },
+      shown: function () {
+        return nodes.get({filter: function (n) { return !n.hidden; }}).map(function (n) {
+          return n.id; });
+      },
+      recolor: function () {
+        nodes.update(rawNodes.map(function (n) { return {id: n.id, color: nodeColor(n)}; }));
+      },
+      focus: function (id) {
+        network.selectNodes([id]);
+        network.focus(id, {scale: Math.max(network.getScale(), 1.2), animation: false});
+      },
+      selected: function () { return network.getSelectedNodes(); },
+      centreOffset: function (id) {
+        var v = network.getViewPosition(), p = network.getPositions([id])[id];
+        return Math.hypot(v.x - p.x, v.y - p.y);
+      },
+      reset: function () { network.unselectAll(); network.fit({animation: false}); },
+      onClick: function (handler) {
+        network.on("click", function (p) {
+          if (p.nodes.length) { handler(byId[p.nodes[0]].tip); }
+          else if (p.edges.length) {
+            var e = edges.get(p.edges[0]);
+            if (e) { handler(e.tip); }
+          }
+        });
+      }
+    };
+  }
+
+  function sigmaView() {
+    var graph = new graphology.MultiDirectedGraph();
+    var top = 1;
+    rawNodes.forEach(function (n) { top = Math.max(top, n.value || 0); });
+    function attributes(n) {
+      var a = {x: n.x, y: -n.y, label: n.label, color: colorMode === "country" ?
+               n.colorCountry : n.colorKind, size: 2.5 + 9 * (n.value || 0) / top,
+               hidden: false};
+      if (n.basis) {  // a flagged node: a ring in the colour of what its findings rest on
+        a.type = "bordered";
+        a.borderColor = BASIS[n.basis] ? BASIS[n.basis].color : "#333333";
+        a.size += 2;
+      }
+      return a;
+    }
+    rawNodes.forEach(function (n) { graph.addNode(n.id, attributes(n)); });
+    rawEdges.forEach(function (e) {
+      graph.addEdgeWithKey(e.id, e.from, e.to, {color: e.color, size: e.width ? 2 : 0.6});
+    });
+    var bordered = Sigma.rendering.createNodeBorderProgram({borders: [
+      {size: {value: 0.3}, color: {attribute: "borderColor"}},
+      {size: {fill: true}, color: {attribute: "color"}}]});
+    var renderer = new Sigma(graph, container, {
+      nodeProgramClasses: {bordered: bordered},
+      hideEdgesOnMove: rawEdges.length > 20000, renderEdgeLabels: false,
+      labelRenderedSizeThreshold: 7, labelDensity: 0.5, labelGridCellSize: 90,
+      labelFont: "system-ui, Arial, sans-serif", labelSize: 13,
+      defaultEdgeType: "line", zIndex: true, minCameraRatio: 0.002, maxCameraRatio: 4});
+    window.sigmaRenderer = renderer;
+    times.created = performance.now();
+    var tooltip = el("div", "map-tooltip");
+    tooltip.hidden = true;
+    container.appendChild(tooltip);
+    renderer.on("enterNode", function (p) {
+      tooltip.textContent = "";
+      tooltip.appendChild(tipElement(byId[p.node].tip));
+      tooltip.hidden = false;
+    });
+    renderer.on("leaveNode", function () { tooltip.hidden = true; });
+    renderer.getMouseCaptor().on("mousemove", function (e) {
+      tooltip.style.left = (e.x + 14) + "px";
+      tooltip.style.top = (e.y + 14) + "px";
+    });
+    var selected = null;
+    renderer.refresh();  // draws at once; the frame after it is on the screen
+    requestAnimationFrame(function () { requestAnimationFrame(ready); });
+    return {
+      renderer: "sigma",
+      hide: function (updates) {
+        var hidden = {};
+        updates.forEach(function (u) { hidden[u.id] = u.hidden; });
+        graph.updateEachNodeAttributes(function (id, a) {
+          a.hidden = !!hidden[id];
+          return a;
+        }, {attributes: ["hidden"]});
+      },
+      isHidden: function (id) { return !!graph.getNodeAttribute(id, "hidden"); },
+      shown: function () {
+        return graph.filterNodes(function (id, a) { return !a.hidden; });
+      },
+      recolor: function () {
+        graph.updateEachNodeAttributes(function (id, a) {
+          var n = byId[id];
+          a.color = colorMode === "country" ? n.colorCountry : n.colorKind;
+          return a;
+        }, {attributes: ["color"]});
+      },
+      focus: function (id) {
+        if (selected !== null && graph.hasNode(selected)) {
+          graph.setNodeAttribute(selected, "highlighted", false);
+        }
+        selected = id;
+        graph.setNodeAttribute(id, "highlighted", true);  // sigma redraws on its next frame
+        var d = renderer.getNodeDisplayData(id), camera = renderer.getCamera();
+        camera.setState({x: d.x, y: d.y, ratio: Math.min(camera.getState().ratio, 0.08)});
+      },
+      selected: function () { return selected === null ? [] : [selected]; },
+      centreOffset: function (id) {
+        var d = renderer.getNodeDisplayData(id), c = renderer.getCamera().getState();
+        var p = renderer.framedGraphToViewport({x: d.x, y: d.y});
+        var m = renderer.framedGraphToViewport({x: c.x, y: c.y});
+        return Math.hypot(p.x - m.x, p.y - m.y);
+      },
+      reset: function () {
+        if (selected !== null) { graph.setNodeAttribute(selected, "highlighted", false); }
+        selected = null;
+        renderer.getCamera().setState({x: 0.5, y: 0.5, ratio: 1, angle: 0});
+      },
+      onClick: function (handler) {
+        renderer.on("clickNode", function (p) { handler(byId[p.node].tip); });
+      }
+    };
+  }
 
   // -- details, search -----------------------------------------------------
   var details = document.getElementById("details");
@@ -238,16 +360,13 @@
       details.appendChild(el("div", "line" + lineClass(line, i), shown(line, i)));
     });
   }
-  network.on("click", function (p) {
-    if (p.nodes.length) { showDetails(byId[p.nodes[0]].tip); }
-    else if (p.edges.length) {
-      var e = edges.get(p.edges[0]);
-      if (e) { showDetails(e.tip); }
-    }
-  });
+  view.onClick(showDetails);
   function setStatus(text) { document.getElementById("status").textContent = text; }
   var list = document.getElementById("search-list");
-  rawNodes.forEach(function (n) {
+  // a list of tens of thousands of choices helps nobody and slows typing: the best
+  // connected come first in the data's order of value, the rest are still found by Enter
+  rawNodes.slice().sort(function (a, b) { return (b.value || 0) - (a.value || 0); })
+    .slice(0, 5000).forEach(function (n) {
     var o = document.createElement("option");
     o.value = n.name;
     o.textContent = n.kind + " · " + n.id;
@@ -269,14 +388,15 @@
   function focusNode(query) {
     var n = find(query);
     if (!n) { setStatus(query.trim() ? "no match" : ""); return null; }
-    if (nodes.get(n.id).hidden) {
+    if (view.isHidden(n.id)) {
       fKind.value = ""; fCountry.value = ""; fStrategy.value = ""; fCheck.value = "";
       fBasis.value = "";
       applyFilters();
     }
-    network.selectNodes([n.id]);
-    network.focus(n.id, {scale: Math.max(network.getScale(), 1.2), animation: false});
+    var started = performance.now();
+    view.focus(n.id);
     showDetails(n.tip);
+    times.focus = performance.now() - started;
     setStatus("");
     return n.id;
   }
@@ -291,8 +411,7 @@
     fBasis.value = "";
     search.value = "";
     applyFilters();
-    network.unselectAll();
-    network.fit({animation: false});
+    view.reset();
   });
   drawLegend();
 })();
