@@ -351,7 +351,11 @@ def report_cmd(dataset: str, output: str, lang: str | None) -> None:
               "cross-border, else kind; the page can switch).")
 @click.option("--size", type=click.Choice(["degree", "funding"]), default="degree",
               show_default=True, help="Size nodes by their number of ties or by funding.")
-def map_cmd(dataset, output, view, ident, depth, lang, color, size) -> None:
+@click.option("--layout", "layout", type=click.Path(dir_okay=False), default=None,
+              help="Keep positions in this CSV file (id,x,y): nodes in it stay where they "
+              "are, new ones are placed near their neighbours and added to it. Default: "
+              "the dataset's layout.csv when it has one (read, not changed).")
+def map_cmd(dataset, output, view, ident, depth, lang, color, size, layout) -> None:
     """Write an interactive network map of DATASET: one HTML file that opens offline.
 
     Views: actors (organisations and people, tied by posts and shared networks,
@@ -360,13 +364,17 @@ def map_cmd(dataset, output, view, ident, depth, lang, color, size) -> None:
     cross-border (ties across the FI/SE/NO borders), findings (what the checks flagged:
     overlaps red, gap pairs dashed). The page has a legend, search, filters by kind,
     country, strategy and check, and tooltips with roles, periods, money and sources.
-    At most 5 000 nodes: larger views are refused (exit 2); choose a narrower one.
+    Positions are computed when the page is written (seeded: the same facts give the
+    same picture) or kept in a layout file (--layout). Up to 3 000 nodes the page draws
+    with vis-network, above with WebGL (sigma.js); at most 60 000 nodes: larger views
+    are refused (exit 2); choose a narrower one.
     """
     from graph.present.maps import MapError
 
     ds = _open(dataset)
     try:
-        page = ds.map(view, id=ident, depth=depth, lang=lang, color=color, size=size)
+        page = ds.map(view, id=ident, depth=depth, lang=lang, color=color, size=size,
+                      layout=layout)
     except MapError as exc:  # an unknown id or view, or a view too large to draw
         raise click.UsageError(str(exc)) from None
     with folder_lock(Path(output).parent, wait=WRITE_WAIT):

@@ -9,12 +9,14 @@ asserted here: bench/maps.py measures them.
 from __future__ import annotations
 
 import json
+import math
 import re
+import shutil
 
 import networkx as nx
 import pytest
 
-from graph.present.layout import place
+from graph.present.layout import UNIT, LayoutError, place, read_layout, write_layout
 from graph.present.maps import VIS_MAX, render
 from tests.test_maps import PAYLOAD, Chromium, assert_inert, blocks
 
@@ -106,3 +108,89 @@ def test_browser_draws_30000_nodes_searches_and_runs_nothing(browser, tmp_path):
     shown = browser.js("mapView.shown()")
     assert len(shown) == 7500 and all(int(i[1:]) % 4 == 1 for i in shown)
     assert browser.problems(url) == {"console": [], "requests": [], "dialogs": []}
+
+
+# --------------------------------------------------------------------------- kept layouts
+
+
+def test_a_kept_layout_keeps_old_nodes_and_places_new_ones_near_their_neighbours():
+    last_year = generated(2000)
+    kept = place(last_year)
+    this_year = last_year.copy()
+    for i in range(40):  # new actors, each tied to an old one
+        this_year.add_edge(f"new{i}", f"n{i * 37}", kind="member")
+    this_year.add_edge("alone-a", "alone-b", kind="member")  # tied to nothing old
+    now = place(this_year, kept)
+    assert set(now) == set(this_year)
+    assert all(now[n] == kept[n] for n in last_year)
+    spread = [math.dist(now[f"new{i}"], now[f"n{i * 37}"]) / UNIT for i in range(40)]
+    assert max(spread) < 2.5, spread
+    assert now == place(this_year, kept)  # the same again
+
+
+def test_layout_files_round_trip_and_bad_ones_are_named(tmp_path):
+    path = tmp_path / "layout.csv"
+    write_layout(path, {"b": (1.5, -2.0), "a": (0, 3)})
+    assert path.read_text("utf-8") == "id,x,y\na,0,3\nb,1.5,-2\n"
+    assert read_layout(path) == {"a": (0.0, 3.0), "b": (1.5, -2.0)}
+    write_layout(path, {"a": (0, 3), "b": (1.5, -2.0), "c": (9, 9)}, kept=["b", "a"])
+    assert path.read_text("utf-8").splitlines() == ["id,x,y", "b,1.5,-2", "a,0,3", "c,9,9"]
+    for text, needle in (("x,y,z\n", "line 1"), ("id,x,y\na,1,zz\n", "line 2"),
+                         ("id,x,y\na,1,nan\n", "not a finite number")):
+        path.write_text(text, "utf-8")
+        with pytest.raises(LayoutError, match=needle):
+            read_layout(path)
+
+
+NEW_ORG = """format: 1
+organisations:
+  - {id: uusi-yhdistys, name: Uusi yhdistys, kind: association}
+networks:
+  - {id: uusi-verkosto, name: Uusi verkosto, kind: partnership,
+     members: [uusi-yhdistys, lapin-liitto]}
+"""
+
+
+def test_the_same_actor_is_drawn_in_the_same_place_next_year(tmp_path):
+    """map --layout on last year's facts writes the file; this year's facts (one new
+    organisation and network) keep every old position and add the new ones."""
+    from click.testing import CliRunner
+
+    from cli import main
+    from tests.conftest import SEED
+
+    last, now = tmp_path / "2024", tmp_path / "2025"
+    shutil.copytree(SEED, last)
+    shutil.copytree(SEED, now)
+    (now / "uusi.yaml").write_text(NEW_ORG, "utf-8")
+    layout = tmp_path / "layout.csv"
+    runner = CliRunner()
+    first = runner.invoke(main, ["map", str(last), "-o", str(tmp_path / "a.html"),
+                                 "--layout", str(layout)])
+    assert first.exit_code == 0, first.output
+    kept = read_layout(layout)
+    drawn = {n["id"]: (n["x"], n["y"])
+             for n in blocks((tmp_path / "a.html").read_text("utf-8"))["map-nodes"]}
+    assert drawn == kept
+    second = runner.invoke(main, ["map", str(now), "-o", str(tmp_path / "b.html"),
+                                  "--layout", str(layout)])
+    assert second.exit_code == 0, second.output
+    later = {n["id"]: (n["x"], n["y"])
+             for n in blocks((tmp_path / "b.html").read_text("utf-8"))["map-nodes"]}
+    assert {k: later[k] for k in kept} == kept
+    assert {"uusi-yhdistys", "uusi-verkosto"} <= set(later) <= set(read_layout(layout))
+    assert math.dist(later["uusi-verkosto"], later["lapin-liitto"]) < 3 * UNIT
+    # the dataset's own layout.csv is used when no --layout is given, and not changed
+    shutil.copy(layout, now / "layout.csv")
+    before = (now / "layout.csv").read_bytes()
+    third = runner.invoke(main, ["map", str(now), "-o", str(tmp_path / "c.html")])
+    assert third.exit_code == 0, third.output
+    assert blocks((tmp_path / "c.html").read_text("utf-8"))["map-nodes"] == blocks(
+        (tmp_path / "b.html").read_text("utf-8"))["map-nodes"]
+    assert (now / "layout.csv").read_bytes() == before
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,x,y\nkemi,1,zz\n", "utf-8")
+    refused = runner.invoke(main, ["map", str(now), "-o", str(tmp_path / "d.html"),
+                                   "--layout", str(bad)])
+    assert refused.exit_code == 2 and "bad.csv, line 2" in refused.output
+    assert "Traceback" not in refused.output

@@ -55,7 +55,7 @@ from ..model.names import pick
 from ..model.schema import ACTORS
 from ..network.analyses import SEATED
 from . import assets
-from .layout import place
+from .layout import LayoutError, place, read_layout, write_layout
 
 VIEWS = ("actors", "strategy", "ego", "cross-border", "findings")
 COLOR_MODES = ("kind", "country")
@@ -68,6 +68,8 @@ MAX_NODES = 60000
 LARGE = 300
 #: above this many nodes the page draws with sigma.js (WebGL) instead of vis-network
 VIS_MAX = 3000
+#: the layout file kept with a dataset's facts (see graph.present.layout)
+LAYOUT_FILE = "layout.csv"
 #: the kinds of node that seat actors at one table
 HUB_KINDS = ("network", "project", "event")
 
@@ -675,6 +677,12 @@ def _country_color(key: str) -> str:
     return special.get(key) or COUNTRY_COLORS.get(key, "#7f7f7f")
 
 
+def _too_large(count: int) -> str:
+    return (f"this view has {count} nodes; a map draws at most {MAX_NODES}. "
+            "Choose a narrower view: --view overview --group area|strategy|community, "
+            "--view ego --id ID --depth 1, --view strategy --id ID, or --view findings")
+
+
 def render(G: nx.MultiDiGraph, *, title: str = "Network map", subtitle: str = "",
            color: str = "kind", size: str = "degree", context: MapContext | None = None,
            lang: str | None = None, positions: dict | None = None) -> MapPage:
@@ -699,10 +707,7 @@ def render(G: nx.MultiDiGraph, *, title: str = "Network map", subtitle: str = ""
     if size not in SIZE_MODES:
         raise MapError(f"unknown size mode {size!r}; choose one of {', '.join(SIZE_MODES)}")
     if G.number_of_nodes() > MAX_NODES:
-        raise MapTooLarge(
-            f"this view has {G.number_of_nodes()} nodes; a map draws at most {MAX_NODES}. "
-            "Choose a narrower view: --view ego --id ID --depth 1, --view strategy --id ID, "
-            "or --view findings")
+        raise MapTooLarge(_too_large(G.number_of_nodes()))
     ctx = context or MapContext()
     full = ctx.full if ctx.full is not None else G
     money = ctx.money if ctx.money is not None else _funding(full)
@@ -919,13 +924,35 @@ def relabel(G: nx.MultiDiGraph, lang: str | None, dataset_lang: str | None) -> N
             d["label"] = name
 
 
+def layout_file(ds) -> Path | None:
+    """The layout file kept with the facts of ``ds``: ``layout.csv`` in its facts folder
+    (for a built store, the folder it was built from), when there is one."""
+    from ..store.store import is_store, store_info
+
+    folder = ds.path
+    if ds.facts is None and is_store(ds.path):
+        facts = store_info(ds.path).get("facts")
+        if not facts:
+            return None
+        folder = Path(facts)
+        if not folder.is_absolute():
+            folder = Path.cwd() / folder
+    found = folder / LAYOUT_FILE
+    return found if found.is_file() else None
+
+
 def dataset_map(ds, view: str = "actors", *, id: str | None = None, depth: int = 1,
                 lang: str | None = None, color: str | None = None,
-                size: str = "degree") -> MapPage:
+                size: str = "degree", layout: str | os.PathLike | None = None) -> MapPage:
     """The map of one view of dataset ``ds`` (a graph.dataset.Dataset).
 
-    Raises MapError (unknown view, id or option) or MapTooLarge. Cost: the projection
-    and the checks (~0.1 s on the seed dataset) plus :func:`render`.
+    ``layout``: a layout file (CSV ``id,x,y``, graph.present.layout) whose positions the
+    map keeps; nodes not in it are placed near their neighbours and added to it (the
+    file is written, created when missing). Without it, the dataset's own
+    ``layout.csv`` (:func:`layout_file`) is used when there is one, and left as it is.
+    Raises MapError (unknown view, id or option, a layout file that cannot be read) or
+    MapTooLarge. Cost: the projection and the checks (~0.1 s on the seed dataset) plus
+    :func:`render`.
 
     >>> ds = Dataset.open("data/lapland")  # doctest: +SKIP
     >>> page = dataset_map(ds, "strategy", id="lapland-s3")  # doctest: +SKIP
@@ -933,14 +960,14 @@ def dataset_map(ds, view: str = "actors", *, id: str | None = None, depth: int =
     """
     from ..checks import assess
     from ..network.projection import to_networkx
-    from .labels import Labels
 
     if view not in VIEWS:
         raise MapError(f"unknown view {view!r}; views are: {', '.join(VIEWS)}")
     G = to_networkx(ds.store, lang=lang)
-    labels = Labels(ds.store, lang)  # every name, read once for the whole page
+    labels = ds.labels(lang)  # every name, read once for the whole page (kept by build)
     relabel(G, lang, labels.dataset_lang)
-    assessment = assess(ds.store)
+    # a built store keeps its assessment (graph.dataset.Dataset.assessment)
+    assessment = ds.assessment() if hasattr(ds, "assessment") else assess(ds.store)
     findings = assessment.findings
     H = select_view(G, view, id=id, depth=depth, findings=findings)
     context = dataset_context(ds.store, G, lang, findings, labels)
@@ -955,8 +982,21 @@ def dataset_map(ds, view: str = "actors", *, id: str | None = None, depth: int =
                 f"dataset {ds.id}" + (f" · names in {lang}" if lang else ""))
     if color is None:
         color = "country" if view == "cross-border" else "kind"
-    return render(H, title=title, subtitle=subtitle, color=color, size=size,
-                  context=context, lang=lang)
+    kept_file = Path(layout) if layout is not None else layout_file(ds)
+    kept: dict = {}
+    if kept_file is not None and kept_file.exists():
+        try:
+            kept = read_layout(kept_file)
+        except (LayoutError, OSError) as exc:
+            raise MapError(f"the layout file cannot be used: {exc}") from None
+    if H.number_of_nodes() > MAX_NODES:
+        raise MapTooLarge(_too_large(H.number_of_nodes()))
+    positions = place(H, kept)
+    page = render(H, title=title, subtitle=subtitle, color=color, size=size,
+                  context=context, lang=lang, positions=positions)
+    if layout is not None:  # asked for: keep this view's positions with the old ones
+        write_layout(kept_file, {**kept, **positions}, kept)
+    return page
 
 
 # --------------------------------------------------------------------------- GEXF
