@@ -267,7 +267,7 @@ def check(dataset, fmt, only, skip, bases, strict, lang, show_query) -> None:
     if dataset is None:
         raise click.UsageError("Missing argument 'DATASET'.")
     try:
-        names = checks.select(_names(only), _names(skip))
+        checks.select(_names(only), _names(skip))  # unknown names: before anything is read
     except CheckError:
         raise  # a check file that cannot be used: one line, exit 2 (_Group)
     except ValueError as exc:
@@ -278,7 +278,8 @@ def check(dataset, fmt, only, skip, bases, strict, lang, show_query) -> None:
             raise click.BadParameter(f"unknown basis {basis!r}; choose from "
                                      f"{', '.join(checks.BASES)}", param_hint="--basis")
     ds = _open(dataset)
-    assessment = checks.assess(ds.store, names)
+    # the same checks as `names`; on a built store read from what build kept
+    assessment = ds.assess(_names(only), _names(skip))
     if wanted:
         assessment.findings = [f for f in assessment.findings if f.basis in wanted]
     findings = assessment.findings
@@ -310,15 +311,15 @@ def report_cmd(dataset: str, output: str, lang: str | None) -> None:
     One self-contained HTML page (OUTPUT) and the same as Markdown (OUTPUT with .md).
     Names are shown in --lang with the fallback: dataset language, English, any.
     """
-    from graph import checks
     from graph.base.files import write_atomic
-    from graph.network import analyses
     from graph.present import report
 
     ds = _open(dataset)
-    assessment = checks.assess(ds.store)
+    # a built store: the findings and the measures are read from what build kept (the
+    # measures' own labels are not shown: names come from `name`, in --lang)
+    assessment = ds.assess()
     findings, said = assessment.findings, assessment.statements
-    measures = analyses.measures(ds.to_networkx(lang=lang))
+    measures = ds.measures()
     info_data = ds.info()
     name = ds.labels(lang)
     html_path = Path(output)

@@ -8,9 +8,9 @@ read-only, no YAML parsed).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,6 +28,7 @@ from .base.files import (
 )
 from .base.progress import progress
 from .loader.facts import Facts, load_facts
+from .model.schema import CheckError
 from .rdf.mapping import from_triples, to_quads
 from .store.store import (
     build_store,
@@ -45,8 +46,6 @@ RDF_FORMATS = {
     "jsonld": (RdfFormat.JSON_LD, "jsonld"),
 }
 #: what `export` writes; `build` writes all but xlsx (the planner's workbook is asked for)
-#: the file in a built store that keeps what `regiograph info` shows
-INFO_FILE = "info.json"
 EXPORT_FORMATS = (*RDF_FORMATS, "graphml", "gexf", "csv", "yaml", "xlsx")
 
 
@@ -60,6 +59,7 @@ class Dataset:
     facts: Facts | None = None
     _canonical: dict | None = field(default=None, init=False, repr=False)
     _info: dict | None = field(default=None, init=False, repr=False)
+    _kept_key: str | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def open(cls, path: str | os.PathLike) -> Dataset:
@@ -89,27 +89,25 @@ class Dataset:
     def info(self) -> dict:
         """Counts, sources, languages and triples: what `regiograph info` shows.
 
-        A store written by ``build`` keeps it (``INFO_FILE``, computed once at build from
-        the same graph), so reopening it reads that file instead of rebuilding every fact
-        from the RDF; a store without one is counted here.
+        A store written by ``build`` keeps it (see :data:`KEPT_DIR`: computed once at
+        build from the same graph), so reopening it reads that file instead of rebuilding
+        every fact from the RDF; a store without it (or built by another version) is
+        counted here.
         """
         if self._info is None:
-            kept = self.path / INFO_FILE if self.facts is None else None
-            if kept is not None and kept.is_file():
-                self._info = json.loads(kept.read_text("utf-8"))
-            else:
+            self._info = self._kept("info")
+            if self._info is None:
                 self._info = self._count()
         return self._info
 
     def _count(self) -> dict:
         facts = self.canonical()
-        langs: Counter[str] = Counter()
-        triples = 0
-        for triple in data_triples(self.store):
-            triples += 1
-            lang = getattr(triple.object, "language", None)
-            if lang:
-                langs[lang] += 1
+        # counted by the engine, not triple by triple in Python (1M triples: 7 s -> 1 s)
+        triples = int(next(iter(self.store.query(
+            "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))[0].value)
+        langs = {row[0].value: int(row[1].value) for row in self.store.query(
+            "SELECT ?lang (COUNT(*) AS ?n) WHERE { ?s ?p ?o BIND (LANG(?o) AS ?lang) "
+            'FILTER (?lang != "") } GROUP BY ?lang')}
         sources = [
             {"id": s["id"], "title": _first(s["title"], facts["dataset"]["lang"]),
              "kind": s.get("kind", ""), "date": s.get("date", "")}
@@ -125,6 +123,60 @@ class Dataset:
             "languages": dict(sorted(langs.items())),
             "sources": sources,
         }
+
+    # -- kept at build -------------------------------------------------------
+    def _kept(self, part: str):
+        """What ``build`` computed once and kept in the store folder for ``part`` (one of
+        :data:`KEPT_PARTS`), or None: a facts folder, a store built without it, or one
+        whose key (:func:`kept_key`: the store's files and the code and check files that
+        compute it) is not this one's, so that a stale answer is never read.
+
+        Cost: a directory listing, hashing the package's source (~15 ms, once per
+        Dataset) and reading one JSON file.
+        """
+        if self.facts is not None:
+            return None
+        try:
+            doc = json.loads((self.path / KEPT_DIR / f"{part}.json").read_bytes())
+        except (OSError, ValueError):
+            return None
+        if self._kept_key is None:
+            try:
+                self._kept_key = kept_key(self.path)
+            except (OSError, CheckError):  # no store files; REGIOGRAPH_CHECKS broken
+                return None
+        if not isinstance(doc, dict) or doc.get("key") != self._kept_key:
+            return None
+        return doc.get("value")
+
+    def _assessment(self, names=None):
+        """The named checks (all by default, see graph.checks.select) weighed against the
+        statements: a :class:`graph.checks.Assessment`.
+
+        On a store written by ``build`` the assessment of every check is read from what
+        the build kept, then narrowed to ``names`` (:func:`graph.checks.narrow`: the
+        same findings and statuses as running only those); otherwise the checks run.
+        """
+        from .checks import Assessment, assess, narrow
+        from .checks import names as check_names
+
+        every = list(check_names())
+        wanted = every if names is None else list(names)
+        kept = self._kept("assessment")
+        if kept is None:
+            return assess(self.store, wanted)
+        full = Assessment.from_dict(kept)
+        return full if wanted == every else narrow(full, wanted)
+
+    def measures(self) -> dict:
+        """The network measures of the report (:func:`graph.network.analyses.measures` on
+        the projection), read from what ``build`` kept when it can be."""
+        kept = self._kept("measures")
+        if kept is not None:
+            return kept
+        from .network.analyses import measures
+
+        return measures(self.to_networkx())
 
     # -- output --------------------------------------------------------------
     def rdf_bytes(self, fmt: str, derived: bool = False) -> bytes:
@@ -170,10 +222,10 @@ class Dataset:
         """The checks (all by default) weighed against the dataset's statements: an
         :class:`graph.checks.Assessment` with ``findings`` (each with its basis) and
         ``statements`` (each with its status), as ``regiograph check --format json``."""
-        from .checks import assess, select
+        from .checks import select
         from .present.frames import Findings
 
-        result = assess(self.store, select(only, skip))
+        result = self._assessment(select(only, skip))
         result.findings = Findings(result.findings)
         return result
 
@@ -214,10 +266,16 @@ class Dataset:
         """A function id -> name in ``lang`` (with the fallback of graph.model.names)."""
         from .present.labels import Labels
 
+        kept = self._kept("names")
+        if kept is not None:
+            return Labels.of(kept["names"], kept["dataset_lang"], lang)
         return Labels(self.store, lang)
 
     def notes(self) -> dict[str, str]:
         """Every entity's note by id (see :func:`graph.present.labels.notes`)."""
+        kept = self._kept("notes")
+        if kept is not None:
+            return kept
         from .present.labels import notes
 
         return notes(self.store)
@@ -284,13 +342,135 @@ def building(facts_path: str | os.PathLike, out: str | os.PathLike, *,
             ds = Dataset(name, open_store(gen / f"{name}.store"), out / f"{name}.store",
                          facts)
             written: dict[str, list[Path]] = {"store": [out / f"{name}.store"]}
+            measured = None
             for fmt, target in progress(exports, "export", unit="format"):
-                written[fmt] = [out / p.relative_to(gen)
-                                for p in ds.export(fmt, gen / target, csv_raw=csv_raw)]
-            # what `info` shows, counted once here: reopening the store reads it
-            write_atomic(store_path / INFO_FILE, json.dumps(ds.info(), indent=2,
-                                                            ensure_ascii=False))
+                if fmt == "graphml":  # the projection, made once: its measures are kept
+                    measured, paths = _graphml_and_measures(ds, gen / target)
+                else:
+                    paths = ds.export(fmt, gen / target, csv_raw=csv_raw)
+                written[fmt] = [out / p.relative_to(gen) for p in paths]
+            keep(ds, store_path, measured)
         yield ds, written
+
+
+def _graphml_and_measures(ds: Dataset, path: Path) -> tuple[dict, list[Path]]:
+    from .network.analyses import measures
+    from .network.projection import to_networkx, write_graphml
+
+    G = to_networkx(ds.store)
+    write_graphml(G, path)
+    return measures(G), [path]
+
+
+# --------------------------------------------------------------------------- kept
+
+
+#: the folder in a built store that keeps what the commands read instead of computing it
+#: again (one JSON file per part, each with the key it was computed under)
+KEPT_DIR = "kept"
+#: what is kept: `info`'s counts, every check's findings weighed against the statements,
+#: every entity's names, the notes, and the report's network measures
+KEPT_PARTS = ("info", "assessment", "names", "notes", "measures")
+#: raised when what is kept changes shape: older keeps are then never read
+KEPT_FORMAT = 1
+#: libraries whose versions can change what is computed (SPARQL, measures, similarity)
+_KEPT_LIBRARIES = ("pyoxigraph", "networkx", "numpy", "scipy", "scikit-learn")
+
+
+def kept_key(store: str | os.PathLike) -> str:
+    """The key under which what is kept for ``store`` is valid: a hash of the store's
+    database files (names, sizes, modification times: any write to the store changes
+    them), its ``regiograph.json``, and :func:`code_key`.
+
+    A store copied without its times, changed after build, or read by another
+    regiograph (other code, other check files in REGIOGRAPH_CHECKS, other library
+    versions) has another key: its kept files are then not read but computed again.
+    """
+    from .store.store import MARKER
+
+    store = Path(store)
+    h = hashlib.sha256(f"regiograph kept {KEPT_FORMAT}\n".encode())
+    for entry in sorted(os.scandir(store / "db"), key=lambda e: e.name):
+        if entry.name.startswith("LOG"):  # the engine's own log, written on opening
+            continue
+        st = entry.stat()
+        h.update(f"{entry.name} {st.st_size} {st.st_mtime_ns}\n".encode())
+    h.update((store / MARKER).read_bytes())
+    h.update(code_key().encode())
+    return h.hexdigest()
+
+
+#: the package's modules that compute the kept parts from a store (the loader, importers,
+#: exports and maps do not: what they change reaches the kept parts through the store)
+_KEPT_CODE = ("dataset.py", "checks", "network", "store", "rdf", "model", "query/library.py",
+              "present/labels.py")
+
+
+def code_key() -> str:
+    """A hash of what computes the kept parts: the modules of :data:`_KEPT_CODE`, the
+    ontology folder (checks, projection, derived facts), every check file
+    (REGIOGRAPH_CHECKS included) and the versions of :data:`_KEPT_LIBRARIES`.
+    Cost: ~10 ms.
+
+    >>> len(code_key())
+    64
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    from .model.schema import check_files, ontology_dir
+
+    h = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    sources = [package / part for part in _KEPT_CODE]
+    sources = sorted(p for s in sources for p in ([s] if s.is_file() else s.rglob("*.py")))
+    files = [(p.relative_to(package).as_posix(), p) for p in sources]
+    ontology = ontology_dir()
+    files += [("ontology/" + p.relative_to(ontology).as_posix(), p)
+              for p in sorted(ontology.rglob("*")) if p.is_file()]
+    files += [(os.fspath(p), p) for p in check_files()]
+    for name, path in files:
+        data = path.read_bytes()
+        h.update(f"{name} {len(data)}\n".encode())
+        h.update(data)
+    for lib in _KEPT_LIBRARIES:
+        try:
+            h.update(f"{lib} {version(lib)}\n".encode())
+        except PackageNotFoundError:
+            h.update(f"{lib} -\n".encode())
+    return h.hexdigest()
+
+
+def keep(ds: Dataset, store: str | os.PathLike, measures: dict | None = None) -> Path:
+    """Compute every part of :data:`KEPT_PARTS` for ``ds`` (whose store is at ``store``,
+    closed for writing) and write them into ``store/kept``; ``measures`` if already
+    computed. Cost at 1M triples: the checks (~10 s), the names, and the measures.
+    ``build`` calls it; the files are published with the store.
+
+    >>> keep(ds, "out/lapland.store")  # doctest: +SKIP
+    PosixPath('out/lapland.store/kept')
+    """
+    from .checks import assess
+    from .present.labels import Labels, notes
+
+    store = Path(store)
+    key = kept_key(store)
+    if measures is None:
+        from .network.analyses import measures as measure
+
+        measures = measure(ds.to_networkx())
+    labels = Labels(ds.store)
+    parts = {
+        "info": ds.info(),
+        "assessment": assess(ds.store).to_state(),
+        "names": {"names": labels.names, "dataset_lang": labels.dataset_lang},
+        "notes": notes(ds.store),
+        "measures": measures,
+    }
+    folder = store / KEPT_DIR
+    for part, value in parts.items():
+        write_atomic(folder / f"{part}.json",
+                     json.dumps({"key": key, "value": value}, ensure_ascii=False))
+    return folder
 
 
 class OutputInDataset(ValueError):

@@ -82,3 +82,25 @@ def test_strategy_tables(G):
     assert {tuple(m["pair"]): m["tables"] for m in s["meet"]} == {
         ("a", "b"): ["n"], ("b", "c"): ["p"]}
     assert s["apart"] == [["a", "c"], ["a", "e"], ["b", "e"], ["c", "e"]]
+
+
+def test_sampled_betweenness_is_networkx_sampled_betweenness():
+    """The sparse-matrix computation of the sampled broker measure (issue 17: 1.2 s
+    instead of 26 s on 10 662 actors) draws networkx's sources and scales as it does."""
+    import networkx as nx
+
+    from graph.network.analyses import brokers, sampled_betweenness
+
+    G = nx.relabel_nodes(nx.connected_watts_strogatz_graph(600, 6, 0.2, seed=4), str)
+    G.add_nodes_from(["lonely", "pair-a", "pair-b"])
+    G.add_edge("pair-a", "pair-b")
+    for k, seed in ((50, 0), (50, 7), (603, 1)):
+        ours = sampled_betweenness(G, k, seed)
+        theirs = nx.betweenness_centrality(G, k=k, normalized=True, seed=seed)
+        assert ours.keys() == theirs.keys()
+        assert max(abs(ours[v] - theirs[v]) for v in G) < 1e-12
+    ranked = brokers(G, exact_limit=100, k=50)
+    assert ranked["method"] == "sampled (50 sources, seed 0)"
+    expected = sorted(nx.betweenness_centrality(G, k=50, normalized=True, seed=0).items(),
+                      key=lambda kv: (-kv[1], kv[0]))[:10]
+    assert [b["id"] for b in ranked["brokers"]] == [a for a, _ in expected]

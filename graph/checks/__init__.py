@@ -25,7 +25,7 @@ from .basis import (
     weigh,
 )
 from .finding import Finding
-from .run import Assessment, assess, run_checks
+from .run import Assessment, assess, narrow, run_checks
 from .spec import CheckSpec, check_specs, names, select
 
 
@@ -57,6 +57,7 @@ __all__ = [
     "check_queries",
     "check_specs",
     "names",
+    "narrow",
     "read_statements",
     "run_checks",
     "select",

@@ -110,6 +110,7 @@ def weigh(findings: list[Finding], statements: list[Statement],
             st.status = NOT_REPRODUCED
 
 
+DID_NOT_RUN = "Its check did not run here (--only or --skip)."
 NOTHING = "Nothing recorded can test it: the check needs {needs}, and none is recorded for {about}."
 DISAGREE = "The recorded facts disagree: "
 
@@ -127,7 +128,7 @@ def explain_unreproduced(ctx: Context, spec: CheckSpec | None, st: Statement,
         st.reason = f"Its check, {st.says}, is not among the checks here."
         return
     if not ran:
-        st.reason = "Its check did not run here (--only or --skip)."
+        st.reason = DID_NOT_RUN
         return
     values = " ".join(str(NamedNode(ctx.iri(i))) for i in st.about)
     bindings = [[spec.target], list(dict.fromkeys(spec.subjects))]

@@ -27,6 +27,19 @@ class Labels:
         self.dataset_lang = found[0]["lang"].value if found else None
         self.lang = lang
 
+    @classmethod
+    def of(cls, names: dict[str, dict[str, str]], dataset_lang: str | None,
+           lang: str | None = None) -> Labels:
+        """Labels from names already read (``names``: id -> {language: name}, as
+        :attr:`names` holds them; what ``build`` keeps), without a store.
+
+        >>> Labels.of({"kemi": {"fi": "Kemi", "sv": "Kemi stad"}}, "fi", "sv")("kemi")
+        'Kemi stad'
+        """
+        self = cls.__new__(cls)
+        self.names, self.dataset_lang, self.lang = names, dataset_lang, lang
+        return self
+
     def __call__(self, ident: str) -> str:
         """The name of ``ident`` in the chosen language (the id when it has no name)."""
         return pick(self.names.get(ident, {}), self.lang, self.dataset_lang) or ident
