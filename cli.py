@@ -339,8 +339,12 @@ def report_cmd(dataset: str, output: str, lang: str | None) -> None:
 @click.option("-o", "--output", default="out/map.html", show_default=True, type=click.Path(),
               help="The HTML page to write (one self-contained file).")
 @click.option("--view", type=click.Choice(["actors", "strategy", "ego", "cross-border",
-                                           "findings"]), default="actors", show_default=True,
-              help="What to draw.")
+                                           "findings", "overview"]), default="actors",
+              show_default=True, help="What to draw.")
+@click.option("--group", type=click.Choice(["community", "area", "strategy"]),
+              default="community", show_default=True,
+              help="How --view overview groups the actors: network communities, areas or "
+              "strategies.")
 @click.option("--id", "ident", metavar="ID", help="The strategy (--view strategy) or the "
               "entity at the centre (--view ego).")
 @click.option("--depth", type=click.IntRange(min=0), default=1, show_default=True,
@@ -356,14 +360,16 @@ def report_cmd(dataset: str, output: str, lang: str | None) -> None:
               help="Keep positions in this CSV file (id,x,y): nodes in it stay where they "
               "are, new ones are placed near their neighbours and added to it. Default: "
               "the dataset's layout.csv when it has one (read, not changed).")
-def map_cmd(dataset, output, view, ident, depth, lang, color, size, layout) -> None:
+def map_cmd(dataset, output, view, group, ident, depth, lang, color, size, layout) -> None:
     """Write an interactive network map of DATASET: one HTML file that opens offline.
 
     Views: actors (organisations and people, tied by posts and shared networks,
     projects and events), strategy --id ID (a strategy, its priorities, projects,
     responsible and key actors), ego --id ID --depth N (one entity's neighbourhood),
     cross-border (ties across the FI/SE/NO borders), findings (what the checks flagged:
-    overlaps red, gap pairs dashed). The page has a legend, search, filters by kind,
+    overlaps red, gap pairs dashed), overview --group community|area|strategy (the
+    actors grouped, each group with its counts and findings; a click opens a group).
+    The page has a legend, search, filters by kind,
     country, strategy and check, and tooltips with roles, periods, money and sources.
     Positions are computed when the page is written (seeded: the same facts give the
     same picture) or kept in a layout file (--layout). Up to 3 000 nodes the page draws
@@ -375,7 +381,7 @@ def map_cmd(dataset, output, view, ident, depth, lang, color, size, layout) -> N
     ds = _open(dataset)
     try:
         page = ds.map(view, id=ident, depth=depth, lang=lang, color=color, size=size,
-                      layout=layout)
+                      layout=layout, group=group)
     except MapError as exc:  # an unknown id or view, or a view too large to draw
         raise click.UsageError(str(exc)) from None
     with folder_lock(Path(output).parent, wait=WRITE_WAIT):

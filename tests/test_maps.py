@@ -55,6 +55,7 @@ SEED_VIEWS = {
     "ego": {"id": EGO, "depth": 2},
     "cross-border": {},
     "findings": {},
+    "overview": {"group": "area"},
 }
 
 PAYLOAD = ("</script><script>window.__pwned=1;alert(1)</script>"

@@ -194,3 +194,74 @@ def test_the_same_actor_is_drawn_in_the_same_place_next_year(tmp_path):
                                    "--layout", str(bad)])
     assert refused.exit_code == 2 and "bad.csv, line 2" in refused.output
     assert "Traceback" not in refused.output
+
+
+# --------------------------------------------------------------------------- overview
+
+
+@pytest.mark.parametrize("group", ["community", "area", "strategy"])
+def test_the_overview_groups_every_actor_with_counts_and_findings(group):
+    from graph.dataset import Dataset
+    from tests.conftest import SEED
+
+    ds = Dataset.open(SEED)
+    data = blocks(ds.map("overview", group=group).html)
+    nodes = data["map-nodes"]
+    groups = [n for n in nodes if n["kind"] == "group"]
+    members = [n for n in nodes if n["kind"] != "group"]
+    actors = {n["id"] for n in blocks(ds.map("actors").html)["map-nodes"]}
+    assert {n["id"] for n in members} == actors and groups
+    assert sum(g["members"] for g in groups) == len(members)
+    assert all(n["hidden"] and n["group"] in {g["id"] for g in groups} for n in members)
+    assert data["map-meta"]["overview"] is True
+    for g in groups:  # its tooltip counts its members by kind and their findings
+        assert g["tip"][1].startswith(f"group of {g['members']}")
+        assert sum(int(line.rsplit(": ", 1)[1]) for line in g["tip"]
+                   if line.startswith("• ") and not line.startswith("• gap.")
+                   and not line.startswith("• overlap.")) == g["members"]
+    flagged = sum(int(line.rsplit(": ", 1)[1]) for g in groups for line in g["tip"]
+                  if line.startswith(("• gap.", "• overlap.")))
+    assert flagged == sum(len(set(f.subjects) & actors) for f in ds.check())
+
+
+def test_a_too_large_actors_view_is_refused_before_the_projection(monkeypatch):
+    import graph.present.maps as maps
+    from graph.dataset import Dataset
+    from tests.conftest import SEED
+
+    monkeypatch.setattr(maps, "MAX_NODES", 10)
+    with pytest.raises(maps.MapTooLarge, match="at least 14 nodes.*--view overview"):
+        Dataset.open(SEED).map("actors")
+    page = Dataset.open(SEED).map("overview")  # the overview of the same still draws
+    assert all(n["kind"] == "group" for n in blocks(page.html)["map-nodes"])
+
+
+def test_browser_overview_opens_a_group_on_a_click(browser, tmp_path):
+    from graph.dataset import Dataset
+    from tests.conftest import SEED
+
+    path = Dataset.open(SEED).map("overview").save(tmp_path / "overview.html")
+    url = browser.open(path)
+    data = blocks(path.read_text("utf-8"))["map-nodes"]
+    groups = [n["id"] for n in data if n["kind"] == "group"]
+    assert sorted(browser.js("mapView.shown()")) == sorted(groups)
+    big = max((n for n in data if n["kind"] == "group"), key=lambda n: n["members"])
+    at = browser.js(f"""(() => {{
+        const p = network.canvasToDOM(network.getPositions([{json.dumps(big['id'])}])
+                                      [{json.dumps(big['id'])}]);
+        const r = document.getElementById('mynetwork').getBoundingClientRect();
+        return [p.x + r.left, p.y + r.top]; }})()""")
+    for kind in ("mousePressed", "mouseReleased"):
+        browser.call("Input.dispatchMouseEvent", type=kind, x=at[0], y=at[1], button="left",
+                     clickCount=1)
+    inside = {n["id"] for n in data if n.get("group") == big["id"]}
+    browser.wait(f"mapView.shown().length === {len(groups) + len(inside)}", 20)
+    assert set(browser.js("mapView.shown()")) == set(groups) | inside
+    assert "1 group open" in browser.js("document.getElementById('status').textContent")
+    assert big["tip"][0] in browser.js("document.getElementById('details').textContent")
+    # finding a member of a closed group opens that group
+    other = next(n for n in data if n.get("group") and n["group"] != big["id"])
+    browser.js(f"window.mapFocus({json.dumps(other['id'])})")
+    assert other["id"] in browser.js("mapView.shown()")
+    assert browser.js("mapView.selected()") == [other["id"]]
+    assert browser.problems(url) == {"console": [], "requests": [], "dialogs": []}

@@ -176,21 +176,35 @@
   if (!meta.checks.length) { document.getElementById("check-wrap").hidden = true; }
   if (!(meta.bases || []).length) { document.getElementById("basis-wrap").hidden = true; }
 
+  // an overview (meta.overview) shows its groups; a click on one opens it: its members
+  // are shown around it until the next click
+  var opened = {};
+  function openGroups() { return Object.keys(opened).filter(function (g) { return opened[g]; }); }
   function applyFilters() {
     var kind = fKind.value, country = fCountry.value;
     var strategy = fStrategy.value, check = fCheck.value, basis = fBasis.value;
     var shown = 0, updates = [];
     rawNodes.forEach(function (n) {
-      var ok = (!kind || n.kind === kind) && (!country || n.countryKey === country ||
-                n.countries.indexOf(country) >= 0) &&
+      var ok = (n.kind === "group" || !kind || n.kind === kind) &&
+               (!country || n.countryKey === country || n.countries.indexOf(country) >= 0) &&
                (!strategy || n.strategies.indexOf(strategy) >= 0) &&
                (!check || n.checks.indexOf(check) >= 0) &&
                (!basis || (n.bases || []).indexOf(basis) >= 0);
+      if (n.group && !opened[n.group]) { ok = false; }
       if (ok) { shown += 1; }
       updates.push({id: n.id, hidden: !ok});
     });
     view.hide(updates);
-    setStatus(shown === rawNodes.length ? "" : shown + " of " + rawNodes.length + " shown");
+    if (meta.overview) {
+      var open = openGroups().length;
+      setStatus(open ? open + " group" + (open === 1 ? "" : "s") + " open" : "");
+    } else {
+      setStatus(shown === rawNodes.length ? "" : shown + " of " + rawNodes.length + " shown");
+    }
+  }
+  function toggleGroup(id) {
+    opened[id] = !opened[id];
+    applyFilters();
   }
   [fKind, fCountry, fStrategy, fCheck, fBasis].forEach(function (s) {
     s.addEventListener("change", applyFilters);
@@ -247,7 +261,7 @@
       reset: function () { network.unselectAll(); network.fit({animation: false}); },
       onClick: function (handler) {
         network.on("click", function (p) {
-          if (p.nodes.length) { handler(byId[p.nodes[0]].tip); }
+          if (p.nodes.length) { handler(byId[p.nodes[0]].tip, p.nodes[0]); }
           else if (p.edges.length) {
             var e = edges.get(p.edges[0]);
             if (e) { handler(e.tip); }
@@ -264,7 +278,7 @@
     function attributes(n) {
       var a = {x: n.x, y: -n.y, label: n.label, color: colorMode === "country" ?
                n.colorCountry : n.colorKind, size: 2.5 + 9 * (n.value || 0) / top,
-               hidden: false};
+               hidden: !!n.hidden};
       if (n.basis) {  // a flagged node: a ring in the colour of what its findings rest on
         a.type = "bordered";
         a.borderColor = BASIS[n.basis] ? BASIS[n.basis].color : "#333333";
@@ -346,7 +360,7 @@
         renderer.getCamera().setState({x: 0.5, y: 0.5, ratio: 1, angle: 0});
       },
       onClick: function (handler) {
-        renderer.on("clickNode", function (p) { handler(byId[p.node].tip); });
+        renderer.on("clickNode", function (p) { handler(byId[p.node].tip, p.node); });
       }
     };
   }
@@ -360,7 +374,12 @@
       details.appendChild(el("div", "line" + lineClass(line, i), shown(line, i)));
     });
   }
-  view.onClick(showDetails);
+  view.onClick(function (tip, id) {
+    showDetails(tip);
+    if (id !== undefined && byId[id] && byId[id].kind === "group" && meta.overview) {
+      toggleGroup(id);
+    }
+  });
   function setStatus(text) { document.getElementById("status").textContent = text; }
   var list = document.getElementById("search-list");
   // a list of tens of thousands of choices helps nobody and slows typing: the best
@@ -391,6 +410,7 @@
     if (view.isHidden(n.id)) {
       fKind.value = ""; fCountry.value = ""; fStrategy.value = ""; fCheck.value = "";
       fBasis.value = "";
+      if (n.group) { opened[n.group] = true; }
       applyFilters();
     }
     var started = performance.now();
@@ -410,8 +430,10 @@
     fKind.value = ""; fCountry.value = ""; fStrategy.value = ""; fCheck.value = "";
     fBasis.value = "";
     search.value = "";
+    opened = {};
     applyFilters();
     view.reset();
   });
   drawLegend();
+  if (meta.overview) { applyFilters(); }
 })();
