@@ -360,7 +360,11 @@ def report_cmd(dataset: str, output: str, lang: str | None) -> None:
               help="Keep positions in this CSV file (id,x,y): nodes in it stay where they "
               "are, new ones are placed near their neighbours and added to it. Default: "
               "the dataset's layout.csv when it has one (read, not changed).")
-def map_cmd(dataset, output, view, group, ident, depth, lang, color, size, layout) -> None:
+@click.option("--format", "fmt", type=click.Choice(["html", "svg", "png"]), default=None,
+              help="html: the interactive page; svg or png: a static picture with the same "
+              "layout, legend and title. Default: from OUTPUT's suffix, else html.")
+def map_cmd(dataset, output, view, group, ident, depth, lang, color, size, layout,
+            fmt) -> None:
     """Write an interactive network map of DATASET: one HTML file that opens offline.
 
     Views: actors (organisations and people, tied by posts and shared networks,
@@ -378,15 +382,19 @@ def map_cmd(dataset, output, view, group, ident, depth, lang, color, size, layou
     """
     from graph.present.maps import MapError
 
+    if fmt is None:
+        suffix = Path(output).suffix.lower().lstrip(".")
+        fmt = suffix if suffix in ("svg", "png") else "html"
     ds = _open(dataset)
     try:
         page = ds.map(view, id=ident, depth=depth, lang=lang, color=color, size=size,
-                      layout=layout, group=group)
+                      layout=layout, group=group, format=fmt)
     except MapError as exc:  # an unknown id or view, or a view too large to draw
         raise click.UsageError(str(exc)) from None
     with folder_lock(Path(output).parent, wait=WRITE_WAIT):
         path = page.save(output)
-    click.echo(f"{page.nodes} nodes, {page.edges} edges. Map written to {path}")
+    what = "Map" if fmt == "html" else f"Picture ({fmt.upper()})"
+    click.echo(f"{page.nodes} nodes, {page.edges} edges. {what} written to {path}")
 
 
 def _query_error(exc) -> None:

@@ -265,3 +265,38 @@ def test_browser_overview_opens_a_group_on_a_click(browser, tmp_path):
     assert other["id"] in browser.js("mapView.shown()")
     assert browser.js("mapView.selected()") == [other["id"]]
     assert browser.problems(url) == {"console": [], "requests": [], "dialogs": []}
+
+
+# --------------------------------------------------------------------------- pictures
+
+
+def test_pictures_have_the_layout_legend_and_title_and_names_stay_text(tmp_path):
+    from xml.etree import ElementTree
+
+    from click.testing import CliRunner
+
+    from cli import main
+    from tests.conftest import SEED
+
+    runner = CliRunner()
+    for suffix in ("svg", "png"):
+        out = tmp_path / f"actors.{suffix}"
+        done = runner.invoke(main, ["map", str(SEED), "-o", str(out)])
+        assert done.exit_code == 0 and f"Picture ({suffix.upper()})" in done.output
+    svg = (tmp_path / "actors.svg").read_text("utf-8")
+    texts = [t.text or "" for t in ElementTree.fromstring(svg).iter(
+        "{http://www.w3.org/2000/svg}text")]
+    assert any(t.endswith(": actors and their ties") for t in texts)  # the title
+    assert "Lapin liitto" in texts and "organisation (10)" in texts  # a name, the legend
+    assert (tmp_path / "actors.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    again = runner.invoke(main, ["map", str(SEED), "-o", str(tmp_path / "again.svg")])
+    assert again.exit_code == 0
+    assert (tmp_path / "again.svg").read_bytes() == (tmp_path / "actors.svg").read_bytes()
+    # hostile names, a "$" that matplotlib would read as mathematics: text, escaped
+    G = generated(30)
+    G.nodes["n1"]["label"] = "A $5 & $10 <img src=x onerror=alert(1)>"
+    picture = render(G, title=PAYLOAD, format="svg").data.decode("utf-8")
+    assert "<img" not in picture and "<script>" not in picture
+    assert "A $5 &amp; $10 &lt;img src=x" in picture
+    root = ElementTree.fromstring(picture)
+    assert not [e for e in root.iter() if e.tag.endswith(("script", "foreignObject"))]

@@ -805,7 +805,8 @@ def _too_large(count: int, at_least: bool = False) -> str:
 
 def render(G: nx.MultiDiGraph, *, title: str = "Network map", subtitle: str = "",
            color: str = "kind", size: str = "degree", context: MapContext | None = None,
-           lang: str | None = None, positions: dict | None = None) -> MapPage:
+           lang: str | None = None, positions: dict | None = None,
+           format: str = "html"):
     """The map page of ``G`` (nodes with ``kind``, ``label``, ``countries``; edges with
     ``kind`` and optional ``sources``, ``role``, ``from``/``to``, ``directed``…).
 
@@ -813,8 +814,10 @@ def render(G: nx.MultiDiGraph, *, title: str = "Network map", subtitle: str = ""
     "funding". ``positions`` (node -> (x, y), see graph.present.layout) are where the
     nodes are drawn; without them a fresh seeded layout is computed. Up to VIS_MAX
     nodes the page draws with vis-network, above with sigma.js (WebGL); either way with
-    the positions given and no physics. Raises MapTooLarge above MAX_NODES nodes,
-    MapError for a bad option. Cost: the layout (see graph.present.layout.place) plus
+    the positions given and no physics. ``format`` "svg" or "png" gives a static
+    picture of the same (a graph.present.picture.Picture) instead of a MapPage.
+    Raises MapTooLarge above MAX_NODES nodes, MapError for a bad option. Cost: the
+    layout (see graph.present.layout.place) plus
     O(|V| + |E|) in Python (~0.3 s at 5 000 nodes / 15 000 edges) plus the page's
     ~0.7 MB of inline vis-network or ~0.26 MB of sigma.js.
 
@@ -868,6 +871,12 @@ def render(G: nx.MultiDiGraph, *, title: str = "Network map", subtitle: str = ""
                    "count": sum(b in n["bases"] for n in nodes)}
                   for b in BASIS_ORDER] if any(n["bases"] for n in nodes) else [],
     }
+    if format != "html":
+        from .picture import FORMATS, draw
+
+        if format not in FORMATS:
+            raise MapError(f"unknown format {format!r}; choose html, {', '.join(FORMATS)}")
+        return draw(nodes, edges, meta, title, format)
     return _page(G, nodes, edges, meta, title)
 
 
@@ -1101,7 +1110,7 @@ def layout_file(ds) -> Path | None:
 def dataset_map(ds, view: str = "actors", *, id: str | None = None, depth: int = 1,
                 lang: str | None = None, color: str | None = None,
                 size: str = "degree", layout: str | os.PathLike | None = None,
-                group: str = "community") -> MapPage:
+                group: str = "community", format: str = "html"):
     """The map of one view of dataset ``ds`` (a graph.dataset.Dataset).
 
     ``layout``: a layout file (CSV ``id,x,y``, graph.present.layout) whose positions the
@@ -1110,7 +1119,8 @@ def dataset_map(ds, view: str = "actors", *, id: str | None = None, depth: int =
     ``layout.csv`` (:func:`layout_file`) is used when there is one, and left as it is.
     ``view="overview"`` groups the actors view by ``group`` (one of :data:`GROUPS`):
     one node per group with its counts and findings, which the page opens on a click
-    (see :func:`overview_graph`); the positions are the actors view's.
+    (see :func:`overview_graph`); the positions are the actors view's. ``format``
+    "svg" or "png": a static picture with the same layout, legend and title.
     Raises MapError (unknown view, id or option, a layout file that cannot be read) or
     MapTooLarge. Cost: the projection and the checks (~0.1 s on the seed dataset) plus
     :func:`render`.
@@ -1173,7 +1183,7 @@ def dataset_map(ds, view: str = "actors", *, id: str | None = None, depth: int =
         subtitle = (f"{sum(1 for n in H if _of_kind(H, n, (GROUP_KIND,)))} groups of "
                     f"{len(laid)} nodes · click a group to open it · dataset {ds.id}")
     page = render(H, title=title, subtitle=subtitle, color=color, size=size,
-                  context=context, lang=lang, positions=positions)
+                  context=context, lang=lang, positions=positions, format=format)
     if layout is not None:  # asked for: keep this view's positions with the old ones
         write_layout(kept_file, {**kept, **(laid if view == "overview" else positions)},
                      kept)
