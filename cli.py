@@ -807,6 +807,52 @@ def synth_cmd(triples: int, out: str, seed: int) -> None:
     click.echo(f"wrote {len(paths) - 1} YAML file(s) and {Path(out) / 'planted.json'}", err=True)
 
 
+@main.command("diff")
+@click.argument("datasets", nargs=-1, required=True, type=click.Path())
+@click.option("--git", "revisions", metavar="REV1..REV2",
+              help="Compare two git revisions of one facts folder: DATASET is that folder "
+                   "(REV1.. means REV1..HEAD).")
+@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "json"]),
+              default="table", show_default=True,
+              help="table for people, markdown to paste into a review, json for programs.")
+@click.option("--strict", is_flag=True,
+              help="Exit 3 when a finding appears (advisory hints do not count).")
+def diff_cmd(datasets: tuple[str, ...], revisions: str | None, fmt: str, strict: bool) -> None:
+    """What a change to the facts did: facts added, removed and changed, and the findings
+    that appear and disappear.
+
+    `regiograph diff OLD NEW` compares two datasets (facts folders or built stores);
+    `regiograph diff --git main..HEAD DATASET` two git revisions of one facts folder.
+    Each changed fact is named by its id (or, for a responsibility or statement, by what
+    it is about), field by field, with its file:line in NEW. See docs/diff.md for a CI
+    recipe.
+    """
+    from graph.diff import GitError, diff, git_versions, to_json, to_markdown, to_table
+
+    if revisions is None and len(datasets) != 2:
+        raise click.UsageError("give OLD and NEW (or --git REV1..REV2 DATASET)")
+    if revisions is not None and len(datasets) != 1:
+        raise click.UsageError("with --git, give one DATASET: the facts folder in git")
+    try:
+        if revisions is None:
+            result = diff(*datasets)
+        else:
+            with git_versions(datasets[0], revisions) as (old, new, first, second):
+                result = diff(old, new, old_label=f"{datasets[0]} at {first}",
+                              new_label=f"{datasets[0]} at {second}",
+                              shown_old=f"{first}:{datasets[0]}",
+                              shown_new=f"{second}:{datasets[0]}")
+    except GitError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except InvalidDataset as exc:
+        _fail(exc)
+    writer = {"table": to_table, "markdown": to_markdown, "json": to_json}[fmt]
+    click.echo(writer(result), nl=False)
+    if strict and result.appeared:
+        sys.exit(3)
+
+
 @main.command()
 @click.argument("dataset", type=click.Path())
 @format_option

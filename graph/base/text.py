@@ -21,3 +21,17 @@ def one_line(text: str) -> str:
     text = _SPACE.sub(" ", text)
     return "".join(f"\\u{ord(c):04x}" if unicodedata.category(c) in ("Cc", "Cf") else c
                    for c in text)
+
+
+def md_text(text: str) -> str:
+    r"""Markdown-safe text on one line (:func:`one_line`): characters that would start
+    markup, a table cell's ``|`` or an HTML tag are escaped, so a quote cannot start a
+    heading, a list item or a tag of its own.
+
+    >>> md_text("<b>*x*</b> | #1")
+    '\\<b\\>\\*x\\*\\</b\\> \\| \\#1'
+    """
+    text = one_line(text)
+    for ch in "\\`*_[]<>|#":
+        text = text.replace(ch, "\\" + ch)
+    return text

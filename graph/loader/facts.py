@@ -114,7 +114,9 @@ class Facts:
 
     ``dataset`` is the dataset block; ``sections`` maps each section name to its
     entries (dicts in schema field order; absent fields are left out, id lists are
-    sorted). ``where`` maps ids to ``(file, line)``; ``kinds`` maps ids to entity kind.
+    sorted). ``where`` maps ids to ``(file, line)``; ``kinds`` maps ids to entity kind;
+    ``lines`` gives the ``(file, line)`` of each entry of ``sections``, in the same order
+    (for the entries without an id: responsibilities, statements).
     """
 
     dataset: dict
@@ -124,6 +126,7 @@ class Facts:
     files: list[str] = field(default_factory=list)
     #: entries brought in by ``dataset: uses:`` (by section); not part of canonical()
     used: dict[str, list[dict]] = field(default_factory=dict)
+    lines: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -219,6 +222,8 @@ class DatasetReader:
         self.refs: list[tuple[str, tuple[str, ...], str, str, int]] = []
         self.part_of: dict[str, list[str]] = {}  # id -> parents (areas, orgs, strategies)
         self.sections: dict[str, list[dict]] = {name: [] for name in SECTIONS}
+        # (file, line) of each entry of ``sections``, in the same order
+        self.lines: dict[str, list[tuple[str, int]]] = {name: [] for name in SECTIONS}
         self.dataset: dict | None = None
         self.dataset_at: tuple[str, int] | None = None
         self.unreadable = False
@@ -284,7 +289,7 @@ class DatasetReader:
             self.problems.sort(key=lambda p: (order.get(p.path, -1), p.line or 0))
             raise InvalidDataset(self.problems)
         facts = Facts(self.dataset or {}, self.sections, files=[r for r, _ in files],
-                      used=self.used)
+                      used=self.used, lines=self.lines)
         for ident, (kind, rel, line) in self.defs.items():
             facts.where[ident] = (rel, line)
             facts.kinds[ident] = kind
@@ -322,6 +327,7 @@ class DatasetReader:
             self.part_of.update(part.part_of)
             for name, entries in part.sections.items():
                 self.sections[name].extend(entries)
+                self.lines[name].extend(part.lines[name])
             self.plain_names.extend(part.plain_names)
         return True
 
@@ -387,10 +393,12 @@ class DatasetReader:
                        "(each starting with '- ')")
             return
         schema = SECTIONS[name]
+        kept, lines = self.sections[name], self.lines[name]
         for item in node:
             entry = self.entry(schema, item)
             if entry is not None:
-                self.sections[name].append(entry)
+                kept.append(entry)
+                lines.append((self.rel, item.line))
 
     # -- entries ---------------------------------------------------------------
     def entry(self, schema: Schema, node, at: int | None = None) -> dict | None:

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Iterable
 from html import escape
 
-from ..base.text import one_line
+from ..base.text import md_text, one_line
 from ..checks import (
     CORROBORATED,
     NOT_CHECKED,
@@ -130,16 +130,6 @@ def to_table(findings: list[Finding], name: Namer, statements: Iterable[Statemen
     return "\n".join(map(one_line, lines)).rstrip() + f"\n\n{len(findings)} finding(s)."
 
 
-def _md(text: str) -> str:
-    """Markdown-safe text on one line: characters that would start markup are escaped,
-    line breaks become spaces (a quote cannot start a heading or a list item of its own).
-    """
-    text = one_line(text)
-    for ch in "\\`*_[]<>|#":
-        text = text.replace(ch, "\\" + ch)
-    return text
-
-
 def _targets(items: list[Finding], notes: dict[str, str]) -> list[str]:
     """The targets of ``items`` that carry a note, in the order first met."""
     return [t for t in dict.fromkeys(f.target for f in items) if t in notes]
@@ -151,34 +141,35 @@ def to_markdown(findings: list[Finding], name: Namer, title: str = "Findings",
     """Markdown: a section per basis, a subsection per check with its description, a list
     item per finding (quotes beside stated ones); then the statements no finding shows."""
     queries = check_queries()
-    out = [f"# {_md(title)}", ""]
+    out = [f"# {md_text(title)}", ""]
     if not findings:
         out += ["No findings: no overlaps and no gaps under the checks that ran.", ""]
     for basis, checks in by_basis(findings).items():
         heading, meaning = _heading(basis)
-        out += [f"## {_md(heading)} ({sum(map(len, checks.values()))})", "", _md(meaning), ""]
+        out += [f"## {md_text(heading)} ({sum(map(len, checks.values()))})", "",
+                md_text(meaning), ""]
         for check, items in checks.items():
             q = queries.get(check)
-            out += [f"### {_md(q.title if q else check)} (`{check}`, {len(items)})", ""]
+            out += [f"### {md_text(q.title if q else check)} (`{check}`, {len(items)})", ""]
             if q:
-                out += [_md(q.description), ""]
+                out += [md_text(q.description), ""]
             for f in items:
-                srcs = ", ".join(_md(name(s)) for s in f.sources) or "none"
-                out.append(f"- {_md(f.explain(name))} *Sources: {srcs}.*")
+                srcs = ", ".join(md_text(name(s)) for s in f.sources) or "none"
+                out.append(f"- {md_text(f.explain(name))} *Sources: {srcs}.*")
                 for quote in f.statements:
-                    out.append(f"  > “{_md(quote)}”")
+                    out.append(f"  > “{md_text(quote)}”")
             out.append("")
             for target in _targets(items, notes or {}):
-                out += [f"*Note on {_md(name(target))}:* {_md(notes[target])}", ""]
+                out += [f"*Note on {md_text(name(target))}:* {md_text(notes[target])}", ""]
     rest = uncorroborated(statements)
     if rest:
         out += [f"## What the sources say that no finding shows ({len(rest)})", "",
-                _md(UNSHOWN), ""]
+                md_text(UNSHOWN), ""]
         for st in rest:
-            srcs = ", ".join(_md(name(s)) for s in st.source)
-            out.append(f"- “{_md(st.quote)}” ({srcs}) {_md(_status(st, name))}")
+            srcs = ", ".join(md_text(name(s)) for s in st.source)
+            out.append(f"- “{md_text(st.quote)}” ({srcs}) {md_text(_status(st, name))}")
             if st.note:
-                out.append(f"  *Note:* {_md(st.note)}")
+                out.append(f"  *Note:* {md_text(st.note)}")
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 
@@ -322,18 +313,18 @@ def report_markdown(info: dict, findings: list[Finding], measures: dict, name: N
     """The planner's report as Markdown: contents, findings by basis and check (quotes
     beside stated ones), the statements no finding shows, sources, measures."""
     statements = list(statements)
-    out = [f"# {_md(info['title'])}", "",
+    out = [f"# {md_text(info['title'])}", "",
            f"Dataset `{info['dataset']}`: {info['triples']} triples. "
            + ", ".join(f"{v} {k}" for k, v in info["counts"].items()) + ".", "",
-           _md(summary(findings, statements)), ""]
+           md_text(summary(findings, statements)), ""]
     body = to_markdown(findings, name, "Findings", statements, notes).splitlines()
     out += ["#" + line if line.startswith("#") else line for line in body]
     out += ["", "## Network", ""]
     for heading, lines in _measure_lines(measures, name):
-        out += [f"### {_md(heading)}", ""] + [f"- {_md(x)}" for x in lines] + [""]
+        out += [f"### {md_text(heading)}", ""] + [f"- {md_text(x)}" for x in lines] + [""]
     out += ["## Sources", ""]
     for s in info["sources"]:
-        out.append(f"- `{s['id']}`: {_md(s['title'])} ({s['kind'] or 'source'}"
+        out.append(f"- `{s['id']}`: {md_text(s['title'])} ({s['kind'] or 'source'}"
                    f"{', ' + str(s['date']) if s['date'] else ''})")
     return "\n".join(out).rstrip() + "\n"
 

@@ -1,0 +1,452 @@
+"""What a change to the facts did: the facts added, removed and changed between two
+versions of a dataset, and the findings that appear and disappear.
+
+:func:`diff` compares two datasets (facts folders or built stores); :func:`git_versions`
+writes two git revisions of one facts folder into a temporary folder each, for the same
+comparison. The result, a :class:`Diff`, is plain data; :func:`to_table`,
+:func:`to_markdown` and :func:`to_json` write it for a terminal, a review and a program.
+
+Entries with an id are matched by id; those without one (responsibilities, statements) by
+what they are about (actor, role and target; ids, check and source), so that a
+responsibility whose period changed is one change, not a removal and an addition. A
+finding is the same finding when its check, subjects and target are the same.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tarfile
+import tempfile
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .base.text import md_text, one_line
+from .dataset import Dataset
+from .loader.facts import InvalidDataset
+from .model.schema import SECTIONS
+
+#: what identifies an entry without an id, by section
+MATCH_FIELDS = {"responsibilities": ("actor", "role", "for"),
+                "statements": ("about", "says", "source")}
+#: an entry kind as people say it, by section
+KIND_WORD = {name: schema.kind for name, schema in SECTIONS.items()}
+
+
+@dataclass
+class FieldChange:
+    """One field of an entry: its path (``funding.total``, ``name.fi``), old and new
+    value (None when absent)."""
+
+    path: str
+    old: object
+    new: object
+
+
+@dataclass
+class FactChange:
+    """An entry ``added``, ``removed`` or ``changed``; ``key`` its id (or what it is about,
+    for an entry without one); ``where`` its ``file:line`` in NEW (in OLD when removed;
+    empty for a built store, which keeps no lines)."""
+
+    change: str
+    section: str
+    key: str
+    where: str = ""
+    fields: list[FieldChange] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        out = {"change": self.change, "section": self.section, "kind": KIND_WORD[self.section],
+               "key": self.key, "where": self.where}
+        if self.fields:
+            out["fields"] = [{"field": f.path, "old": f.old, "new": f.new} for f in self.fields]
+        return out
+
+
+@dataclass
+class FindingChange:
+    """A finding that ``appeared`` or ``disappeared``: its check, subjects and target,
+    and its explanation with names (of NEW when it appeared, of OLD when it went)."""
+
+    change: str
+    check: str
+    subjects: list[str]
+    target: str
+    text: str
+    advisory: bool = False
+
+    def to_dict(self) -> dict:
+        return {"change": self.change, "check": self.check, "subjects": self.subjects,
+                "target": self.target, "explanation": self.text, "advisory": self.advisory}
+
+
+@dataclass
+class Diff:
+    """Two versions compared: their labels, the fact changes and the finding changes."""
+
+    old: str
+    new: str
+    facts: list[FactChange]
+    findings: list[FindingChange]
+
+    @property
+    def appeared(self) -> list[FindingChange]:
+        """The findings of NEW that OLD did not have (advisory ones left out: a hint is
+        not a new overlap or gap)."""
+        return [f for f in self.findings if f.change == "appeared" and not f.advisory]
+
+    def to_dict(self) -> dict:
+        count = Counter(c.change for c in self.facts)
+        found = Counter(c.change for c in self.findings)
+        return {
+            "old": self.old, "new": self.new,
+            "summary": {"added": count["added"], "removed": count["removed"],
+                        "changed": count["changed"], "findings_appeared": found["appeared"],
+                        "findings_disappeared": found["disappeared"]},
+            "facts": [c.to_dict() for c in self.facts],
+            "findings": [c.to_dict() for c in self.findings],
+        }
+
+
+# ----------------------------------------------------------------------------- facts
+
+
+def diff_facts(old: dict, new: dict, old_where=None, new_where=None) -> list[FactChange]:
+    """The changes from ``old`` to ``new``, two canonical facts documents (``dataset``
+    and a list per section). ``old_where``/``new_where`` give ``file:line`` of an entry:
+    functions ``(section, index) -> str`` over the positions in the lists given.
+
+    Cost: O(entries) dict lookups plus the fields of each entry whose content changed.
+
+    >>> old = {"dataset": {"id": "d"}, "projects": [{"id": "p", "name": {"fi": "A"}}],
+    ...        "responsibilities": [{"actor": "o", "role": "lead", "for": "p"}]}
+    >>> new = {"dataset": {"id": "d"}, "projects": [{"id": "p", "name": {"fi": "B"}}],
+    ...        "responsibilities": [{"actor": "o", "role": "lead", "for": "p",
+    ...                              "period": {"from": "2020"}}]}
+    >>> [(c.change, c.key, [(f.path, f.old, f.new) for f in c.fields])
+    ...  for c in diff_facts(old, new)]  # doctest: +NORMALIZE_WHITESPACE
+    [('changed', 'p', [('name.fi', 'A', 'B')]),
+     ('changed', 'o lead p', [('period', None, {'from': '2020'})])]
+    """
+    old_where = old_where or (lambda section, i: "")
+    new_where = new_where or (lambda section, i: "")
+    out: list[FactChange] = []
+    if old.get("dataset") != new.get("dataset"):
+        out.append(FactChange("changed", "dataset", "dataset", "",
+                              _fields(old.get("dataset") or {}, new.get("dataset") or {})))
+    for section in SECTIONS:
+        before, after = old.get(section) or [], new.get(section) or []
+        if not before and not after:
+            continue
+        if section in MATCH_FIELDS:
+            out += _diff_unkeyed(section, before, after, old_where, new_where)
+            continue
+        was = {e["id"]: i for i, e in enumerate(before)}
+        now = {e["id"]: i for i, e in enumerate(after)}
+        for ident, i in now.items():
+            if ident not in was:
+                out.append(FactChange("added", section, ident, new_where(section, i)))
+            elif before[was[ident]] != after[i]:
+                out.append(FactChange("changed", section, ident, new_where(section, i),
+                                      _fields(before[was[ident]], after[i])))
+        out += [FactChange("removed", section, ident, old_where(section, i))
+                for ident, i in was.items() if ident not in now]
+    order = {"changed": 0, "added": 1, "removed": 2}
+    sections = {name: n for n, name in enumerate(["dataset", *SECTIONS])}
+    out.sort(key=lambda c: (sections[c.section], order[c.change], c.key))
+    return out
+
+
+def _key(entry: dict, names: tuple[str, ...]) -> str:
+    parts = []
+    for name in names:
+        value = entry.get(name, "")
+        parts.append(" ".join(value) if isinstance(value, list) else str(value))
+    return " ".join(p for p in parts if p)
+
+
+def _canon(entry: dict) -> str:
+    return json.dumps(entry, sort_keys=True, ensure_ascii=False)
+
+
+def _diff_unkeyed(section, before, after, old_where, new_where) -> list[FactChange]:
+    """Entries without an id: the same content is the same entry; what is left on both
+    sides is paired by :data:`MATCH_FIELDS` (in order of content) as changed."""
+    names = MATCH_FIELDS[section]
+    left: dict[str, list[int]] = defaultdict(list)
+    for i, e in enumerate(before):
+        left[_canon(e)].append(i)
+    gone: dict[str, list[int]] = defaultdict(list)  # match key -> old positions unmatched
+    came: dict[str, list[int]] = defaultdict(list)
+    for i, e in enumerate(after):
+        same = left.get(_canon(e))
+        if same:
+            same.pop(0)
+        else:
+            came[_key(e, names)].append(i)
+    for positions in left.values():
+        for i in positions:
+            gone[_key(before[i], names)].append(i)
+    out = []
+    for key in sorted(set(gone) | set(came)):
+        olds = sorted(gone.get(key, []), key=lambda i: _canon(before[i]))
+        news = sorted(came.get(key, []), key=lambda i: _canon(after[i]))
+        for i, j in zip(olds, news, strict=False):
+            out.append(FactChange("changed", section, key, new_where(section, j),
+                                  _fields(before[i], after[j])))
+        out += [FactChange("removed", section, key, old_where(section, i))
+                for i in olds[len(news):]]
+        out += [FactChange("added", section, key, new_where(section, j))
+                for j in news[len(olds):]]
+    return out
+
+
+def _fields(old: dict, new: dict, prefix: str = "") -> list[FieldChange]:
+    """The fields that differ, by path; nested maps are followed, lists of entries with
+    ids (priorities) too, other lists are compared whole."""
+    out = []
+    for name in dict.fromkeys([*old, *new]):
+        a, b = old.get(name), new.get(name)
+        if a == b:
+            continue
+        path = f"{prefix}{name}"
+        if isinstance(a, dict) and isinstance(b, dict):
+            out += _fields(a, b, path + ".")
+        elif _with_ids(a) and _with_ids(b):
+            was = {e["id"]: e for e in a}
+            now = {e["id"]: e for e in b}
+            for ident in dict.fromkeys([*was, *now]):
+                if was.get(ident) != now.get(ident):
+                    if ident in was and ident in now:
+                        out += _fields(was[ident], now[ident], f"{path}[{ident}].")
+                    else:
+                        out.append(FieldChange(f"{path}[{ident}]", was.get(ident),
+                                               now.get(ident)))
+        else:
+            out.append(FieldChange(path, a, b))
+    return out
+
+
+def _with_ids(value) -> bool:
+    return isinstance(value, list) and bool(value) and \
+        all(isinstance(e, dict) and "id" in e for e in value)
+
+
+# -------------------------------------------------------------------------- findings
+
+
+def finding_key(f) -> tuple[str, tuple[str, ...], str]:
+    """What makes two findings the same finding: check, subjects (as a set) and target."""
+    return f.check, tuple(sorted(f.subjects)), f.target
+
+
+def diff_findings(old: list, new: list, old_name=str, new_name=str) -> list[FindingChange]:
+    """The findings of ``new`` not in ``old`` (appeared) and of ``old`` not in ``new``
+    (disappeared), by :func:`finding_key`, counted (two equal findings are two).
+
+    Cost: O(findings).
+    """
+    left = Counter(finding_key(f) for f in old)
+    right = Counter(finding_key(f) for f in new)
+    out = []
+    for change, items, other, name in (("appeared", new, left, new_name),
+                                       ("disappeared", old, right, old_name)):
+        seen: Counter = Counter()
+        for f in items:
+            key = finding_key(f)
+            seen[key] += 1
+            if seen[key] > other[key]:
+                out.append(FindingChange(change, f.check, sorted(f.subjects), f.target,
+                                         f.explain(name), f.advisory))
+    out.sort(key=lambda c: (c.change != "appeared", c.advisory, c.check, c.target,
+                            c.subjects))
+    return out
+
+
+# ---------------------------------------------------------------------------- inputs
+
+
+def diff(old: str | os.PathLike, new: str | os.PathLike, *, old_label: str | None = None,
+         new_label: str | None = None, shown_old: str | None = None,
+         shown_new: str | None = None) -> Diff:
+    """Compare two datasets, each a facts folder or a built store: facts and findings.
+
+    ``shown_old``/``shown_new`` replace the folder in ``file:line`` (a git revision's
+    temporary copy is shown as the dataset's own path). Raises what
+    :meth:`graph.Dataset.open` raises (``InvalidDataset`` for invalid facts).
+    Cost: both datasets opened (validated and built in memory when they are facts
+    folders) and every check run on each.
+    """
+    a, b = _open(old, shown_old), _open(new, shown_new)
+    facts = diff_facts(_canonical(a), _canonical(b), _where(a, shown_old),
+                       _where(b, shown_new))
+    findings = diff_findings(a.check(), b.check(), a.labels(), b.labels())
+    return Diff(old_label or os.fspath(old), new_label or os.fspath(new), facts, findings)
+
+
+def _open(path: str | os.PathLike, shown: str | None) -> Dataset:
+    """Open a dataset; the problems of an invalid one name ``shown`` instead of ``path``
+    (a git revision's temporary copy is named by the revision and the folder)."""
+    try:
+        return Dataset.open(path)
+    except InvalidDataset as exc:
+        if shown is None:
+            raise
+        root = os.fspath(path)
+        raise InvalidDataset([replace(p, path=shown + p.path[len(root):])
+                              if p.path.startswith(root) else p for p in exc.problems]) from None
+
+
+def _canonical(ds: Dataset) -> dict:
+    """Facts as lists in the order the loader read them (so positions map to lines), or
+    the canonical facts of a store."""
+    if ds.facts is None:
+        return ds.canonical()
+    return {"dataset": ds.facts.dataset, **ds.facts.sections}
+
+
+def _where(ds: Dataset, shown: str | None):
+    if ds.facts is None:
+        return None
+    root = shown if shown is not None else os.fspath(ds.path)
+    lines = ds.facts.lines
+
+    def where(section: str, i: int) -> str:
+        rel, line = lines[section][i]
+        return f"{os.path.join(root, rel)}:{line}"
+    return where
+
+
+class GitError(ValueError):
+    """A git revision of the dataset cannot be read (one message, for people)."""
+
+
+@contextmanager
+def git_versions(dataset: str | os.PathLike, revisions: str) -> Iterator[tuple[Path, Path,
+                                                                             str, str]]:
+    """The facts folder ``dataset`` at two git revisions, ``REV1..REV2`` (``REV1..`` is
+    ``REV1..HEAD``), each written to a temporary folder that is removed afterwards:
+    yields ``(old folder, new folder, REV1, REV2)``. Raises GitError."""
+    if ".." not in revisions or revisions.count("..") != 1 or "..." in revisions:
+        raise GitError(f"--git {revisions!r}: give two revisions as REV1..REV2 "
+                       "(like main..HEAD, or v1.. for v1..HEAD)")
+    first, second = revisions.split("..")
+    second = second or "HEAD"
+    if not first:
+        raise GitError(f"--git {revisions!r}: the first revision is missing (REV1..REV2)")
+    folder = Path(dataset)
+    if not folder.is_dir():
+        raise GitError(f"{dataset}: not a folder (with --git, DATASET is a facts folder in a "
+                       "git repository)")
+    prefix = _git(folder, "rev-parse", "--show-prefix").strip()
+    top = Path(_git(folder, "rev-parse", "--show-toplevel").strip())
+    tmp = Path(tempfile.mkdtemp(prefix="regiograph-diff-"))
+    try:
+        out = []
+        for n, rev in enumerate((first, second)):
+            _git(top, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}",
+                 what=f"{rev!r} is not a revision of this repository")
+            target = tmp / str(n)
+            target.mkdir()
+            archive = tmp / f"{n}.tar"
+            with open(archive, "wb") as fh:
+                _git(top, "archive", "--format=tar", rev, "--", prefix or ".", out=fh,
+                     what=f"{dataset} is not in revision {rev!r}")
+            try:
+                with tarfile.open(archive) as tar:
+                    tar.extractall(target, filter="data")  # no links out, no devices
+            except (tarfile.TarError, OSError) as exc:
+                raise GitError(f"{dataset} at {rev!r} cannot be unpacked: "
+                               f"{one_line(str(exc))}") from None
+            out.append(target / prefix if prefix else target)
+        yield out[0], out[1], first, second
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _git(folder: Path, *args: str, out=None, what: str | None = None) -> str:
+    try:
+        done = subprocess.run(["git", "-C", os.fspath(folder), *args], check=False,
+                              stdout=out if out is not None else subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=out is None)
+    except FileNotFoundError:
+        raise GitError("git is not installed; --git needs it") from None
+    if done.returncode != 0:
+        said = done.stderr.decode("utf-8", "replace") if isinstance(done.stderr, bytes) \
+            else done.stderr
+        raise GitError(what or f"{folder}: {one_line(said.strip()) or 'git failed'}")
+    return done.stdout if out is None else ""
+
+
+# ---------------------------------------------------------------------------- output
+
+
+def _value(value) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _counts(d: Diff) -> tuple[str, str]:
+    c = d.to_dict()["summary"]
+    return (f"{c['added']} added, {c['removed']} removed, {c['changed']} changed",
+            f"{c['findings_appeared']} appeared, {c['findings_disappeared']} disappeared")
+
+
+SIGN = {"added": "+", "removed": "-", "changed": "~", "appeared": "+", "disappeared": "-"}
+
+
+def to_table(d: Diff) -> str:
+    """Plain text for a terminal; every name and value one printable line."""
+    facts, findings = _counts(d)
+    lines = [f"{d.old} -> {d.new}", "", f"FACTS: {facts}"]
+    for c in d.facts:
+        where = f"  ({c.where})" if c.where else ""
+        lines.append(f"  {SIGN[c.change]} {KIND_WORD.get(c.section, c.section)} {c.key}{where}")
+        for f in c.fields:
+            lines.append(f"      {f.path}: {_value(f.old)} -> {_value(f.new)}")
+    lines += ["", f"FINDINGS: {findings}"]
+    for c in d.findings:
+        hint = " (advisory)" if c.advisory else ""
+        lines.append(f"  {SIGN[c.change]} {c.check}{hint}: {c.text}")
+    return "\n".join(map(one_line, lines)) + "\n"
+
+
+def to_markdown(d: Diff) -> str:
+    """Markdown to paste into a review: every name and value escaped, one line each."""
+    facts, findings = _counts(d)
+    lines = [f"### regiograph diff: {md_text(d.old)} → {md_text(d.new)}", "",
+             f"**Findings:** {findings}"]
+    if d.findings:
+        lines.append("")
+        for c in d.findings:
+            hint = " *(advisory)*" if c.advisory else ""
+            lines.append(f"- {SIGN[c.change]} **{c.change}** `{c.check}`{hint}: "
+                         f"{md_text(c.text)}")
+    lines += ["", f"**Facts:** {facts}"]
+    if d.facts:
+        lines += ["", "| | kind | id | where | fields |", "|---|---|---|---|---|"]
+        for c in d.facts:
+            fields = "<br>".join(f"{md_text(f.path)}: {md_text(_value(f.old))} → "
+                                 f"{md_text(_value(f.new))}" for f in c.fields)
+            lines.append(f"| {SIGN[c.change]} | {KIND_WORD.get(c.section, c.section)} | "
+                         f"{md_text(c.key)} | {md_text(c.where)} | {fields} |")
+    return "\n".join(lines) + "\n"
+
+
+def to_json(d: Diff) -> str:
+    """The diff as one JSON object: ``old``, ``new``, ``summary``, ``facts``,
+    ``findings``."""
+    return json.dumps(d.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+__all__ = ["Diff", "FactChange", "FieldChange", "FindingChange", "GitError", "diff",
+           "diff_facts", "diff_findings", "finding_key", "git_versions", "to_json",
+           "to_markdown", "to_table"]
