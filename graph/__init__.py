@@ -9,10 +9,22 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
-from .checks import Assessment, Finding, Statement
-from .dataset import Dataset
-from .loader.facts import Facts, InvalidDataset, Problem, load_facts
+from .base.lazy import lazy_names
+
+if TYPE_CHECKING:
+    from .checks import Assessment, Finding, Statement
+    from .dataset import Dataset
+    from .loader.facts import Facts, InvalidDataset, Problem, load_facts
+
+# imported when first used: a process that needs one module of the package (a query's
+# worker needs graph.query.sparql) does not load the loader and the checks (~0.15 s)
+_lazy = lazy_names(__name__, {
+    "Assessment": ".checks", "Finding": ".checks", "Statement": ".checks",
+    "Dataset": ".dataset", "Facts": ".loader.facts", "InvalidDataset": ".loader.facts",
+    "Problem": ".loader.facts", "load_facts": ".loader.facts",
+})
 
 __all__ = [
     "CHECKS",
@@ -34,7 +46,7 @@ def __getattr__(name: str):
         from .checks import names
 
         return names()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return _lazy(name)
 
 
 def load(path: str | os.PathLike) -> Dataset:
@@ -42,4 +54,6 @@ def load(path: str | os.PathLike) -> Dataset:
 
     Raises :class:`InvalidDataset` (with every problem) when the facts are invalid.
     """
+    from .dataset import Dataset
+
     return Dataset.open(path)
