@@ -23,7 +23,14 @@ both ways:
   ``Network.from_nx`` + ``write_html``;
 - once, whatever the size: who is who among 8 000 organisations of generated register
   rows (graph.importers.identity.resolve: merged by register id and normalised name, near
-  names scored with rapidfuzz), with no plain counterpart.
+  names scored with rapidfuzz), with no plain counterpart;
+- whole commands (issue 17), on the largest size: ``regiograph build`` (the store and every
+  export), then ``info``, ``check``, ``report`` and ``query --name responsibilities
+  --param actor=…`` on the built store, each a process of its own as a user runs it (time
+  and the peak resident memory of its process tree), side by side with the plain path
+  where there is one: rdflib parsing the N-Triples and serialising them as Turtle (build),
+  counting them (info), running the same query with the actor bound (query); networkx's
+  betweenness on the report's actor graph (the report's measures).
 
 Every stage runs in its own subprocess: peak memory is the rise of that process's
 ``ru_maxrss`` (which sees Rust allocations too) over what it held once its input was
@@ -32,7 +39,8 @@ The table goes to bench/results.md and stdout.
 
 Run: ``make bench`` or ``.venv/bin/python bench/run.py`` (``BENCH_MAX=1000000`` for 1M;
 ``BENCH_SIZES=10000`` to pick sizes by hand; ``BENCH_RUNS`` and ``BENCH_PLAIN_TIMEOUT``
-override the repeats and the plain path's time limit).
+override the repeats and the plain path's time limit; ``BENCH_ONLY=commands`` runs the
+whole commands alone).
 """
 
 from __future__ import annotations
@@ -394,6 +402,38 @@ def worker(stage: str, args) -> dict:
         r = timed(lambda: import_files("fi-structural-funds", [register], out).rows["imported"],
                   runs)
         return r
+    if stage == "cmd-build-rdflib":  # whole processes: timed by the parent (commands_stage)
+        g = _rdflib_graph(nt)
+        g.serialize(str(_scratch(folder) / "plain.ttl"), format="turtle")
+        return {"result": len(g)}
+    if stage == "cmd-info-rdflib":
+        from collections import Counter
+
+        import rdflib
+
+        g = _rdflib_graph(nt)
+        langs = Counter(o.language for o in g.objects()
+                        if isinstance(o, rdflib.Literal) and o.language)
+        return {"result": f"{len(g)} triples, {len(langs)} languages"}
+    if stage == "cmd-query-rdflib":
+        import rdflib
+
+        from graph.model.vocab import sparql_prologue
+        from graph.query.library import load_folder
+
+        g = _rdflib_graph(nt)
+        text = sparql_prologue() + load_folder("queries")["responsibilities"].text
+        rows = g.query(text, initBindings={"actor": rdflib.URIRef(args.check)})
+        return {"result": len(list(rows))}
+    if stage == "cmd-measures-networkx":
+        import networkx as nx
+
+        from graph.network.analyses import actor_graph
+        from graph.network.projection import to_networkx
+        from graph.store.store import open_store
+
+        A = actor_graph(to_networkx(open_store(folder)))
+        return {"result": len(nx.betweenness_centrality(A, k=min(500, len(A)), seed=0))}
     raise SystemExit(f"unknown stage {stage}")
 
 
@@ -673,6 +713,123 @@ def import_stage(workdir: Path, log) -> tuple[list[list[str]], list[str]]:
     return rows, goals
 
 
+#: the whole-command targets of issue 17 (seconds; build also ≤ 1 GB)
+COMMAND_TARGETS = {"build": 30.0, "info": 0.5, "check": 2.0, "report": 10.0, "query": 0.5}
+BUILD_MEMORY_TARGET_KB = 1024 * 1024
+
+
+#: GNU time, whose %M is the peak resident memory of the command alone: a child's own
+#: ``ru_maxrss`` would start at its parent's size (it is counted from before the exec)
+GNU_TIME = "/usr/bin/time"
+
+
+def run_command(args: list[str], limit: float) -> dict:
+    """Run one command as a process of its own (under GNU time); its time, the peak
+    resident memory of its process tree (the command, or a worker it waited for) and its
+    exit code, or a timeout."""
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        measured = Path(tmp) / "time"
+        wrap = [GNU_TIME, "-f", "%M", "-o", str(measured)] if Path(GNU_TIME).exists() else []
+        with open(Path(tmp) / "err", "w+b") as err:
+            proc = subprocess.Popen([*wrap, *args], stdout=subprocess.DEVNULL, stderr=err,
+                                    cwd=ROOT)
+            try:
+                proc.wait(timeout=limit)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+                return {"timeout": limit}
+            elapsed = time.perf_counter() - start
+            err.seek(0)
+            tail = err.read().decode("utf-8", "replace").strip().splitlines()
+        peak = measured.read_text().split()[-1] if measured.exists() else ""
+    print(f"   [{' '.join(Path(a).name if '/' in a else a for a in args[1:4])}: "
+          f"{elapsed:.1f} s]", file=sys.stderr, flush=True)
+    tail = [line for line in tail if not line.startswith("Command exited with")]
+    if proc.returncode not in (0, 3):  # check exits 3 only under --strict
+        return {"error": (tail or [f"exit {proc.returncode}"])[-1][:200]}
+    result = {"times": [elapsed]}
+    if peak.isdigit():
+        result["peak_kb"] = int(peak)
+    return result
+
+
+def _plain(stage: str, data: dict, limit: float, extra: str = "") -> dict:
+    cmd = [sys.executable, __file__, "--worker", stage, "--dir", data["dir"], "--nt",
+           data["nt"], "--runs", "1"] + (["--check", extra] if extra else [])
+    return run_command(cmd, limit)
+
+
+def commands_stage(data: dict, workdir: Path, log) -> tuple[list[list[str]], list[str], dict]:
+    """Issue 17: each command run as a user runs it, on the dataset of ``data``, in the
+    order build, info, check, report, query; the plain path beside each where there is
+    one. Table rows, target lines and the raw results by command."""
+    regiograph = [sys.executable, str(ROOT / "cli.py")]
+    out = Path(tempfile.mkdtemp(prefix="commands-", dir=workdir))
+    n = data["triples"]
+    ours: dict[str, dict] = {}
+    ours["build"] = run_command([*regiograph, "build", data["dir"], "-o", str(out)],
+                                OURS_TIMEOUT)
+    store = next(out.glob("*.store"), None)
+    actor = ""
+    if store is not None:
+        from graph.model.vocab import sparql_prologue
+        from graph.store.store import open_store
+
+        found = list(open_store(store).query(sparql_prologue() + """
+            SELECT ?a ?i WHERE { ?r rg:actor ?a . ?a dct:identifier ?i } ORDER BY ?i
+            LIMIT 1"""))
+        actor = found[0][1].value if found else ""
+        actor_iri = found[0][0].value if found else ""
+        runs = {
+            "info": ["info", str(store)],
+            "check": ["check", str(store)],
+            "report": ["report", str(store), "-o", str(out / "report.html")],
+            "query": ["query", str(store), "--name", "responsibilities", "--param",
+                      f"actor={actor}"],
+        }
+        for command, words in runs.items():
+            ours[command] = run_command([*regiograph, *words], OURS_TIMEOUT)
+    plain_limit = PLAIN_TIMEOUT * 4
+    plain = {
+        "build": ("rdflib parse N-Triples + serialize Turtle",
+                  _plain("cmd-build-rdflib", data, plain_limit)),
+        "info": ("rdflib parse N-Triples + count", _plain("cmd-info-rdflib", data,
+                                                          plain_limit)),
+        "check": ("", None),
+        "report": ("networkx betweenness (report's measures)",
+                   _plain("cmd-measures-networkx", {**data, "dir": str(store)}, plain_limit)
+                   if store is not None else None),
+        "query": ("rdflib parse N-Triples + same query",
+                  _plain("cmd-query-rdflib", data, plain_limit, actor_iri)
+                  if store is not None else None),
+    }
+    notes = {"build": "the store and every export (Turtle, N-Triples, JSON-LD, GraphML, CSV, "
+                      "YAML), and what is kept",
+             "info": "", "check": "all checks, table", "report": "HTML and Markdown",
+             "query": f"--name responsibilities --param actor={actor}"}
+    rows, goals = [], [f"| target (whole command) | measured at {n:,} triples | met? |",
+                       "|---|---|---|"]
+    for command in COMMAND_TARGETS:
+        mine = ours.get(command, {"error": "no store was built"})
+        name, theirs = plain[command]
+        row = [f"`regiograph {command}` (whole command)", f"{n:,}".replace(",", " "),
+               fmt_time(mine), fmt_mem(mine), "—", name, fmt_time(theirs), fmt_mem(theirs),
+               ratio(mine, theirs), notes[command]]
+        log(" | ".join(row))
+        rows.append(row)
+        t = _median(mine)
+        met = None if t is None else t <= COMMAND_TARGETS[command]
+        goals.append(f"| `{command}` ≤ {COMMAND_TARGETS[command]:g} s | {fmt_time(mine)} | "
+                     f"{'—' if met is None else 'yes' if met else 'no'} |")
+    mine = ours["build"]
+    kb = mine.get("peak_kb")
+    goals.append(f"| `build` ≤ 1 GB | {fmt_mem(mine)} | "
+                 f"{'—' if kb is None else 'yes' if kb <= BUILD_MEMORY_TARGET_KB else 'no'} |")
+    return rows, goals, ours
+
+
 def targets(data: dict, raw: dict) -> list[str]:
     """The issue's targets, each against what this run measured at one size."""
     n = data["triples"]
@@ -718,7 +875,7 @@ HEAD = ["stage", "triples", "ours", "ours peak", "ours triples/s", "plain path",
 
 
 def markdown(sizes: list[int], datasets: list[dict], rows: list[list[str]], goals: list[str],
-             seconds: float) -> str:
+             seconds: float, command_goals: list[str] = ()) -> str:
     import pyoxigraph
     import rdflib
     import yaml
@@ -744,6 +901,10 @@ def markdown(sizes: list[int], datasets: list[dict], rows: list[list[str]], goal
     lines += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows]
     lines += ["", "Targets of issue 8 (set for 1M triples on a 2-core machine), against the "
               "largest size of this run:", ""] + goals + [""]
+    if command_goals:
+        lines += ["Targets of issue 17: whole commands as a user runs them (a process each; "
+                  "peak is the most resident memory of its process tree), on the largest "
+                  "size of this run:", ""] + list(command_goals) + [""]
     return "\n".join(lines)
 
 
@@ -768,23 +929,32 @@ def main() -> None:
         [s for s in SIZES if s <= limit]
     start = time.perf_counter()
     datasets, rows, goals = [], [], []
+    log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
+    only_commands = os.environ.get("BENCH_ONLY") == "commands"
     with tempfile.TemporaryDirectory(prefix="regiograph-bench-") as tmp:
         for size in sizes:
-            data, found, raw = bench_size(size, Path(tmp), lambda s: print(s, file=sys.stderr,
-                                                                           flush=True))
+            if only_commands:  # the whole commands alone: no stage inside one process
+                datasets.append(prepare(size, Path(tmp)))
+                continue
+            data, found, raw = bench_size(size, Path(tmp), log)
             datasets.append(data)
             rows += found
             goals = targets(data, raw)
-        row, goal = similar_stage(Path(tmp), lambda s: print(s, file=sys.stderr, flush=True))
-        rows.append(row)
-        goals.append(goal)
-        row, goal = identity_stage(data)
-        rows.append(row)
-        goals.append(goal)
-        found, lines = import_stage(Path(tmp), lambda s: print(s, file=sys.stderr, flush=True))
+        if not only_commands:
+            row, goal = similar_stage(Path(tmp), log)
+            rows.append(row)
+            goals.append(goal)
+            row, goal = identity_stage(datasets[-1])
+            rows.append(row)
+            goals.append(goal)
+            found, lines = import_stage(Path(tmp), log)
+            rows += found
+            goals += lines
+        largest = max(datasets, key=lambda d: d["triples"])
+        log(f"== whole commands on {largest['triples']} triples")
+        found, command_goals, _ = commands_stage(largest, Path(tmp), log)
         rows += found
-        goals += lines
-    text = markdown(sizes, datasets, rows, goals, time.perf_counter() - start)
+    text = markdown(sizes, datasets, rows, goals, time.perf_counter() - start, command_goals)
     from graph.base.files import write_atomic
 
     write_atomic(args.out, text)

@@ -29,14 +29,20 @@ def test_bench_writes_the_table(tmp_path: Path):
                   "check overlap.responsibility", "check gap.cross-border-one-sided",
                   "all checks, findings built", "actor lookup (actor-tables.rq)",
                   "projection → networkx", "broker measure", "map (up to 5 000 nodes)",
-                  "import fi-structural-funds, 500 rows"):
+                  "import fi-structural-funds, 500 rows",
+                  *(f"`regiograph {c}` (whole command)"
+                    for c in ("build", "info", "check", "report", "query"))):
         assert stage in stages, stage
     time_cell = re.compile(r"^(\d+\.\d (ms)|\d+\.\d\d s)$")
     for r in rows[1:]:
         if r[0].lstrip("| ").startswith(("YAML", "facts", "N-Triples", "check", "all",
-                                         "actor", "projection", "broker", "map")):
+                                         "actor", "projection", "broker", "map",
+                                         "`regiograph")):
             assert time_cell.match(r[2]), r  # ours always finishes, with a time
     checks = [r for r in rows if r[0].lstrip("| ").startswith("check ")]
     assert len(checks) == 7 and not any("rows differ" in r[-1] for r in checks)
     assert "| import ≥ 20 000 rows/s (500 rows) |" in text
     assert "| facts → store ≤ 5 s |" in text and "| 5 000-node map written ≤ 1 s |" in text
+    for target in ("`build` ≤ 30 s", "`info` ≤ 0.5 s", "`check` ≤ 2 s", "`report` ≤ 10 s",
+                   "`query` ≤ 0.5 s", "`build` ≤ 1 GB"):
+        assert f"| {target} | " in text, target
