@@ -385,20 +385,23 @@ def test_deep_nesting_is_refused_clearly(seed_store):
     sparql.prepare('SELECT * WHERE { BIND("' + "{" * 100 + '" AS ?x) } # ' + "(" * 100)
 
 
-def test_a_huge_query_is_refused_before_the_slow_parse(seed_store):
-    import time
+def test_a_huge_query_is_refused_before_the_slow_parse(seed_store, monkeypatch):
+    """Over the size limit, the query is refused before rdflib's parser (the slow part,
+    seconds at the limit: measured in bench, not here) ever sees it."""
+    import rdflib.plugins.sparql.parser as parser
 
+    seen = []
+    monkeypatch.setattr(parser, "parseQuery", lambda text: seen.append(text) or 1 / 0)
     text = "SELECT * WHERE { " + " UNION ".join(["{ ?s ?p ?o }"] * 5000) + " }"
-    start = time.monotonic()
     result = CliRunner().invoke(main, ["query", str(seed_store), "--timeout", "3", text])
-    assert time.monotonic() - start < 3
     assert result.exit_code == 2 and f"at most {sparql.MAX_QUERY_CHARS}" in result.output
-    # the worst shape found at the size limit still parses within a few seconds
+    assert seen == []
+    monkeypatch.undo()
+    # the worst shape found at the size limit is still parsed, and accepted
     worst = "SELECT * WHERE { FILTER(" + " || ".join(["?a = ?b"] * 2000) + ") }"
     worst = worst[:sparql.MAX_QUERY_CHARS - 20].rsplit(" ||", 1)[0] + ") }"
-    start = time.monotonic()
+    assert len(worst) <= sparql.MAX_QUERY_CHARS
     sparql.prepare(worst)
-    assert time.monotonic() - start < 8
 
 
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://127.0.0.1/x", "/etc/passwd",
