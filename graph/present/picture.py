@@ -16,6 +16,7 @@ b'<?xml'
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass
 
 from ..base.files import write_atomic
@@ -76,10 +77,11 @@ def draw(nodes: list, edges: list, meta: dict, title: str, fmt: str) -> Picture:
             alpha=0.5 if many else 0.8, zorder=1))
     top = max((n.get("value") or 0 for n in shown), default=1) or 1
     scale = 10 if many else 120 if len(shown) < 60 else 60
+    area = {n["id"]: scale * (1 + 9 * (n.get("value") or 0) / top) for n in shown}  # pt²
     for shape in sorted({n["shape"] for n in shown}):
         group = [n for n in shown if n["shape"] == shape]
         ax.scatter([where[n["id"]][0] for n in group], [where[n["id"]][1] for n in group],
-                   s=[scale * (1 + 9 * (n.get("value") or 0) / top) for n in group],
+                   s=[area[n["id"]] for n in group],
                    c=[n[color_of] for n in group], marker=MARKERS.get(shape, "o"),
                    edgecolors=[(n.get("color") or {}).get("border", "#555555") for n in group],
                    linewidths=[(n.get("borderWidth") or 1.0) * 0.6 for n in group],
@@ -88,13 +90,14 @@ def draw(nodes: list, edges: list, meta: dict, title: str, fmt: str) -> Picture:
         shown, key=lambda n: -(n.get("value") or 0))[:MAX_LABELS]
     for n in labelled:
         x, y = where[n["id"]]
-        ax.annotate(n["label"], (x, y), xytext=(0, -11), textcoords="offset points",
-                    ha="center", va="top", parse_math=False, color="#222222", zorder=3,
+        ax.annotate(n["label"], (x, y), xytext=(0, -(math.sqrt(area[n["id"]]) / 2 + 2)),
+                    textcoords="offset points",
+                    ha="center", va="top", parse_math=False, color="#222222", zorder=1.5,
                     fontsize=10 if len(shown) < 60 else 8 if len(shown) < 200 else 6.5,
                     # a light box, not a stroke: stroked text is drawn as paths in SVG
                     bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
                           "alpha": 0.75})
-    ax.margins(0.06)
+    ax.margins(x=0.14, y=0.07)  # room for the names at the edges
     # names are text, never mathtext ("$" is a dollar) nor markup
     fig.text(0.01, 0.975, title, fontsize=15, fontweight="bold", va="top", parse_math=False)
     fig.text(0.01, 0.935, meta.get("subtitle") or "", fontsize=10, color="#555555", va="top",
