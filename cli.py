@@ -220,6 +220,24 @@ def export_cmd(dataset: str, fmt: str, output: str | None, csv_raw: bool) -> Non
         click.echo(f"wrote {path}", err=True)
 
 
+as_of_option = click.option(
+    "--as-of", "as_of", metavar="DATE",
+    help="Only the facts whose period holds DATE (2008, 2008-11 or 2008-11-06), and what "
+         "depends on nothing left out; facts without a period count and are counted "
+         "(taken on trust). See docs/time.md.")
+
+
+def _checked_date(as_of: str | None) -> None:
+    """A bad --as-of is a usage error before any dataset is read."""
+    if as_of is not None:
+        from graph.loader.asof import AsOfError, as_of_span
+
+        try:
+            as_of_span(as_of)
+        except AsOfError as exc:
+            raise click.BadParameter(str(exc), param_hint="--as-of") from None
+
+
 def _names(values: tuple[str, ...]) -> list[str]:
     return [n for v in values for n in v.split(",") if n]
 
@@ -240,7 +258,8 @@ def _names(values: tuple[str, ...]) -> list[str]:
               "when it is named with --only).")
 @click.option("--lang", default=None, help="Language of names in people's formats (fi, sv, en…).")
 @click.option("--show-query", metavar="NAME", help="Print the SPARQL of check NAME and stop.")
-def check(dataset, fmt, only, skip, bases, strict, lang, show_query) -> None:
+@as_of_option
+def check(dataset, fmt, only, skip, bases, strict, lang, show_query, as_of) -> None:
     """Find overlapping responsibilities and collaboration gaps in DATASET.
 
     Runs every check of ontology/checks/ (and of the folders in REGIOGRAPH_CHECKS):
@@ -277,14 +296,22 @@ def check(dataset, fmt, only, skip, bases, strict, lang, show_query) -> None:
         if basis not in checks.BASES:
             raise click.BadParameter(f"unknown basis {basis!r}; choose from "
                                      f"{', '.join(checks.BASES)}", param_hint="--basis")
+    _checked_date(as_of)
     ds = _open(dataset)
+    when = None
+    if as_of is not None:  # the checks of CHECKS.md, unchanged, on the facts of that date
+        ds, when = ds.as_of(as_of)
     # the same checks as `names`; on a built store read from what build kept
     assessment = ds.assess(_names(only), _names(skip))
     if wanted:
         assessment.findings = [f for f in assessment.findings if f.basis in wanted]
     findings = assessment.findings
     if fmt == "json":
-        click.echo(report.to_json(assessment.dataset, findings, assessment.statements))
+        text = report.to_json(assessment.dataset, findings, assessment.statements)
+        if when is not None:  # what was left out and taken on trust, beside the findings
+            text = json.dumps({**json.loads(text), **when.to_dict()}, indent=2,
+                              ensure_ascii=False)
+        click.echo(text)
     else:
         name = ds.labels(lang)
         title = f"Findings: {name(ds.id)}"
@@ -293,7 +320,19 @@ def check(dataset, fmt, only, skip, bases, strict, lang, show_query) -> None:
                   "markdown": lambda: report.to_markdown(findings, name, title, said, notes),
                   "html": lambda: report.to_html(findings, name, title, lang or "en",
                                                  said, notes)}[fmt]
-        click.echo(render())
+        text = render()
+        if when is not None:  # said first: the findings rest on the facts of that date
+            from html import escape
+
+            from graph.base.text import md_text
+
+            said_when = when.summary()
+            text = {"table": lambda: f"{said_when}\n\n{text}",
+                    "markdown": lambda: f"*{md_text(said_when)}*\n\n{text}",
+                    "html": lambda: text.replace(
+                        "</h1>", f'</h1>\n<p class="as-of">{escape(said_when)}</p>', 1),
+                    }[fmt]()
+        click.echo(text)
     named = set(_names(only))  # an advisory check counts for --strict only when named
     if strict and any(not f.advisory or f.check in named for f in findings):
         sys.exit(3)
@@ -363,8 +402,9 @@ def report_cmd(dataset: str, output: str, lang: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["html", "svg", "png"]), default=None,
               help="html: the interactive page; svg or png: a static picture with the same "
               "layout, legend and title. Default: from OUTPUT's suffix, else html.")
+@as_of_option
 def map_cmd(dataset, output, view, group, ident, depth, lang, color, size, layout,
-            fmt) -> None:
+            fmt, as_of) -> None:
     """Write an interactive network map of DATASET: one HTML file that opens offline.
 
     Views: actors (organisations and people, tied by posts and shared networks,
@@ -385,7 +425,11 @@ def map_cmd(dataset, output, view, group, ident, depth, lang, color, size, layou
     if fmt is None:
         suffix = Path(output).suffix.lower().lstrip(".")
         fmt = suffix if suffix in ("svg", "png") else "html"
+    _checked_date(as_of)
     ds = _open(dataset)
+    when = None
+    if as_of is not None:
+        ds, when = ds.as_of(as_of)
     try:
         page = ds.map(view, id=ident, depth=depth, lang=lang, color=color, size=size,
                       layout=layout, group=group, format=fmt)
@@ -394,7 +438,8 @@ def map_cmd(dataset, output, view, group, ident, depth, lang, color, size, layou
     with folder_lock(Path(output).parent, wait=WRITE_WAIT):
         path = page.save(output)
     what = "Map" if fmt == "html" else f"Picture ({fmt.upper()})"
-    click.echo(f"{page.nodes} nodes, {page.edges} edges. {what} written to {path}")
+    said_when = f" ({when.summary()})" if when is not None else ""
+    click.echo(f"{page.nodes} nodes, {page.edges} edges{said_when}. {what} written to {path}")
 
 
 def _query_error(exc) -> None:

@@ -294,6 +294,27 @@ class Dataset:
 
         return dataset_map(self, view, **options)
 
+    def as_of(self, date: str):
+        """This dataset as of ``date`` (``2008``, ``2008-11``, ``2008-11-06``): a new
+        Dataset, in memory, of the facts whose period overlaps the date, the facts without
+        a period (taken on trust) and what depends on nothing left out; and the
+        :class:`graph.loader.asof.AsOf` that says what was left out and what was taken on
+        trust. Checks, maps and queries run on it unchanged. Raises
+        graph.loader.asof.AsOfError for a date that is not one.
+        Cost: the facts (rebuilt from the store's RDF when it was built from a store),
+        one pass over them, and an in-memory store of what is kept.
+        """
+        from .loader.asof import facts_as_of, facts_of
+
+        if self.facts is not None:
+            doc = {"dataset": self.facts.dataset, **self.facts.sections}
+            used = self.facts.used
+        else:
+            doc, used = self.canonical(), None
+        result = facts_as_of(doc, date)
+        facts = facts_of(result.facts, used)
+        return Dataset(self.id, memory_store(to_quads(facts)), self.path, facts), result
+
 
 def build(facts_path: str | os.PathLike, out: str | os.PathLike, *,
           csv_raw: bool = False) -> tuple[Dataset, dict[str, list[Path]]]:

@@ -12,7 +12,7 @@ from tests.conftest import SEED
 
 PUBLIC = ["Assessment", "CHECKS", "Dataset", "Facts", "Finding", "InvalidDataset", "Problem",
           "Statement", "load", "load_facts"]
-DATASET_METHODS = ["assess", "canonical", "check", "counts", "entities", "export", "info",
+DATASET_METHODS = ["as_of", "assess", "canonical", "check", "counts", "entities", "export", "info",
                    "labels", "map", "measures", "notes", "open", "query", "rdf_bytes",
                    "to_networkx"]
 
