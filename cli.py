@@ -344,7 +344,8 @@ def check(dataset, fmt, only, skip, bases, strict, lang, show_query, as_of) -> N
               type=click.Path(), help="The HTML page to write; the Markdown goes beside it.")
 @click.option("--lang", default=None, help="Language of names (fi, sv, en…); default the "
               "dataset's, then English.")
-def report_cmd(dataset: str, output: str, lang: str | None) -> None:
+@as_of_option
+def report_cmd(dataset: str, output: str, lang: str | None, as_of: str | None) -> None:
     """Write a planner's report on DATASET: contents, findings, network, sources.
 
     One self-contained HTML page (OUTPUT) and the same as Markdown (OUTPUT with .md).
@@ -353,7 +354,12 @@ def report_cmd(dataset: str, output: str, lang: str | None) -> None:
     from graph.base.files import write_atomic
     from graph.present import report
 
+    _checked_date(as_of)
     ds = _open(dataset)
+    when = None
+    if as_of is not None:
+        ds, when = ds.as_of(as_of)
+    said_when = when.summary() if when is not None else None
     # a built store: the findings and the measures are read from what build kept (the
     # measures' own labels are not shown: names come from `name`, in --lang)
     assessment = ds.assess()
@@ -365,8 +371,8 @@ def report_cmd(dataset: str, output: str, lang: str | None) -> None:
     md_path = html_path.with_suffix(".md")
     notes = ds.notes()
     page = report.report_html(info_data, findings, measures, name, lang or info_data["lang"],
-                              said, notes)
-    text = report.report_markdown(info_data, findings, measures, name, said, notes)
+                              said, notes, said_when)
+    text = report.report_markdown(info_data, findings, measures, name, said, notes, said_when)
     with folder_lock(html_path.parent, wait=WRITE_WAIT):  # the two files of one report
         write_atomic(html_path, page)
         write_atomic(md_path, text)

@@ -152,3 +152,19 @@ def test_the_cli(tmp_path):
     assert drawn.exit_code == 0 and "as of 2023:" in drawn.stdout and out.is_file()
     with pytest.raises(AsOfError):
         as_of_span("last year")
+
+
+def test_the_report_as_of_a_date_says_so(tmp_path):
+    out = tmp_path / "r.html"
+    done = run("report", SEED, "--as-of", "2008", "-o", out)
+    assert done.exit_code == 0, done.output
+    page, text = out.read_text("utf-8"), out.with_suffix(".md").read_text("utf-8")
+    assert '<p class="as-of">as of 2008: ' in page and "taken on trust" in page
+    assert text.splitlines()[2].startswith("*as of 2008: ")
+    # the findings of the report are those of check --as-of
+    checked = json.loads(run("check", SEED, "--as-of", "2008", "--format", "json").stdout)
+    assert f"{len(checked['findings'])} finding(s)" in done.stdout
+    # without --as-of the report says nothing of a date
+    plain = tmp_path / "p.html"
+    assert run("report", SEED, "-o", plain).exit_code == 0
+    assert "as-of" not in plain.read_text("utf-8")

@@ -309,11 +309,15 @@ def summary(findings: list[Finding], statements: Iterable[Statement]) -> str:
 
 def report_markdown(info: dict, findings: list[Finding], measures: dict, name: Namer,
                     statements: Iterable[Statement] = (),
-                    notes: dict[str, str] | None = None) -> str:
+                    notes: dict[str, str] | None = None, as_of: str | None = None) -> str:
     """The planner's report as Markdown: contents, findings by basis and check (quotes
-    beside stated ones), the statements no finding shows, sources, measures."""
+    beside stated ones), the statements no finding shows, sources, measures; ``as_of``
+    says first which date the facts are of (graph.loader.asof.AsOf.summary)."""
     statements = list(statements)
-    out = [f"# {md_text(info['title'])}", "",
+    out = [f"# {md_text(info['title'])}", ""]
+    if as_of:
+        out += [f"*{md_text(as_of)}*", ""]
+    out += [
            f"Dataset `{info['dataset']}`: {info['triples']} triples. "
            + ", ".join(f"{v} {k}" for k, v in info["counts"].items()) + ".", "",
            md_text(summary(findings, statements)), ""]
@@ -331,8 +335,9 @@ def report_markdown(info: dict, findings: list[Finding], measures: dict, name: N
 
 def report_html(info: dict, findings: list[Finding], measures: dict, name: Namer,
                 lang: str = "en", statements: Iterable[Statement] = (),
-                notes: dict[str, str] | None = None) -> str:
-    """The planner's report as one self-contained HTML page (all text escaped)."""
+                notes: dict[str, str] | None = None, as_of: str | None = None) -> str:
+    """The planner's report as one self-contained HTML page (all text escaped);
+    ``as_of`` says under the title which date the facts are of."""
     statements = list(statements)
     counts = "".join(f"<tr><td>{escape(k)}</td><td>{v}</td></tr>"
                      for k, v in info["counts"].items())
@@ -342,6 +347,7 @@ def report_html(info: dict, findings: list[Finding], measures: dict, name: Namer
         # rstrip: the page keeps the bytes it had when this rule was written inline
         f"{assets.read('report.css').rstrip()}</style></head><body>",
         f"<h1>{escape(info['title'])}</h1>",
+        *([f'<p class="as-of">{escape(as_of)}</p>'] if as_of else []),
         f"<p>Dataset <code>{escape(info['dataset'])}</code>: {info['triples']} triples.</p>",
         f"<table>{counts}</table>",
         f"<h2>Findings ({len(findings)})</h2>",
