@@ -514,7 +514,9 @@ def _required_params(named, params: dict) -> None:
 @click.option("--graph", "graph_iri", metavar="IRI",
               help="With --endpoint: the named graph to query (sent as default-graph-uri), "
               "e.g. the one `push` wrote.")
-def query(args, file, name, params, fmt, timeout, memory, limit, endpoint, graph_iri) -> None:
+@as_of_option
+def query(args, file, name, params, fmt, timeout, memory, limit, endpoint, graph_iri,
+          as_of) -> None:
     """Run a SPARQL query on DATASET (or on --endpoint), safely.
 
     \b
@@ -536,7 +538,11 @@ def query(args, file, name, params, fmt, timeout, memory, limit, endpoint, graph
     from graph.base.files import scratch_folder
     from graph.query import sparql
 
+    _checked_date(as_of)
     if endpoint:
+        if as_of is not None:
+            raise click.UsageError("--as-of filters a DATASET's facts; a remote store's "
+                                   "graph is queried as it is")
         if len(args) > 1:
             raise click.UsageError("with --endpoint give no DATASET, only the query")
         dataset, text = None, (args[0] if args else None)
@@ -557,7 +563,11 @@ def query(args, file, name, params, fmt, timeout, memory, limit, endpoint, graph
         else:
             with scratch_folder("query") as work:
                 try:
-                    store_path = sparql.built_store(dataset, work)
+                    if as_of is None:
+                        store_path = sparql.built_store(dataset, work)
+                    else:  # a store of the facts of that date, and a word of what it is
+                        store_path, when = sparql.built_store_as_of(dataset, work, as_of)
+                        click.echo(when.summary(), err=True)
                 except InvalidDataset as exc:
                     _fail(exc)
                 answer = sparql.run_local(store_path, prepared, values, timeout,

@@ -168,3 +168,21 @@ def test_the_report_as_of_a_date_says_so(tmp_path):
     plain = tmp_path / "p.html"
     assert run("report", SEED, "-o", plain).exit_code == 0
     assert "as-of" not in plain.read_text("utf-8")
+
+
+def test_a_named_query_as_of_a_date(tmp_path):
+    def targets(*args):
+        done = run("query", *args, "--name", "responsibilities", "--param",
+                   "actor=lapin-liitto", "--format", "json")
+        assert done.exit_code == 0, done.output
+        rows = json.loads(done.stdout)["results"]["bindings"]
+        return sorted(r["target"]["value"].rsplit("/", 1)[-1] for r in rows), done.stderr
+    assert run("build", SEED, "-o", tmp_path).exit_code == 0
+    for dataset in (SEED, tmp_path / "lapland.store"):
+        then, said = targets(dataset, "--as-of", "2008")
+        now, _ = targets(dataset, "--as-of", "2023")
+        assert then == ["amo-2008"] and said.startswith("as of 2008: ")
+        assert now == ["amo-2008", "lapland-s3-implementation-plans"]
+    endpoint = run("query", "--endpoint", "http://127.0.0.1:9/q", "--as-of", "2008",
+                   "ASK { ?s ?p ?o }")
+    assert endpoint.exit_code == 2 and "--as-of" in endpoint.output
