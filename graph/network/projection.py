@@ -276,5 +276,83 @@ def write_graphml(G: nx.MultiDiGraph, path: str | os.PathLike) -> Path:
     >>> write_graphml(to_networkx(store), "out/lapland.graphml")  # doctest: +SKIP
     >>> nx.read_graphml("out/lapland.graphml", force_multigraph=True)  # doctest: +SKIP
     """
-    text = "\n".join(nx.generate_graphml(flatten(G), encoding="utf-8"))
-    return write_atomic(path, text + "\n")
+    return write_atomic(path, graphml_text(flatten(G)))
+
+
+_GRAPHML_HEAD = ('<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+                 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+                 'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+                 'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">')
+
+
+def _attrib(text: str) -> str:
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;").replace("\r", "&#13;").replace("\n", "&#10;")
+            .replace("\t", "&#09;"))
+
+
+def _cdata(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def graphml_text(G: nx.MultiDiGraph) -> str:
+    """The text of ``"\\n".join(nx.generate_graphml(G)) + "\\n"``, character for
+    character, written directly instead of through an ElementTree (990 292 triples'
+    projection: ~2 s instead of ~20 s). ``G``'s attributes must be GraphML's (see
+    :func:`flatten`); a graph with ``node_default`` or ``edge_default`` goes through
+    networkx.
+
+    >>> G = nx.MultiDiGraph(dataset="d")
+    >>> G.add_node("a<b", kind="org", label="Åsele & co")
+    >>> _ = G.add_edge("a<b", "c", key="member", sources="s1 s2")
+    >>> graphml_text(G) == "\\n".join(nx.generate_graphml(G)) + "\\n"
+    True
+    """
+    if "node_default" in G.graph or "edge_default" in G.graph or "id" in G.graph:
+        return "\n".join(nx.generate_graphml(G, encoding="utf-8")) + "\n"
+    xml_type = nx.readwrite.graphml.GraphMLWriter().get_xml_type
+    keys: dict[tuple[str, str, str], str] = {}
+
+    def data(scope: str, attrs: dict, indent: str) -> list[str]:
+        out = []
+        for name, value in attrs.items():
+            name, kind = str(name), xml_type(type(value))
+            key = keys.get((name, kind, scope))
+            if key is None:
+                key = keys[(name, kind, scope)] = f"d{len(keys)}"
+            text = str(value)
+            out.append(f'{indent}<data key="{key}">{_cdata(text)}</data>' if text
+                       else f'{indent}<data key="{key}" />')
+        return out
+
+    body = [f'  <graph edgedefault="{"directed" if G.is_directed() else "undirected"}">']
+    graph_data = data("graph", G.graph, "    ")  # its keys come first, its data last
+
+    def element(opening: str, attrs: dict, scope: str) -> None:
+        inner = data(scope, attrs, "      ")
+        if inner:
+            body.append(f"    <{opening}>")
+            body.extend(inner)
+            body.append(f"    </{opening.split(' ', 1)[0]}>")
+        else:
+            body.append(f"    <{opening} />")
+
+    for node, attrs in G.nodes(data=True):
+        element(f'node id="{_attrib(str(node))}"', attrs, "node")
+    if G.is_multigraph():
+        for u, v, k, attrs in G.edges(keys=True, data=True):
+            element(f'edge source="{_attrib(str(u))}" target="{_attrib(str(v))}" '
+                    f'id="{_attrib(str(k))}"', attrs, "edge")
+    else:
+        for u, v, attrs in G.edges(data=True):
+            element(f'edge source="{_attrib(str(u))}" target="{_attrib(str(v))}"', attrs,
+                    "edge")
+    body += graph_data
+    body.append("  </graph>")
+    # networkx inserts each new key first, so the last made comes first
+    head = [f'  <key id="{key}" for="{scope}" attr.name="{_attrib(name)}" '
+            f'attr.type="{kind}" />' for (name, kind, scope), key in reversed(keys.items())]
+    text = "\n".join([_GRAPHML_HEAD, *head, *body, "</graphml>"])
+    # what networkx's writer does last: ASCII with character references, then its lines
+    text = text.encode("ascii", "xmlcharrefreplace").decode("ascii")
+    return "\n".join(text.splitlines()) + "\n"
