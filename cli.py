@@ -370,9 +370,11 @@ def report_cmd(dataset: str, output: str, lang: str | None, as_of: str | None) -
     html_path = Path(output)
     md_path = html_path.with_suffix(".md")
     notes = ds.notes()
+    years = ds.timeline()  # on a built store: what build kept
     page = report.report_html(info_data, findings, measures, name, lang or info_data["lang"],
-                              said, notes, said_when)
-    text = report.report_markdown(info_data, findings, measures, name, said, notes, said_when)
+                              said, notes, said_when, years)
+    text = report.report_markdown(info_data, findings, measures, name, said, notes, said_when,
+                                  years)
     with folder_lock(html_path.parent, wait=WRITE_WAIT):  # the two files of one report
         write_atomic(html_path, page)
         write_atomic(md_path, text)

@@ -181,6 +181,16 @@ class Dataset:
 
         return measures(self.to_networkx())
 
+    def timeline(self) -> dict:
+        """Findings and ties per year (:func:`graph.timeline.timeline`), read from what
+        ``build`` kept when it can be."""
+        kept = self._kept("timeline")
+        if kept is not None:
+            return kept
+        from .timeline import timeline
+
+        return timeline(self)
+
     # -- output --------------------------------------------------------------
     def rdf_bytes(self, fmt: str, derived: bool = False) -> bytes:
         """The data graph (or, with ``derived``, the graph of derived facts) as ``fmt``."""
@@ -413,8 +423,8 @@ def _graphml_and_measures(ds: Dataset, path: Path) -> tuple[dict, list[Path]]:
 #: again (one JSON file per part, each with the key it was computed under)
 KEPT_DIR = "kept"
 #: what is kept: `info`'s counts, every check's findings weighed against the statements,
-#: every entity's names, the notes, and the report's network measures
-KEPT_PARTS = ("info", "assessment", "names", "notes", "measures")
+#: every entity's names, the notes, the report's network measures and its timeline
+KEPT_PARTS = ("info", "assessment", "names", "notes", "measures", "timeline")
 #: raised when what is kept changes shape: older keeps are then never read
 KEPT_FORMAT = 1
 #: libraries whose versions can change what is computed (SPARQL, measures, similarity)
@@ -447,7 +457,7 @@ def kept_key(store: str | os.PathLike) -> str:
 #: the package's modules that compute the kept parts from a store (the loader, importers,
 #: exports and maps do not: what they change reaches the kept parts through the store)
 _KEPT_CODE = ("dataset.py", "checks", "network", "store", "rdf", "model", "query/library.py",
-              "present/labels.py")
+              "present/labels.py", "timeline.py", "loader/asof.py")
 
 
 def code_key() -> str:
@@ -495,6 +505,7 @@ def keep(ds: Dataset, store: str | os.PathLike, measures: dict | None = None) ->
     """
     from .checks import assess
     from .present.labels import Labels, notes
+    from .timeline import timeline
 
     store = Path(store)
     key = kept_key(store)
@@ -509,6 +520,7 @@ def keep(ds: Dataset, store: str | os.PathLike, measures: dict | None = None) ->
         "names": {"names": labels.names, "dataset_lang": labels.dataset_lang},
         "notes": notes(ds.store),
         "measures": measures,
+        "timeline": timeline(ds),  # after info: it reads the triple count
     }
     folder = store / KEPT_DIR
     for part, value in parts.items():

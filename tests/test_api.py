@@ -14,7 +14,7 @@ PUBLIC = ["Assessment", "CHECKS", "Dataset", "Facts", "Finding", "InvalidDataset
           "Statement", "load", "load_facts"]
 DATASET_METHODS = ["as_of", "assess", "canonical", "check", "counts", "entities", "export", "info",
                    "labels", "map", "measures", "notes", "open", "query", "rdf_bytes",
-                   "to_networkx"]
+                   "timeline", "to_networkx"]
 
 
 def test_all_is_pinned():

@@ -19,6 +19,7 @@ from ..checks import (
     names,
 )
 from . import assets
+from .timeline import timeline_html, timeline_markdown
 
 Namer = Callable[[str], str]
 
@@ -309,10 +310,12 @@ def summary(findings: list[Finding], statements: Iterable[Statement]) -> str:
 
 def report_markdown(info: dict, findings: list[Finding], measures: dict, name: Namer,
                     statements: Iterable[Statement] = (),
-                    notes: dict[str, str] | None = None, as_of: str | None = None) -> str:
+                    notes: dict[str, str] | None = None, as_of: str | None = None,
+                    timeline: dict | None = None) -> str:
     """The planner's report as Markdown: contents, findings by basis and check (quotes
-    beside stated ones), the statements no finding shows, sources, measures; ``as_of``
-    says first which date the facts are of (graph.loader.asof.AsOf.summary)."""
+    beside stated ones), the statements no finding shows, the timeline (findings and
+    ties per year, graph.timeline), sources, measures; ``as_of`` says first which date
+    the facts are of (graph.loader.asof.AsOf.summary)."""
     statements = list(statements)
     out = [f"# {md_text(info['title'])}", ""]
     if as_of:
@@ -323,6 +326,8 @@ def report_markdown(info: dict, findings: list[Finding], measures: dict, name: N
            md_text(summary(findings, statements)), ""]
     body = to_markdown(findings, name, "Findings", statements, notes).splitlines()
     out += ["#" + line if line.startswith("#") else line for line in body]
+    if timeline is not None:
+        out += ["", "## Timeline", "", *timeline_markdown(timeline)]
     out += ["", "## Network", ""]
     for heading, lines in _measure_lines(measures, name):
         out += [f"### {md_text(heading)}", ""] + [f"- {md_text(x)}" for x in lines] + [""]
@@ -335,9 +340,11 @@ def report_markdown(info: dict, findings: list[Finding], measures: dict, name: N
 
 def report_html(info: dict, findings: list[Finding], measures: dict, name: Namer,
                 lang: str = "en", statements: Iterable[Statement] = (),
-                notes: dict[str, str] | None = None, as_of: str | None = None) -> str:
+                notes: dict[str, str] | None = None, as_of: str | None = None,
+                timeline: dict | None = None) -> str:
     """The planner's report as one self-contained HTML page (all text escaped);
-    ``as_of`` says under the title which date the facts are of."""
+    ``as_of`` says under the title which date the facts are of; ``timeline``
+    (graph.timeline) adds findings and ties per year, a picture and a table."""
     statements = list(statements)
     counts = "".join(f"<tr><td>{escape(k)}</td><td>{v}</td></tr>"
                      for k, v in info["counts"].items())
@@ -353,6 +360,7 @@ def report_html(info: dict, findings: list[Finding], measures: dict, name: Namer
         f"<h2>Findings ({len(findings)})</h2>",
         f'<p class="summary">{escape(summary(findings, statements))}</p>',
         findings_html(findings, name, statements, level=3, notes=notes),
+        *(["<h2>Timeline</h2>", timeline_html(timeline)] if timeline is not None else []),
         "<h2>Network</h2>",
     ]
     for heading, lines in _measure_lines(measures, name):
