@@ -60,3 +60,13 @@ def test_defaults_go_through_networkx():
     G = nx.MultiDiGraph(node_default={"kind": "x"})
     G.add_node("a", kind="y")
     assert graphml_text(G) == networkx_text(G)
+
+
+@pytest.mark.parametrize("which", ["seed", "synth"])
+def test_the_file_is_networkx_text(which, synth, tmp_path):
+    from graph.network.projection import write_graphml
+
+    G = Dataset.open(SEED if which == "seed" else synth).to_networkx()
+    G.nodes[next(iter(G))]["label"] = "<img src=x onerror=alert(1)> Åsele\r\n\x0b"
+    path = write_graphml(G, tmp_path / "g.graphml")
+    assert path.read_text("ascii") == networkx_text(flatten(G))

@@ -97,9 +97,14 @@ def data_triples(store: Store) -> Iterator[Triple]:
         yield q.triple
 
 
-def serialize(store: Store, fmt: RdfFormat, derived: bool = False) -> bytes:
+def serialize(store: Store, fmt: RdfFormat, derived: bool = False,
+              output: str | os.PathLike | None = None) -> bytes | None:
     """The data graph (or the derived one) in an RDF format (Turtle gets the package's
-    prefixes)."""
+    prefixes); with ``output`` (a file path) written there by the engine instead, never
+    held in memory whole (N-Triples of 1M triples: 165 MB)."""
     kwargs = {"prefixes": dict(PREFIXES)} if fmt in (RdfFormat.TURTLE, RdfFormat.TRIG) else {}
     graph = DERIVED_GRAPH if derived else DefaultGraph()
+    if output is not None:
+        store.dump(os.fspath(output), format=fmt, from_graph=graph, **kwargs)
+        return None
     return store.dump(format=fmt, from_graph=graph, **kwargs)
