@@ -315,6 +315,27 @@
       tooltip.style.top = (e.y + 14) + "px";
     });
     var selected = null;
+    var ring = el("div", "map-ring"), ringLabel = el("div", "map-ring-label");
+    ring.hidden = ringLabel.hidden = true;
+    container.appendChild(ring);
+    container.appendChild(ringLabel);
+    function placeRing() {
+      if (selected === null || graph.getNodeAttribute(selected, "hidden")) {
+        ring.hidden = ringLabel.hidden = true;
+        return;
+      }
+      var d = renderer.getNodeDisplayData(selected);
+      var p = renderer.framedGraphToViewport({x: d.x, y: d.y});
+      var r = renderer.scaleSize(d.size) + 6;
+      ring.style.left = (p.x - r) + "px";
+      ring.style.top = (p.y - r) + "px";
+      ring.style.width = ring.style.height = (2 * r) + "px";
+      ringLabel.textContent = byId[selected].label;
+      ringLabel.style.left = (p.x + r + 4) + "px";
+      ringLabel.style.top = (p.y - 10) + "px";
+      ring.hidden = ringLabel.hidden = false;
+    }
+    renderer.on("afterRender", placeRing);
     renderer.refresh();  // draws at once; the frame after it is on the screen
     requestAnimationFrame(function () { requestAnimationFrame(ready); });
     return {
@@ -339,13 +360,12 @@
         }, {attributes: ["color"]});
       },
       focus: function (id) {
-        if (selected !== null && graph.hasNode(selected)) {
-          graph.setNodeAttribute(selected, "highlighted", false);
-        }
+        // the camera moves (a redraw, no reprocessing of the graph's 30 000 nodes, which a
+        // changed node attribute would cost); a ring marks the node found
         selected = id;
-        graph.setNodeAttribute(id, "highlighted", true);  // sigma redraws on its next frame
         var d = renderer.getNodeDisplayData(id), camera = renderer.getCamera();
         camera.setState({x: d.x, y: d.y, ratio: Math.min(camera.getState().ratio, 0.08)});
+        placeRing();
       },
       selected: function () { return selected === null ? [] : [selected]; },
       centreOffset: function (id) {
@@ -355,8 +375,8 @@
         return Math.hypot(p.x - m.x, p.y - m.y);
       },
       reset: function () {
-        if (selected !== null) { graph.setNodeAttribute(selected, "highlighted", false); }
         selected = null;
+        ring.hidden = ringLabel.hidden = true;
         renderer.getCamera().setState({x: 0.5, y: 0.5, ratio: 1, angle: 0});
       },
       onClick: function (handler) {

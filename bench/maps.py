@@ -1,0 +1,236 @@
+"""Maps at a country's scale (issue 17): whole `regiograph map` commands and the pages
+in headless Chromium, against the plain pyvis path with physics.
+
+Rows (each function returns a list of dicts with the keys of :data:`COLUMNS`):
+
+- :func:`write_rows`: ``regiograph map STORE --view V`` as a whole command (a fresh
+  process: imports, store, projection, checks, layout, page) for each view, its time and
+  peak memory (``ru_maxrss`` of the process); the same view written by pyvis with its
+  default physics (``Network.from_nx`` + ``write_html``) in a fresh process; and a
+  refusal (the limit lowered to 5 000 nodes in that process, since no view of the 1M
+  dataset is over 60 000) to time how soon a view too large is refused;
+- :func:`browser_rows`: generated views of 5 000 and 30 000 nodes written by
+  graph.present.maps.render, opened in headless Chromium (/usr/bin/chromium): the time
+  from navigation to the first frame drawn (``__mapTimes.drawn``), and how long search
+  takes to focus a node until the next frame is drawn (median of 5); the pyvis page with
+  physics of the 5 000-node view, given at most ``PYVIS_LIMIT`` seconds to stabilise.
+
+Run alone: ``.venv/bin/python bench/maps.py STORE`` (a store built by ``regiograph
+build``, e.g. of ``regiograph synth --triples 990000``); ``--no-browser`` or
+``--no-write`` skip a part. It prints a Markdown table. bench/run.py can call
+:func:`rows`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+COLUMNS = ("what", "ours", "plain", "target")
+#: seconds the pyvis page with physics is given to stabilise in the browser
+PYVIS_LIMIT = 120
+VIEWS = (("actors", []), ("findings", []), ("cross-border", []),
+         ("overview", ["--group", "community"]))
+
+#: runs one regiograph command in this process and prints its time and peak memory
+RUN_CLI = """
+import resource, sys, time
+t = time.perf_counter()
+limit = sys.argv[1]
+if limit != "-":
+    import graph.present.maps as maps
+    maps.MAX_NODES = int(limit)
+from cli import main
+try:
+    main(sys.argv[2:], standalone_mode=False)
+except Exception as exc:
+    print(type(exc).__name__, str(exc)[:200], file=sys.stderr)
+import json
+print(json.dumps({"s": time.perf_counter() - t,
+                  "mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+#: the plain path: the same view written by pyvis, physics on (its default)
+RUN_PYVIS = """
+import json, resource, sys, time
+t = time.perf_counter()
+from graph.dataset import Dataset
+from graph.present.maps import select_view
+import networkx as nx
+from pyvis.network import Network
+ds = Dataset.open(sys.argv[1])
+G = ds.to_networkx()
+H = select_view(G, sys.argv[2], findings=ds.check() if sys.argv[2] == "findings" else ())
+simple = nx.Graph()
+simple.add_nodes_from((n, {"label": str(d.get("label") or n), "title": str(n)})
+                      for n, d in H.nodes(data=True))
+simple.add_edges_from(H.edges())
+net = Network(height="900px", width="100%", cdn_resources="in_line")
+net.from_nx(simple)
+net.write_html(sys.argv[3], notebook=False)
+print(json.dumps({"s": time.perf_counter() - t, "n": H.number_of_nodes(),
+                  "mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def _run(code: str, *args) -> dict:
+    done = subprocess.run([sys.executable, "-c", code, *map(str, args)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=3600)
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr[-2000:])
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["stderr"] = done.stderr.strip()
+    return result
+
+
+def _fmt(result: dict) -> str:
+    return f"{result['s']:.1f} s, {result['mb']:.0f} MB"
+
+
+def write_rows(store: str | os.PathLike, folder: Path, pyvis: bool = True) -> list[dict]:
+    """Whole `map` commands on ``store``, each view against pyvis with physics. Cost: a
+    fresh process per row (about a minute each at 1M triples)."""
+    rows = []
+    for view, extra in VIEWS:
+        out = folder / f"{view}.html"
+        ours = _run(RUN_CLI, "-", "map", store, "-o", out, "--view", view, *extra)
+        plain = "—"
+        if pyvis and view in ("actors", "findings", "cross-border"):
+            p = _run(RUN_PYVIS, store, view, folder / f"{view}-pyvis.html")
+            plain = f"{_fmt(p)} ({p['n']} nodes, physics in the browser)"
+        rows.append({"what": f"`map --view {view} {' '.join(extra)}`".replace(" `", "`"),
+                     "ours": _fmt(ours), "plain": plain, "target": "≤ 5 s"})
+    picture = _run(RUN_CLI, "-", "map", store, "-o", folder / "actors.png")
+    rows.append({"what": "`map --view actors -o actors.png` (picture)", "ours": _fmt(picture),
+                 "plain": "—", "target": "≤ 5 s"})
+    refused = _run(RUN_CLI, "5000", "map", store, "-o", folder / "refused.html")
+    said = "refused" if "MapTooLarge" in refused["stderr"] or "UsageError" in refused[
+        "stderr"] else f"not refused: {refused['stderr'][:80]}"
+    rows.append({"what": "`map --view actors` refused (limit lowered to 5 000 for the measure)",
+                 "ours": f"{_fmt(refused)} ({said})", "plain": "40 s, then refused (issue 17)",
+                 "target": "≤ 1 s"})
+    return rows
+
+
+def generated(n: int):
+    """A scale-free projection-like graph of ``n`` nodes (as tests/test_maps_large.py)."""
+    import networkx as nx
+
+    kinds = ("organisation", "person", "project", "network")
+    B = nx.barabasi_albert_graph(n, 1, seed=1)
+    G = nx.MultiDiGraph()
+    for i in B:
+        G.add_node(f"n{i}", kind=kinds[i % 4], label=f"Node {i}", countries=["FI"])
+    for u, v in B.edges():
+        G.add_edge(f"n{u}", f"n{v}", kind="member")
+    return G
+
+
+FOCUS = """(async () => {
+  const times = [];
+  for (const id of %s) {
+    const t = performance.now();
+    window.mapFocus(id);
+    await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+    times.push(performance.now() - t);
+  }
+  return times; })()"""
+
+
+def browser_rows(folder: Path, sizes=(5000, 30000), pyvis: bool = True) -> list[dict]:
+    """Generated views drawn in headless Chromium: first frame after navigation, search
+    focus; and the pyvis page (physics) of the smallest size. Cost: ~1 min."""
+    import networkx as nx
+    from pyvis.network import Network
+
+    from graph.present.maps import render
+    from tests.test_maps import Chromium
+
+    rows = []
+    browser = Chromium(Path(tempfile.mkdtemp(prefix="bench-chromium-")) / "profile")
+    try:
+        for n in sizes:
+            G = generated(n)
+            t = time.perf_counter()
+            page = render(G, title=f"{n} nodes")
+            written = time.perf_counter() - t
+            path = page.save(folder / f"generated-{n}.html")
+            browser.open(path)
+            drawn = browser.js("window.__mapTimes.drawn") / 1000
+            renderer = browser.js("mapView.renderer")
+            ids = [f"n{i}" for i in range(7, n, n // 5)][:5]
+            focus = statistics.median(browser.js(FOCUS % json.dumps(ids)))
+            rows.append({"what": f"{n} generated nodes drawn ({renderer}; page written in "
+                                 f"{written:.1f} s, {len(page.html) / 1e6:.0f} MB)",
+                         "ours": f"{drawn:.2f} s from navigation to the first frame",
+                         "plain": "—", "target": "≤ 2 s" if n <= 5000 else "≤ 10 s"})
+            rows.append({"what": f"search focuses a node ({n} nodes, median of 5)",
+                         "ours": f"{focus:.0f} ms", "plain": "—", "target": "≤ 200 ms"})
+            if pyvis and n == min(sizes):
+                simple = nx.Graph(G)
+                net = Network(height="900px", width="100%", cdn_resources="in_line")
+                net.from_nx(simple)
+                plain = folder / f"generated-{n}-pyvis.html"
+                net.write_html(str(plain), notebook=False)
+                browser.events.clear()
+                browser.call("Page.navigate", url=plain.resolve().as_uri())
+                browser.wait("typeof network !== 'undefined'", 60)
+                browser.js("window.__done = false; network.once('stabilized', () => "
+                           "{ window.__done = performance.now(); }); 0")
+                end = time.monotonic() + PYVIS_LIMIT
+                stable = None
+                while time.monotonic() < end:
+                    stable = browser.js("window.__done")
+                    if stable:
+                        break
+                    time.sleep(0.5)
+                rows[-2]["plain"] = (f"pyvis, physics: stable after {stable / 1000:.1f} s"
+                                     if stable else
+                                     f"pyvis, physics: not stable after {PYVIS_LIMIT} s")
+    finally:
+        browser.close()
+    return rows
+
+
+def rows(store, browser: bool = True, write: bool = True) -> list[dict]:
+    """Every row: the whole commands on ``store`` and the browser's."""
+    folder = Path(tempfile.mkdtemp(prefix="bench-maps-"))
+    out = []
+    if write:
+        out += write_rows(store, folder)
+    if browser:
+        out += browser_rows(folder)
+    return out
+
+
+def table(found: list[dict]) -> str:
+    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    lines += ["| " + " | ".join(str(r[c]) for c in COLUMNS) + " |" for r in found]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("store", help="a store built by `regiograph build`")
+    parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="bench-maps-"))
+    if not args.no_write:  # printed as soon as measured: the browser part is long
+        print(table(write_rows(args.store, folder)), flush=True)
+    if not args.no_browser:
+        print(table(browser_rows(folder)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
