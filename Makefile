@@ -38,10 +38,13 @@ demo: $(STAMP)
 	$(BIN)/regiograph map $(OUT)/$(NAME).store -o $(OUT)/$(NAME)-map-ego.html --view ego --id $(EGO) --depth 2
 	$(BIN)/regiograph map $(OUT)/$(NAME).store -o $(OUT)/$(NAME)-map-cross-border.html --view cross-border
 	$(BIN)/regiograph map $(OUT)/$(NAME).store -o $(OUT)/$(NAME)-map-findings.html --view findings
+	$(BIN)/regiograph map $(OUT)/$(NAME).store -o $(OUT)/$(NAME)-map-overview.html --view overview --group area
+	$(BIN)/regiograph map $(OUT)/$(NAME).store -o $(OUT)/$(NAME)-map-actors.svg --view actors
 	@echo
 	@echo "Done. Open in a browser (offline is fine):"
 	@echo "  $(OUT)/$(NAME)-report.html          the report: findings, sources, network"
-	@echo "  $(OUT)/$(NAME)-map-*.html           the maps: actors, strategy, ego, cross-border, findings"
+	@echo "  $(OUT)/$(NAME)-map-*.html           the maps: actors, strategy, ego, cross-border, findings, overview"
+	@echo "  $(OUT)/$(NAME)-map-actors.svg       a picture of the actors map, for a report or a slide"
 	@echo "The graph is in $(OUT)/$(NAME).ttl (and .nt, .jsonld, .graphml, -tables/), the store in"
 	@echo "$(OUT)/$(NAME).store: try $(BIN)/regiograph info $(OUT)/$(NAME).store"
 
