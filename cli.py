@@ -355,7 +355,7 @@ def report_cmd(dataset: str, output: str, lang: str | None, as_of: str | None) -
     from graph.present import report
 
     _checked_date(as_of)
-    ds = _open(dataset)
+    ds = whole = _open(dataset)
     when = None
     if as_of is not None:
         ds, when = ds.as_of(as_of)
@@ -370,7 +370,10 @@ def report_cmd(dataset: str, output: str, lang: str | None, as_of: str | None) -
     html_path = Path(output)
     md_path = html_path.with_suffix(".md")
     notes = ds.notes()
-    years = ds.timeline()  # on a built store: what build kept
+    # the whole dataset's years (on a built store: what build kept), the date marked
+    years = whole.timeline()
+    if when is not None:
+        years = {**years, "marked": int(when.date[:4])}
     page = report.report_html(info_data, findings, measures, name, lang or info_data["lang"],
                               said, notes, said_when, years)
     text = report.report_markdown(info_data, findings, measures, name, said, notes, said_when,

@@ -460,7 +460,8 @@ def kept_key(store: str | os.PathLike) -> str:
 #: the package's modules that compute the kept parts from a store (the loader, importers,
 #: exports and maps do not: what they change reaches the kept parts through the store)
 _KEPT_CODE = ("dataset.py", "checks", "network", "store", "rdf", "model", "query/library.py",
-              "present/labels.py", "timeline.py", "loader/asof.py")
+              "present/labels.py", "timeline.py", "loader/asof.py", "loader/facts.py",
+              "loader/reference.py")
 
 
 def code_key() -> str:

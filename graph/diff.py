@@ -18,7 +18,6 @@ import json
 import os
 import shutil
 import subprocess
-import tarfile
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -35,7 +34,7 @@ from .model.schema import SECTIONS
 MATCH_FIELDS = {"responsibilities": ("actor", "role", "for"),
                 "statements": ("about", "says", "source")}
 #: an entry kind as people say it, by section
-KIND_WORD = {name: schema.kind for name, schema in SECTIONS.items()}
+KIND_WORD = {"dataset": "dataset", **{name: schema.kind for name, schema in SECTIONS.items()}}
 
 
 @dataclass
@@ -70,8 +69,10 @@ class FactChange:
 
 @dataclass
 class FindingChange:
-    """A finding that ``appeared`` or ``disappeared``: its check, subjects and target,
-    and its explanation with names (of NEW when it appeared, of OLD when it went)."""
+    """A finding that ``appeared``, ``disappeared`` or was ``renamed`` (the same check
+    and the same explanation, in names, about entities whose ids changed): its check,
+    subjects and target (in NEW; ``was`` gives OLD's for a renamed one), and its
+    explanation with names (of NEW, or of OLD when it went)."""
 
     change: str
     check: str
@@ -79,10 +80,14 @@ class FindingChange:
     target: str
     text: str
     advisory: bool = False
+    was: tuple[list[str], str] | None = None
 
     def to_dict(self) -> dict:
-        return {"change": self.change, "check": self.check, "subjects": self.subjects,
-                "target": self.target, "explanation": self.text, "advisory": self.advisory}
+        out = {"change": self.change, "check": self.check, "subjects": self.subjects,
+               "target": self.target, "explanation": self.text, "advisory": self.advisory}
+        if self.was is not None:
+            out["was"] = {"subjects": self.was[0], "target": self.was[1]}
+        return out
 
 
 @dataclass
@@ -97,7 +102,7 @@ class Diff:
     @property
     def appeared(self) -> list[FindingChange]:
         """The findings of NEW that OLD did not have (advisory ones left out: a hint is
-        not a new overlap or gap)."""
+        not a new overlap or gap; a renamed one is not new)."""
         return [f for f in self.findings if f.change == "appeared" and not f.advisory]
 
     def to_dict(self) -> dict:
@@ -107,7 +112,8 @@ class Diff:
             "old": self.old, "new": self.new,
             "summary": {"added": count["added"], "removed": count["removed"],
                         "changed": count["changed"], "findings_appeared": found["appeared"],
-                        "findings_disappeared": found["disappeared"]},
+                        "findings_disappeared": found["disappeared"],
+                        "findings_renamed": found["renamed"]},
             "facts": [c.to_dict() for c in self.facts],
             "findings": [c.to_dict() for c in self.findings],
         }
@@ -220,13 +226,17 @@ def _fields(old: dict, new: dict, prefix: str = "") -> list[FieldChange]:
         elif _with_ids(a) and _with_ids(b):
             was = {e["id"]: e for e in a}
             now = {e["id"]: e for e in b}
+            found = []
             for ident in dict.fromkeys([*was, *now]):
                 if was.get(ident) != now.get(ident):
                     if ident in was and ident in now:
-                        out += _fields(was[ident], now[ident], f"{path}[{ident}].")
+                        found += _fields(was[ident], now[ident], f"{path}[{ident}].")
                     else:
-                        out.append(FieldChange(f"{path}[{ident}]", was.get(ident),
-                                               now.get(ident)))
+                        found.append(FieldChange(f"{path}[{ident}]", was.get(ident),
+                                                 now.get(ident)))
+            if not found:  # the same entries in another order: the order is the change
+                found.append(FieldChange(f"{path} (order)", list(was), list(now)))
+            out += found
         else:
             out.append(FieldChange(path, a, b))
     return out
@@ -253,18 +263,33 @@ def diff_findings(old: list, new: list, old_name=str, new_name=str) -> list[Find
     """
     left = Counter(finding_key(f) for f in old)
     right = Counter(finding_key(f) for f in new)
-    out = []
+    found: dict[str, list[FindingChange]] = {}
     for change, items, other, name in (("appeared", new, left, new_name),
                                        ("disappeared", old, right, old_name)):
         seen: Counter = Counter()
+        found[change] = []
         for f in items:
             key = finding_key(f)
             seen[key] += 1
             if seen[key] > other[key]:
-                out.append(FindingChange(change, f.check, sorted(f.subjects), f.target,
-                                         f.explain(name), f.advisory))
-    out.sort(key=lambda c: (c.change != "appeared", c.advisory, c.check, c.target,
-                            c.subjects))
+                found[change].append(FindingChange(change, f.check, sorted(f.subjects),
+                                                   f.target, f.explain(name), f.advisory))
+    # an id renamed: the finding that went and the one that came read the same
+    gone: dict[tuple[str, str], list[FindingChange]] = {}
+    for c in found["disappeared"]:
+        gone.setdefault((c.check, c.text), []).append(c)
+    out = []
+    for c in found["appeared"]:
+        twins = gone.get((c.check, c.text))
+        if twins:
+            was = twins.pop(0)
+            out.append(FindingChange("renamed", c.check, c.subjects, c.target, c.text,
+                                     c.advisory, (was.subjects, was.target)))
+        else:
+            out.append(c)
+    out += [c for twins in gone.values() for c in twins]
+    order = {"appeared": 0, "disappeared": 1, "renamed": 2}
+    out.sort(key=lambda c: (order[c.change], c.advisory, c.check, c.target, c.subjects))
     return out
 
 
@@ -282,7 +307,16 @@ def diff(old: str | os.PathLike, new: str | os.PathLike, *, old_label: str | Non
     Cost: both datasets opened (validated and built in memory when they are facts
     folders) and every check run on each.
     """
-    a, b = _open(old, shown_old), _open(new, shown_new)
+    problems = []
+    sides = []
+    for path, shown in ((old, shown_old), (new, shown_new)):
+        try:
+            sides.append(_open(path, shown))
+        except InvalidDataset as exc:  # both sides' problems, not only the first's
+            problems += exc.problems
+    if problems:
+        raise InvalidDataset(problems)
+    a, b = sides
     facts = diff_facts(_canonical(a), _canonical(b), _where(a, shown_old),
                        _where(b, shown_new))
     findings = diff_findings(a.check(), b.check(), a.labels(), b.labels())
@@ -331,7 +365,13 @@ def git_versions(dataset: str | os.PathLike, revisions: str) -> Iterator[tuple[P
                                                                              str, str]]:
     """The facts folder ``dataset`` at two git revisions, ``REV1..REV2`` (``REV1..`` is
     ``REV1..HEAD``), each written to a temporary folder that is removed afterwards:
-    yields ``(old folder, new folder, REV1, REV2)``. Raises GitError."""
+    yields ``(old folder, new folder, REV1, REV2)``. Raises GitError.
+
+    The files are read from each revision's tree as committed (``git ls-tree`` and
+    ``git cat-file``: no ``.gitattributes`` export rule applies), links written as links,
+    so the loader treats them as it would in a working tree. Uncommitted changes are not
+    part of any revision.
+    """
     if ".." not in revisions or revisions.count("..") != 1 or "..." in revisions:
         raise GitError(f"--git {revisions!r}: give two revisions as REV1..REV2 "
                        "(like main..HEAD, or v1.. for v1..HEAD)")
@@ -349,24 +389,61 @@ def git_versions(dataset: str | os.PathLike, revisions: str) -> Iterator[tuple[P
     try:
         out = []
         for n, rev in enumerate((first, second)):
+            if rev.startswith("-"):
+                raise GitError(f"{rev!r} is not a revision of this repository")
             _git(top, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}",
                  what=f"{rev!r} is not a revision of this repository")
             target = tmp / str(n)
             target.mkdir()
-            archive = tmp / f"{n}.tar"
-            with open(archive, "wb") as fh:
-                _git(top, "archive", "--format=tar", rev, "--", prefix or ".", out=fh,
-                     what=f"{dataset} is not in revision {rev!r}")
-            try:
-                with tarfile.open(archive) as tar:
-                    tar.extractall(target, filter="data")  # no links out, no devices
-            except (tarfile.TarError, OSError) as exc:
-                raise GitError(f"{dataset} at {rev!r} cannot be unpacked: "
-                               f"{one_line(str(exc))}") from None
+            _write_tree(top, rev, prefix, target, dataset)
             out.append(target / prefix if prefix else target)
         yield out[0], out[1], first, second
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _write_tree(top: Path, rev: str, prefix: str, target: Path, dataset) -> None:
+    """Write the files under ``prefix`` of revision ``rev`` into ``target``."""
+    listing = _git(top, "ls-tree", "-r", "-z", "--full-tree", rev, "--", prefix or ".")
+    entries = []
+    for item in filter(None, listing.split("\0")):
+        meta, _, path = item.partition("\t")
+        mode, kind, oid = meta.split()
+        parts = Path(path).parts
+        if Path(path).is_absolute() or ".." in parts:
+            raise GitError(f"{dataset} at {rev!r}: the tree holds a path that leaves it "
+                           f"({one_line(path)})")
+        if kind == "blob":
+            entries.append((mode, oid, target / path))
+    if not entries:
+        raise GitError(f"{dataset} is not in revision {rev!r}")
+    contents = _blobs(top, [oid for _, oid, _ in entries])
+    for (mode, _oid, path), data in zip(entries, contents, strict=True):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if mode == "120000":  # a link, as the working tree would have it
+            os.symlink(data.decode("utf-8", "surrogateescape"), path)
+        else:
+            path.write_bytes(data)
+
+
+def _blobs(top: Path, oids: list[str]) -> list[bytes]:
+    """The contents of ``oids``, in order, from one ``git cat-file --batch``."""
+    done = subprocess.run(["git", "-C", os.fspath(top), "cat-file", "--batch"],
+                          input="".join(f"{oid}\n" for oid in oids).encode(),
+                          capture_output=True, check=False)
+    if done.returncode != 0:
+        raise GitError(f"{top}: git cat-file failed: "
+                       f"{one_line(done.stderr.decode('utf-8', 'replace').strip())}")
+    data, at, out = done.stdout, 0, []
+    for oid in oids:
+        end = data.index(b"\n", at)
+        header = data[at:end].split()
+        if len(header) != 3 or header[1] == b"missing":
+            raise GitError(f"{top}: git has no object {oid}")
+        size = int(header[2])
+        out.append(data[end + 1:end + 1 + size])
+        at = end + 1 + size + 1  # the content and its trailing newline
+    return out
 
 
 def _git(folder: Path, *args: str, out=None, what: str | None = None) -> str:
@@ -396,11 +473,14 @@ def _value(value) -> str:
 
 def _counts(d: Diff) -> tuple[str, str]:
     c = d.to_dict()["summary"]
+    renamed = f", {c['findings_renamed']} renamed" if c["findings_renamed"] else ""
     return (f"{c['added']} added, {c['removed']} removed, {c['changed']} changed",
-            f"{c['findings_appeared']} appeared, {c['findings_disappeared']} disappeared")
+            f"{c['findings_appeared']} appeared, {c['findings_disappeared']} disappeared"
+            f"{renamed}")
 
 
-SIGN = {"added": "+", "removed": "-", "changed": "~", "appeared": "+", "disappeared": "-"}
+SIGN = {"added": "+", "removed": "-", "changed": "~", "appeared": "+", "disappeared": "-",
+        "renamed": "~"}
 
 
 def to_table(d: Diff) -> str:
@@ -428,15 +508,14 @@ def to_markdown(d: Diff) -> str:
         lines.append("")
         for c in d.findings:
             hint = " *(advisory)*" if c.advisory else ""
-            lines.append(f"- {SIGN[c.change]} **{c.change}** `{c.check}`{hint}: "
-                         f"{md_text(c.text)}")
+            lines.append(f"- **{c.change}** `{c.check}`{hint}: {md_text(c.text)}")
     lines += ["", f"**Facts:** {facts}"]
     if d.facts:
-        lines += ["", "| | kind | id | where | fields |", "|---|---|---|---|---|"]
+        lines += ["", "| change | kind | id | where | fields |", "|---|---|---|---|---|"]
         for c in d.facts:
             fields = "<br>".join(f"{md_text(f.path)}: {md_text(_value(f.old))} → "
                                  f"{md_text(_value(f.new))}" for f in c.fields)
-            lines.append(f"| {SIGN[c.change]} | {KIND_WORD.get(c.section, c.section)} | "
+            lines.append(f"| {c.change} | {KIND_WORD.get(c.section, c.section)} | "
                          f"{md_text(c.key)} | {md_text(c.where)} | {fields} |")
     return "\n".join(lines) + "\n"
 

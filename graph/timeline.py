@@ -19,6 +19,11 @@ FINDINGS_LIMIT = 20_000
 TIE_KINDS = ("responsibility", "project", "network", "event", "post", "activity")
 #: at most this many years are shown (a typo like 1008 must not make a thousand rows)
 MAX_YEARS = 60
+#: an end more years than this past the last year anything begins is not drawn to
+FAR = 30
+#: the facts that count as ties in each year's facts, by section, and their kind
+_TIE_SECTIONS = {"responsibilities": "responsibility", "projects": "project",
+                 "networks": "network", "events": "event"}
 
 _TIES = """
 SELECT ?kind ?start ?end WHERE {
@@ -46,26 +51,42 @@ def timeline(ds, findings: bool | None = None) -> dict:
     """
     from .rdf import CLASSES
 
-    values = " ".join(f'(<{CLASSES[k].value}> "{k}")' for k in TIE_KINDS)
+    # strategies are no ties, but their periods are years the findings can change in
+    values = " ".join(f'(<{CLASSES[k].value}> "{k}")' for k in (*TIE_KINDS, "strategy"))
     spans: list[tuple[str, int | None, int | None]] = []
     for row in ds.query(_TIES % values):
         start, end = _year(row.get("start")), _year(row.get("end"))
         spans.append((str(row["kind"]), start, end))
-    named = sorted({y for _, a, b in spans for y in (a, b) if y is not None})
-    out: dict = {"years": [], "ties": {}, "undated": {}, "findings": None, "why": ""}
-    undated = Counter(kind for kind, a, b in spans if a is None and b is None)
+    # the years run from the first year named to the last one, except that an end far
+    # past the last year anything begins (a typo like 3013) must not push the years
+    # that hold the data off the picture
+    begun = sorted({a if a is not None else b for _, a, b in spans
+                    if a is not None or b is not None})
+    ends = [b for _, _, b in spans if b is not None]
+    near = [b for b in ends if begun and b <= begun[-1] + FAR]
+    out: dict = {"years": [], "ties": {}, "undated": {}, "findings": None, "why": "",
+                 "notes": []}
+    spans_of_ties = [s for s in spans if s[0] != "strategy"]
+    undated = Counter(kind for kind, a, b in spans_of_ties if a is None and b is None)
     out["undated"] = {k: undated[k] for k in TIE_KINDS if undated[k]}
-    if not named:
-        out["why"] = "no fact of the dataset has a period"
+    if not begun:
+        out["why"] = ("no fact of the dataset has a period (a strategy, responsibility, "
+                      "project, network, event, post or activity)")
         return out
-    first, last = named[0], named[-1]
+    first, last = begun[0], max([begun[-1], *near])
+    if ends and max(ends) > last:
+        out["notes"].append(f"a period runs on to {max(ends)}, more than {FAR} years past "
+                            f"{begun[-1]} (the last year anything begins); the years shown "
+                            f"end at {last}")
     if last - first + 1 > MAX_YEARS:  # the latest years, where planning happens
+        out["notes"].append(f"the ties begin from {first} to {last}; the latest "
+                            f"{MAX_YEARS} years are shown")
         first = last - MAX_YEARS + 1
     years = list(range(first, last + 1))
     out["years"] = years
     for kind in TIE_KINDS:
         counts = [0] * len(years)
-        for k, a, b in spans:
+        for k, a, b in spans_of_ties:
             if k != kind or (a is None and b is None):
                 continue
             lo = max(first, a if a is not None else first)
@@ -82,13 +103,34 @@ def timeline(ds, findings: bool | None = None) -> dict:
                           f"{FINDINGS_LIMIT:,} triples (every check runs once per year); "
                           f"this one has {triples:,}: use check --as-of YEAR")
     if findings:
+        # each year's facts as check --as-of sees them: the ties are recounted from them
+        # too, so that a tie whose actor or target had gone is not counted beside the
+        # findings that its absence makes
         per: dict[str, list[int]] = {}
+        ties: dict[str, list[int]] = {}
         for n, year in enumerate(years):
-            found = Counter(f.check for f in ds.as_of(str(year))[0].check())
-            for check, count in found.items():
-                per.setdefault(check, [0] * len(years))[n] = count
+            held, result = ds.as_of(str(year))
+            for f in held.check():
+                name = f.check + (" (advisory)" if f.advisory else "")
+                per.setdefault(name, [0] * len(years))[n] += 1
+            for kind, count in _dated_ties(result.facts).items():
+                ties.setdefault(kind, [0] * len(years))[n] = count
         out["findings"] = dict(sorted(per.items()))
+        out["ties"] = {k: ties[k] for k in TIE_KINDS if any(ties.get(k, ()))}
     return out
+
+
+def _dated_ties(facts: dict) -> Counter:
+    """The ties with a period among ``facts`` (one year's), by kind."""
+    found: Counter = Counter()
+    for section, kind in _TIE_SECTIONS.items():
+        key = "date" if section == "events" else "period"
+        found[kind] = sum(1 for e in facts.get(section, ()) if e.get(key) is not None)
+    found["post"] = sum(1 for p in facts.get("people", ()) for post in p.get("posts", ())
+                        if post.get("period") is not None)
+    found["activity"] = sum(1 for p in facts.get("projects", ())
+                            for a in p.get("activities", ()) if a.get("period") is not None)
+    return found
 
 
 def _year(term) -> int | None:

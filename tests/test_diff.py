@@ -139,7 +139,7 @@ def test_cli_formats_and_strict(seed_change):
     assert "+ gap.unmonitored:" in table.stdout
     md = run("diff", SEED, seed_change, "--format", "markdown")
     assert md.stdout.startswith("### regiograph diff:")
-    assert "| ~ | project | amo-2008 |" in md.stdout
+    assert "| changed | project | amo-2008 |" in md.stdout
     doc = json.loads(run("diff", SEED, seed_change, "--format", "json").stdout)
     assert doc["summary"]["findings_appeared"] >= 1 and doc["summary"]["changed"] == 2
     assert run("diff", SEED, seed_change, "--strict").exit_code == 3
@@ -264,3 +264,101 @@ def test_the_ci_recipe_runs_as_written(tmp_path):
     assert done.returncode == 3, done.stderr
     text = summary.read_text("utf-8")
     assert text.startswith("### regiograph diff:") and "**appeared** `gap.unmonitored`" in text
+
+
+# -- what a review found ----------------------------------------------------------------
+
+def test_a_change_of_the_dataset_block_is_one_change(tmp_path):
+    new = tmp_path / "new"
+    shutil.copytree(SEED, new)
+    path = new / "dataset.yaml"
+    path.write_text(path.read_text("utf-8").replace("title: Regional development",
+                                                    "title: Regional DEVELOPMENT", 1), "utf-8")
+    for fmt in ("table", "markdown", "json"):
+        done = run("diff", SEED, new, "--format", fmt)
+        assert done.exit_code == 0, done.output
+    doc = json.loads(run("diff", SEED, new, "--format", "json").stdout)
+    assert [(c["change"], c["kind"], [f["field"] for f in c["fields"]]) for c in doc["facts"]] \
+        == [("changed", "dataset", ["title.fi"])]
+
+
+def test_a_renamed_id_is_no_new_finding(tmp_path):
+    """The same finding about an entity whose id changed reads the same: renamed, and
+    --strict does not fail on it."""
+    new = tmp_path / "new"
+    shutil.copytree(SEED, new)
+    for path in new.glob("*.yaml"):
+        path.write_text(re.sub(r"\bamo-2008-programme\b", "amo-ohjelma-2008",
+                               path.read_text("utf-8")), "utf-8")
+    result = diff(SEED, new)
+    changes = {c.change for c in result.findings}
+    assert "renamed" in changes and not result.appeared
+    renamed = next(c for c in result.findings if c.change == "renamed")
+    assert renamed.was is not None and "amo-2008-programme" in [renamed.was[1],
+                                                               *renamed.was[0]]
+    assert run("diff", SEED, new, "--strict").exit_code == 0
+    assert "renamed" in run("diff", SEED, new).stdout
+
+
+def test_reordered_priorities_say_so(tmp_path):
+    new = tmp_path / "new"
+    shutil.copytree(SEED, new)
+    old = diff(SEED, SEED)
+    assert not old.facts
+    from graph.diff import diff_facts
+    from graph.loader.facts import load_facts
+
+    doc = {"dataset": load_facts(SEED).dataset, **load_facts(SEED).sections}
+    other = json.loads(json.dumps(doc))
+    strategy = next(s for s in other["strategies"] if len(s.get("priorities", ())) > 1)
+    strategy["priorities"].reverse()
+    (change,) = diff_facts(doc, other)
+    assert [f.path for f in change.fields] == ["priorities (order)"]
+
+
+def test_both_invalid_sides_are_reported(tmp_path):
+    sides = []
+    for n in (1, 2):
+        side = tmp_path / f"bad{n}"
+        shutil.copytree(SEED, side)
+        path = side / "projects.yaml"
+        path.write_text(path.read_text("utf-8").replace(
+            "administrator: leader-kylakulttuuria", f"administrator: nobody-{n}", 1), "utf-8")
+        sides.append(side)
+    done = run("diff", *sides)
+    assert done.exit_code == 1
+    assert "nobody-1" in done.stderr and "nobody-2" in done.stderr
+
+
+def test_git_revisions_are_read_as_committed(tmp_path):
+    """export-ignore in .gitattributes does not hide files (git archive would), and a
+    link is written as a link, refused by the loader as in a working tree."""
+    repo = tmp_path / "repo"
+    shutil.copytree(SEED, repo / "lapland")
+    (repo / ".gitattributes").write_text("lapland/responsibilities.yaml export-ignore\n")
+    git = ["-c", "user.name=t", "-c", "user.email=t@example.org"]
+    _git(repo, "init", "-q")
+    _git(repo, *git, "add", ".")
+    _git(repo, *git, "commit", "-qm", "seed")
+    (repo / "lapland" / "extra.yaml").symlink_to("/etc/hostname")
+    _git(repo, *git, "add", ".")
+    _git(repo, *git, "commit", "-qm", "a link")
+    same = run("diff", "--git", "HEAD~1..HEAD~1", repo / "lapland", "--format", "json")
+    assert same.exit_code == 0, same.output
+    assert json.loads(same.stdout)["facts"] == []  # nothing missing from either side
+    linked = run("diff", "--git", "HEAD~1..HEAD", repo / "lapland")
+    assert linked.exit_code == 1
+    assert "HEAD:" in linked.stderr and "extra.yaml" in linked.stderr
+    assert "Traceback" not in linked.output
+
+
+def test_markdown_neutralises_entities_and_mentions(tmp_path):
+    new = tmp_path / "new"
+    shutil.copytree(SEED, new)
+    projects = new / "projects.yaml"
+    projects.write_text(projects.read_text("utf-8").replace(
+        "name: Tunturi-Lapin ja Tornionlaakson AMO-hanke 2008",
+        'name: "AMO &#x202E; @octocat"', 1), "utf-8")
+    md = to_markdown(diff(SEED, new))
+    assert "\\&\\#x202E;" in md and "\\@octocat" in md
+    assert not re.search(r"(?<!\\)&#x202E;", md)

@@ -97,3 +97,55 @@ def test_the_report_has_the_timeline_and_a_built_store_keeps_it(seed_timeline, t
     kept = json.loads((tmp_path / "b" / "lapland.store" / "kept" / "timeline.json")
                       .read_text("utf-8"))["value"]
     assert kept == json.loads(json.dumps(seed_timeline)) == store.timeline()
+
+
+# -- what a review found ----------------------------------------------------------------
+
+def test_a_far_end_does_not_push_the_years_off(tmp_path):
+    folder = tmp_path / "far"
+    import shutil
+
+    shutil.copytree(SEED, folder)
+    path = folder / "responsibilities.yaml"
+    path.write_text(path.read_text("utf-8").replace("period: {from: 2007, to: 2013}",
+                                                    "period: {from: 2007, to: 3013}", 1),
+                    "utf-8")
+    t = tl.timeline(graph.load(folder), findings=False)
+    assert t["years"][0] == 2007 and t["years"][-1] == 2023
+    assert any("on to 3013" in note for note in t["notes"])
+    assert "on to 3013" in timeline_html(t)
+
+
+def test_a_tie_whose_actor_had_gone_is_not_counted(tmp_path):
+    """A network of 2000-2001 and its open-ended responsibility: as of 2002 the
+    responsibility depends on a network that had gone, so neither the findings nor the
+    ties of 2002 count it."""
+    (tmp_path / "d.yaml").write_text("""format: 1
+dataset: {id: tie, title: {en: Tie}, lang: en}
+sources: [{id: s, title: {en: S}}]
+organisations: [{id: o, name: {en: O}, kind: company}]
+strategies: [{id: st, name: {en: St}, kind: strategy, period: {from: 2000, to: 2003}}]
+networks: [{id: n1, name: {en: N1}, kind: working-group, members: [o], for: [st],
+            period: {from: 2000, to: 2001}}]
+responsibilities:
+  - {actor: n1, role: monitor, for: st, period: {from: 2000}, source: s}
+""", "utf-8")
+    t = tl.timeline(graph.load(tmp_path))
+    n = t["years"].index(2002)
+    assert t["ties"]["responsibility"][n] == 0 and t["ties"]["network"][n] == 0
+    assert t["ties"]["responsibility"][t["years"].index(2001)] == 1
+
+
+def test_the_report_as_of_a_date_marks_it_on_the_whole_timeline(tmp_path, seed_timeline):
+    out = tmp_path / "r.html"
+    assert run("report", SEED, "--as-of", "2008", "-o", out).exit_code == 0
+    page = out.read_text("utf-8")
+    assert '<tr class="as-of"><td>2008</td>' in page and "as of 2008" in page
+    text = out.with_suffix(".md").read_text("utf-8")
+    assert "| **2008** |" in text and "| 2023 |" in text  # every year, 2008 marked
+
+
+def test_a_check_name_is_never_mathtext():
+    svg = timeline_svg({"years": [2007, 2008], "ties": {"project": [1, 1]}, "undated": {},
+                        "findings": {"gap.$\\bad{$": [1, 2]}})
+    assert "gap.$\\bad{$" in svg

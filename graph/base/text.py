@@ -25,13 +25,14 @@ def one_line(text: str) -> str:
 
 def md_text(text: str) -> str:
     r"""Markdown-safe text on one line (:func:`one_line`): characters that would start
-    markup, a table cell's ``|`` or an HTML tag are escaped, so a quote cannot start a
-    heading, a list item or a tag of its own.
+    markup, a table cell's ``|``, an HTML tag or entity (``&#x202E;``) or a mention are
+    escaped, so a quote cannot start a heading, a list item, a tag or a character of its
+    own.
 
     >>> md_text("<b>*x*</b> | #1")
     '\\<b\\>\\*x\\*\\</b\\> \\| \\#1'
     """
     text = one_line(text)
-    for ch in "\\`*_[]<>|#":
+    for ch in "\\`*_[]<>|#&@":
         text = text.replace(ch, "\\" + ch)
     return text

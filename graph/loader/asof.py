@@ -39,9 +39,14 @@ def as_of_span(text: str) -> tuple[dt.date, dt.date]:
     >>> as_of_span("2008-02")
     (datetime.date(2008, 2, 1), datetime.date(2008, 2, 29))
     """
+    if isinstance(text, dt.date):  # a date of Python's (a datetime is one too)
+        text = text.isoformat()[:10]
+    elif isinstance(text, int) and not isinstance(text, bool):
+        text = str(text)
     span = parse_date(text.strip()) if isinstance(text, str) else None
     if span is None:
-        raise AsOfError(f"{text!r} is not a date: write 2008, 2008-11 or 2008-11-06")
+        raise AsOfError(f"{text!r} is not a date: write a year, a year and month or a day "
+                        "(2008, 2008-11 or 2008-11-06)")
     return span
 
 
@@ -115,7 +120,8 @@ def facts_as_of(facts: dict, date: str) -> AsOf:
     ([], [], {'responsibilities': 1})
     """
     span = as_of_span(date)
-    result = AsOf(date.strip(), {})
+    result = AsOf(str(date.isoformat()[:10] if isinstance(date, dt.date) else date).strip(),
+                  {})
     gone: set[str] = set()
     kept: dict[str, list[dict]] = {}
     for section, entries in facts.items():

@@ -32,6 +32,7 @@ def timeline_svg(data: dict, title: str = "Findings and ties per year") -> str:
 
     rcParams["svg.fonttype"] = "none"
     rcParams["svg.hashsalt"] = "regiograph"  # the same ids in every run
+    rcParams["text.parse_math"] = False  # a check's name is text, never mathtext
     years = data["years"]
     findings = data.get("findings")
     panels = 2 if findings else 1
@@ -56,6 +57,12 @@ def timeline_svg(data: dict, title: str = "Findings and ties per year") -> str:
     ax.set_ylabel("ties that held")
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
+    marked = data.get("marked")
+    if marked in years:  # the year a report --as-of is of
+        for axis in axes:
+            axis.axvline(marked, color="#333333", linestyle=":", linewidth=1.2)
+        ax.annotate(f"as of {marked}", (marked, 0), xytext=(3, 3),
+                    textcoords="offset points", fontsize=7, color="#333333")
     ax.set_xticks(years if len(years) <= 20 else years[::max(1, len(years) // 15)])
     ax.tick_params(axis="x", labelrotation=45, labelsize=8)
     fig.subplots_adjust(left=0.08, right=0.72, top=0.9, bottom=0.14)
@@ -84,14 +91,16 @@ def timeline_html(data: dict) -> str:
         return f'<p class="timeline">{escape(data.get("why") or "")}</p>'
     header, rows = timeline_rows(data)
     head = "".join(f"<th>{escape(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>"
-                   for row in rows)
+    marked = str(data.get("marked"))
+    body = "".join(("<tr class=\"as-of\">" if row[0] == marked else "<tr>")
+                   + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in rows)
     undated = ", ".join(f"{n} {k}" for k, n in data.get("undated", {}).items())
     notes = []
     if undated:
         notes.append(f"Without a period (counted in no year): {undated}.")
-    if data.get("why"):
-        notes.append(data["why"][0].upper() + data["why"][1:] + ".")
+    for note in [*data.get("notes", ()), data.get("why") or ""]:
+        if note:
+            notes.append(note[0].upper() + note[1:] + ".")
     said = "".join(f"<p>{escape(n)}</p>" for n in notes)
     # matplotlib's ids are salted and fixed; the picture is inert markup (no script)
     svg = re.sub(r"<script\b.*?</script>", "", timeline_svg(data), flags=re.S)
@@ -106,11 +115,14 @@ def timeline_markdown(data: dict) -> list[str]:
     header, rows = timeline_rows(data)
     out = ["| " + " | ".join(md_text(h) for h in header) + " |",
            "|" + "---|" * len(header)]
-    out += ["| " + " | ".join(row) + " |" for row in rows]
+    marked = str(data.get("marked"))
+    out += ["| " + " | ".join(f"**{c}**" if row[0] == marked else c for c in row) + " |"
+            for row in rows]
     undated = ", ".join(f"{n} {k}" for k, n in data.get("undated", {}).items())
     out.append("")
     if undated:
         out += [f"Without a period (counted in no year): {md_text(undated)}.", ""]
-    if data.get("why"):
-        out += [md_text(data["why"][0].upper() + data["why"][1:]) + ".", ""]
+    for note in [*data.get("notes", ()), data.get("why") or ""]:
+        if note:
+            out += [md_text(note[0].upper() + note[1:]) + ".", ""]
     return out
