@@ -10,6 +10,9 @@ DATA ?= data/lapland
 OUT ?= out
 STRATEGY ?= amo-2008-programme
 EGO ?= lapin-liitto
+# two years to see the seed's story in: the AMO programme (2008) and the S3 plans (2023)
+THEN ?= 2008
+NOW ?= 2023
 
 .PHONY: demo test lint bench clean setup browser notebooks
 
@@ -40,11 +43,17 @@ demo: $(STAMP)
 	$(BIN)/regiograph map $(OUT)/$(NAME).store -o $(OUT)/$(NAME)-map-findings.html --view findings
 	$(BIN)/regiograph map $(OUT)/$(NAME).store -o $(OUT)/$(NAME)-map-overview.html --view overview --group area
 	$(BIN)/regiograph map $(OUT)/$(NAME).store -o $(OUT)/$(NAME)-map-actors.svg --view actors
+	@echo "== $(EGO)'s neighbourhood and the findings as of $(THEN) and as of $(NOW)"
+	$(BIN)/regiograph map $(OUT)/$(NAME).store -o $(OUT)/$(NAME)-map-ego-$(THEN).html --view ego --id $(EGO) --depth 2 --as-of $(THEN)
+	$(BIN)/regiograph map $(OUT)/$(NAME).store -o $(OUT)/$(NAME)-map-ego-$(NOW).html --view ego --id $(EGO) --depth 2 --as-of $(NOW)
+	$(BIN)/regiograph map $(OUT)/$(NAME).store -o $(OUT)/$(NAME)-map-findings-$(THEN).html --view findings --as-of $(THEN)
+	$(BIN)/regiograph map $(OUT)/$(NAME).store -o $(OUT)/$(NAME)-map-findings-$(NOW).html --view findings --as-of $(NOW)
 	@echo
 	@echo "Done. Open in a browser (offline is fine):"
-	@echo "  $(OUT)/$(NAME)-report.html          the report: findings, sources, network"
+	@echo "  $(OUT)/$(NAME)-report.html          the report: findings, timeline, sources, network"
 	@echo "  $(OUT)/$(NAME)-map-*.html           the maps: actors, strategy, ego, cross-border, findings, overview"
 	@echo "  $(OUT)/$(NAME)-map-actors.svg       a picture of the actors map, for a report or a slide"
+	@echo "  $(OUT)/$(NAME)-map-{ego,findings}-$(THEN).html, -$(NOW).html   the same maps as of $(THEN) and $(NOW)"
 	@echo "The graph is in $(OUT)/$(NAME).ttl (and .nt, .jsonld, .graphml, -tables/), the store in"
 	@echo "$(OUT)/$(NAME).store: try $(BIN)/regiograph info $(OUT)/$(NAME).store"
 

@@ -443,7 +443,8 @@ def map_cmd(dataset, output, view, group, ident, depth, lang, color, size, layou
         ds, when = ds.as_of(as_of)
     try:
         page = ds.map(view, id=ident, depth=depth, lang=lang, color=color, size=size,
-                      layout=layout, group=group, format=fmt)
+                      layout=layout, group=group, format=fmt,
+                      note=when.short() if when is not None else None)
     except MapError as exc:  # an unknown id or view, or a view too large to draw
         raise click.UsageError(str(exc)) from None
     with folder_lock(Path(output).parent, wait=WRITE_WAIT):

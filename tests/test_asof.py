@@ -150,6 +150,11 @@ def test_the_cli(tmp_path):
     out = tmp_path / "m.html"
     drawn = run("map", SEED, "--as-of", "2023", "-o", out)
     assert drawn.exit_code == 0 and "as of 2023:" in drawn.stdout and out.is_file()
+    assert "as of 2023: " in out.read_text("utf-8")  # the page's subtitle says so too
+    picture = tmp_path / "m.svg"
+    assert run("map", SEED, "--as-of", "2008", "--view", "ego", "--id", "lapin-liitto",
+               "-o", picture).exit_code == 0
+    assert "as of 2008: " in picture.read_text("utf-8")
     with pytest.raises(AsOfError):
         as_of_span("last year")
 

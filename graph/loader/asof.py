@@ -100,6 +100,12 @@ class AsOf:
                 + f"; {self.trusted} fact(s) without a period taken on trust"
                 + (f" ({trust})" if trust else ""))
 
+    def short(self) -> str:
+        """The same in a few words, for a map's subtitle."""
+        left = sum(self.outside.values()) + sum(self.depending.values())
+        return (f"as of {self.date}: {left} fact(s) of other times left out, "
+                f"{self.trusted} without a period taken on trust")
+
     def to_dict(self) -> dict:
         return {"as_of": self.date, "outside": self.outside, "depending": self.depending,
                 "on_trust": self.on_trust}

@@ -1110,8 +1110,11 @@ def layout_file(ds) -> Path | None:
 def dataset_map(ds, view: str = "actors", *, id: str | None = None, depth: int = 1,
                 lang: str | None = None, color: str | None = None,
                 size: str = "degree", layout: str | os.PathLike | None = None,
-                group: str = "community", format: str = "html"):
+                group: str = "community", format: str = "html", note: str | None = None):
     """The map of one view of dataset ``ds`` (a graph.dataset.Dataset).
+
+    ``note`` ends the subtitle (under the title, in the page and the picture): what
+    ``--as-of`` kept, left out and took on trust.
 
     ``layout``: a layout file (CSV ``id,x,y``, graph.present.layout) whose positions the
     map keeps; nodes not in it are placed near their neighbours and added to it (the
@@ -1182,6 +1185,8 @@ def dataset_map(ds, view: str = "actors", *, id: str | None = None, depth: int =
             positions = {n: positions[n] for n in H}
         subtitle = (f"{sum(1 for n in H if _of_kind(H, n, (GROUP_KIND,)))} groups of "
                     f"{len(laid)} nodes · click a group to open it · dataset {ds.id}")
+    if note:
+        subtitle = f"{subtitle} · {note}"
     page = render(H, title=title, subtitle=subtitle, color=color, size=size,
                   context=context, lang=lang, positions=positions, format=format)
     if layout is not None:  # asked for: keep this view's positions with the old ones
