@@ -55,7 +55,7 @@ from ..model.names import pick
 from ..model.schema import ACTORS
 from ..network.analyses import SEATED
 from . import assets
-from .layout import LayoutError, place, read_layout, write_layout
+from .layout import UNIT, LayoutError, place, read_layout, write_layout
 
 VIEWS = ("actors", "strategy", "ego", "cross-border", "findings", "overview")
 #: how the overview groups the actors view's nodes
@@ -451,11 +451,13 @@ def strategy_groups(H: nx.MultiDiGraph, strategies: dict, names: dict) -> dict:
 
 def overview_graph(H: nx.MultiDiGraph, groups: dict, positions: dict,
                    findings: Iterable = ()) -> tuple[nx.MultiDiGraph, dict]:
-    """The overview of ``H``: ``H`` itself plus one node per group (kind "group", at the
-    middle of its members' ``positions``, with ``members``, ``counts`` by kind and
-    ``flagged`` findings by check) and one "ties" edge per pair of groups with the number
-    of ties between them. Returns the graph and the positions of every node. The page
-    shows the groups and opens one on a click. Cost: V(|V| + |E|)."""
+    """The overview of ``H``: ``H`` itself plus one node per group (kind "group", with
+    ``members``, ``counts`` by kind and ``flagged`` findings by check) and one "ties"
+    edge per pair of groups with the number of ties between them. Returns the graph and
+    the positions of every node: the groups laid out by their ties (seeded), each with a
+    disc of room for its members, where they lie as ``positions`` (the actors view's
+    layout) has them, shrunk to fit. The page shows the groups and opens one on a click.
+    Cost: O(|V| + |E|) plus the layout of the groups."""
     by_group: dict = defaultdict(list)
     for n in H:
         by_group[groups[n]].append(n)
@@ -478,8 +480,6 @@ def overview_graph(H: nx.MultiDiGraph, groups: dict, positions: dict,
         V.add_node(gid, kind=GROUP_KIND, label=label, group_name=name,
                    members=len(members), counts=dict(sorted(counts.items())),
                    flagged=dict(sorted(flagged[name].items())), countries=[])
-        where[gid] = (round(sum(positions[m][0] for m in members) / len(members), 1),
-                      round(sum(positions[m][1] for m in members) / len(members), 1))
     for n, d in H.nodes(data=True):
         V.add_node(n, **d, group=ids[groups[n]])
     ties: dict = defaultdict(int)
@@ -490,6 +490,37 @@ def overview_graph(H: nx.MultiDiGraph, groups: dict, positions: dict,
             ties[tuple(sorted((a, b)))] += 1
     for (a, b), count in sorted(ties.items()):
         V.add_edge(a, b, kind="ties", count=count, directed=False)
+    # centroids would pile every group of one connected whole in its middle: the groups
+    # get a layout of their own, spread so that most members' discs do not overlap
+    tied = nx.Graph()
+    tied.add_edges_from(ties)
+    radius = {ids[name]: 0.5 * UNIT * math.sqrt(len(members))
+              for name, members in by_group.items()}
+    ranked = sorted(radius[g] for g in tied) or [UNIT]
+    spread = max(1.0, 2 * ranked[int(0.9 * (len(ranked) - 1))] / UNIT)
+    at = {g: (x * spread, y * spread) for g, (x, y) in place(tied).items()}
+    # groups tied to no other (small components): in rows under the tied ones, largest first
+    alone = [g for g in sorted(ids.values(), key=lambda g: int(g.split(":")[1]))
+             if g not in at]
+    if alone:
+        left = min((p[0] for p in at.values()), default=0.0)
+        width = max((p[0] for p in at.values()), default=0.0) - left
+        step = 2 * max(radius[g] for g in alone) + UNIT / 2
+        per_row = max(1, int(width // step) + 1) if at else math.ceil(math.sqrt(len(alone)))
+        top = max((p[1] for p in at.values()), default=0.0) + 2 * UNIT
+        for i, g in enumerate(alone):
+            at[g] = (left + (i % per_row) * step, top + (i // per_row) * step)
+    for name, members in by_group.items():
+        gid = ids[name]
+        cx = sum(positions[m][0] for m in members) / len(members)
+        cy = sum(positions[m][1] for m in members) / len(members)
+        far = max(math.dist(positions[m], (cx, cy)) for m in members) or 1.0
+        shrink = min(1.0, radius[gid] / far)
+        gx, gy = at[gid]
+        where[gid] = (round(gx, 1), round(gy, 1))
+        for m in members:
+            where[m] = (round(gx + (positions[m][0] - cx) * shrink, 1),
+                        round(gy + (positions[m][1] - cy) * shrink, 1))
     return V, where
 
 
