@@ -732,13 +732,17 @@ def run_command(args: list[str], limit: float) -> dict:
         measured = Path(tmp) / "time"
         wrap = [GNU_TIME, "-f", "%M", "-o", str(measured)] if Path(GNU_TIME).exists() else []
         with open(Path(tmp) / "err", "w+b") as err:
+            # a session of its own: a timeout stops the command and what it started (GNU
+            # time's child, a query's worker), not only the first process
             proc = subprocess.Popen([*wrap, *args], stdout=subprocess.DEVNULL, stderr=err,
-                                    cwd=ROOT)
+                                    cwd=ROOT, start_new_session=True)
             try:
                 proc.wait(timeout=limit)
             except subprocess.TimeoutExpired:
-                proc.kill()
+                os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
+                print(f"   [{' '.join(Path(a).name if '/' in a else a for a in args[1:4])}: "
+                      f"stopped after {limit:g} s]", file=sys.stderr, flush=True)
                 return {"timeout": limit}
             elapsed = time.perf_counter() - start
             err.seek(0)
@@ -874,6 +878,20 @@ HEAD = ["stage", "triples", "ours", "ours peak", "ours triples/s", "plain path",
         "plain peak", "plain ÷ ours", "note"]
 
 
+def _commit() -> str:
+    """The commit measured (short hash), and whether the working tree held more."""
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", *args], capture_output=True, text=True, cwd=ROOT,
+                                  timeout=10).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    dirty = git("status", "--porcelain", "--untracked-files=no")
+    return f"{head} (and uncommitted changes)" if dirty else head
+
+
 def markdown(sizes: list[int], datasets: list[dict], rows: list[list[str]], goals: list[str],
              seconds: float, command_goals: list[str] = ()) -> str:
     import pyoxigraph
@@ -883,6 +901,7 @@ def markdown(sizes: list[int], datasets: list[dict], rows: list[list[str]], goal
     lines = [
         "# regiograph benchmark",
         "",
+        f"Commit {_commit()}, {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC.",
         f"Written by `make bench` (bench/run.py) in {seconds / 60:.1f} min on "
         f"{platform.machine()}, {os.cpu_count()} CPU(s), Python {platform.python_version()}, "
         f"pyoxigraph {pyoxigraph.__version__}, rdflib {rdflib.__version__}, "
