@@ -375,7 +375,7 @@ def report_cmd(dataset: str, output: str, lang: str | None, as_of: str | None) -
     if when is not None:
         years = {**years, "marked": int(when.date[:4])}
     page = report.report_html(info_data, findings, measures, name, lang or info_data["lang"],
-                              said, notes, said_when, years)
+                              said, notes, said_when, years, ds.overview_picture())
     text = report.report_markdown(info_data, findings, measures, name, said, notes, said_when,
                                   years)
     with folder_lock(html_path.parent, wait=WRITE_WAIT):  # the two files of one report

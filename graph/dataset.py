@@ -182,6 +182,17 @@ class Dataset:
 
         return measures(self.to_networkx())
 
+    def overview_picture(self) -> str:
+        """The report's overview map picture (:func:`graph.present.maps.overview_svg`: an
+        ``<svg>`` element, or why there is none), names in the dataset's language (one
+        picture, kept by ``build``, whatever language the report is read in)."""
+        kept = self._kept("overview")
+        if kept is not None:
+            return kept
+        from .present.maps import overview_svg
+
+        return overview_svg(self)
+
     def timeline(self) -> dict:
         """Findings and ties per year (:func:`graph.timeline.timeline`), read from what
         ``build`` kept when it can be."""
@@ -426,8 +437,9 @@ def _graphml_and_measures(ds: Dataset, path: Path) -> tuple[dict, list[Path]]:
 #: again (one JSON file per part, each with the key it was computed under)
 KEPT_DIR = "kept"
 #: what is kept: `info`'s counts, every check's findings weighed against the statements,
-#: every entity's names, the notes, the report's network measures and its timeline
-KEPT_PARTS = ("info", "assessment", "names", "notes", "measures", "timeline")
+#: every entity's names, the notes, the report's network measures, its timeline and its
+#: overview picture
+KEPT_PARTS = ("info", "assessment", "names", "notes", "measures", "timeline", "overview")
 #: raised when what is kept changes shape: older keeps are then never read
 KEPT_FORMAT = 1
 #: libraries whose versions can change what is computed (SPARQL, measures, similarity)
@@ -461,7 +473,8 @@ def kept_key(store: str | os.PathLike) -> str:
 #: exports and maps do not: what they change reaches the kept parts through the store)
 _KEPT_CODE = ("dataset.py", "checks", "network", "store", "rdf", "model", "query/library.py",
               "present/labels.py", "timeline.py", "loader/asof.py", "loader/facts.py",
-              "loader/reference.py")
+              "loader/reference.py", "present/maps.py", "present/layout.py",
+              "present/picture.py")
 
 
 def code_key() -> str:
@@ -509,6 +522,7 @@ def keep(ds: Dataset, store: str | os.PathLike, measures: dict | None = None) ->
     """
     from .checks import assess
     from .present.labels import Labels, notes
+    from .present.maps import overview_svg
     from .timeline import timeline
 
     store = Path(store)
@@ -527,6 +541,7 @@ def keep(ds: Dataset, store: str | os.PathLike, measures: dict | None = None) ->
         "notes": notes(ds.store),
         "measures": measures,
         "timeline": timeline(ds),  # after info: it reads the triple count
+        "overview": overview_svg(ds),  # names in the dataset's language
     }
     folder = store / KEPT_DIR
     for part, value in parts.items():

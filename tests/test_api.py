@@ -13,8 +13,8 @@ from tests.conftest import SEED
 PUBLIC = ["Assessment", "CHECKS", "Dataset", "Facts", "Finding", "InvalidDataset", "Problem",
           "Statement", "load", "load_facts"]
 DATASET_METHODS = ["as_of", "assess", "canonical", "check", "counts", "entities", "export", "info",
-                   "labels", "map", "measures", "notes", "open", "query", "rdf_bytes",
-                   "timeline", "to_networkx"]
+                   "labels", "map", "measures", "notes", "open", "overview_picture", "query",
+                   "rdf_bytes", "timeline", "to_networkx"]
 
 
 def test_all_is_pinned():

@@ -149,3 +149,20 @@ def test_a_check_name_is_never_mathtext():
     svg = timeline_svg({"years": [2007, 2008], "ties": {"project": [1, 1]}, "undated": {},
                         "findings": {"gap.$\\bad{$": [1, 2]}})
     assert "gap.$\\bad{$" in svg
+
+
+def test_the_report_embeds_the_overview_picture(tmp_path, monkeypatch):
+    out = tmp_path / "r.html"
+    assert run("report", SEED, "-o", out).exit_code == 0
+    page = out.read_text("utf-8")
+    network = page[page.index("<h2>Network</h2>"):]
+    assert network.startswith('<h2>Network</h2>\n<div class="overview"><svg')
+    assert "overview of the actors by area" in network and "click a group" not in network
+    # a country's worth of actors: the report says how to draw it instead
+    import graph.present.maps as maps
+
+    monkeypatch.setattr(maps, "REPORT_OVERVIEW_ACTORS", 5)
+    assert run("report", SEED, "-o", out).exit_code == 0
+    page = out.read_text("utf-8")
+    assert '<p class="overview">The overview map is embedded for datasets of at most 5 ' \
+        "actors; this one has 14" in page and "--view overview" in page

@@ -1097,6 +1097,28 @@ def relabel(G: nx.MultiDiGraph, lang: str | None, dataset_lang: str | None) -> N
             d["label"] = name
 
 
+#: the report embeds the overview picture of a dataset of at most this many actors (at a
+#: country's scale the map takes about a minute: the report says how to draw it)
+REPORT_OVERVIEW_ACTORS = 3000
+
+
+def overview_svg(ds, lang: str | None = None, group: str = "area") -> str:
+    """The overview map's picture for the report: an ``<svg>`` element (names as escaped
+    text), or, for a dataset of more than :data:`REPORT_OVERVIEW_ACTORS` actors, a
+    sentence saying how to draw it. Cost: one COUNT query, then the overview map
+    (~1 s on the seed).
+    """
+    actors = count_actors(ds.store)
+    if actors > REPORT_OVERVIEW_ACTORS:
+        return (f"The overview map is embedded for datasets of at most "
+                f"{REPORT_OVERVIEW_ACTORS:,} actors; this one has {actors:,} (drawing it "
+                f"takes about a minute at a country's scale). Draw it with: regiograph map "
+                f"DATASET --view overview --group {group} -o overview.svg")
+    text = dataset_map(ds, "overview", group=group, lang=lang, format="svg").data
+    text = text.decode("utf-8")
+    return text[text.index("<svg"):]
+
+
 def count_actors(store) -> int:
     """How many organisations and people ``store`` holds: the least number of nodes of
     its actors view, counted by the engine before the projection is built, so that a
@@ -1177,8 +1199,8 @@ def dataset_map(ds, view: str = "actors", *, id: str | None = None, depth: int =
     G = to_networkx(ds.store, lang=lang)
     labels = ds.labels(lang)  # every name, read once for the whole page (kept by build)
     relabel(G, lang, labels.dataset_lang)
-    # a built store keeps its assessment (graph.dataset.Dataset.assessment)
-    assessment = ds.assessment() if hasattr(ds, "assessment") else assess(ds.store)
+    # a built store keeps its assessment (graph.dataset.Dataset.assess reads it)
+    assessment = ds.assess() if hasattr(ds, "assess") else assess(ds.store)
     findings = assessment.findings
     H = select_view(G, "actors" if view == "overview" else view, id=id, depth=depth,
                     findings=findings)
@@ -1214,8 +1236,9 @@ def dataset_map(ds, view: str = "actors", *, id: str | None = None, depth: int =
         if H.number_of_nodes() > MAX_NODES:  # too many to carry: the groups alone
             H = _induced(H, [n for n in H if _of_kind(H, n, (GROUP_KIND,))])
             positions = {n: positions[n] for n in H}
+        click = " · click a group to open it" if format == "html" else ""  # not on paper
         subtitle = (f"{sum(1 for n in H if _of_kind(H, n, (GROUP_KIND,)))} groups of "
-                    f"{len(laid)} nodes · click a group to open it · dataset {ds.id}")
+                    f"{len(laid)} nodes{click} · dataset {ds.id}")
     if note:
         subtitle = f"{subtitle} · {note}"
     page = render(H, title=title, subtitle=subtitle, color=color, size=size,

@@ -341,10 +341,13 @@ def report_markdown(info: dict, findings: list[Finding], measures: dict, name: N
 def report_html(info: dict, findings: list[Finding], measures: dict, name: Namer,
                 lang: str = "en", statements: Iterable[Statement] = (),
                 notes: dict[str, str] | None = None, as_of: str | None = None,
-                timeline: dict | None = None) -> str:
+                timeline: dict | None = None, overview: str | None = None) -> str:
     """The planner's report as one self-contained HTML page (all text escaped);
     ``as_of`` says under the title which date the facts are of; ``timeline``
-    (graph.timeline) adds findings and ties per year, a picture and a table."""
+    (graph.timeline) adds findings and ties per year, a picture and a table;
+    ``overview`` is the overview map's picture (an ``<svg>`` element made by
+    graph.present.picture, whose names are escaped text), or a sentence saying why
+    there is none, shown first under Network."""
     statements = list(statements)
     counts = "".join(f"<tr><td>{escape(k)}</td><td>{v}</td></tr>"
                      for k, v in info["counts"].items())
@@ -363,6 +366,9 @@ def report_html(info: dict, findings: list[Finding], measures: dict, name: Namer
         *(["<h2>Timeline</h2>", timeline_html(timeline)] if timeline is not None else []),
         "<h2>Network</h2>",
     ]
+    if overview:
+        parts.append(f'<div class="overview">{overview}</div>' if overview.startswith("<svg")
+                     else f'<p class="overview">{escape(overview)}</p>')
     for heading, lines in _measure_lines(measures, name):
         items = "".join(f"<li>{escape(x)}</li>" for x in lines)
         parts.append(f"<h3>{escape(heading)}</h3><ul>{items}</ul>")
