@@ -40,7 +40,11 @@ The table goes to bench/results.md and stdout.
 Run: ``make bench`` or ``.venv/bin/python bench/run.py`` (``BENCH_MAX=1000000`` for 1M;
 ``BENCH_SIZES=10000`` to pick sizes by hand; ``BENCH_RUNS`` and ``BENCH_PLAIN_TIMEOUT``
 override the repeats and the plain path's time limit; ``BENCH_ONLY=commands`` runs the
-whole commands alone).
+whole commands alone). After the whole commands come bench/maps.py (``map`` commands on
+the largest store and generated pages in headless Chromium; ``BENCH_BROWSER=0`` leaves
+the browser out, ``BENCH_MAPS=0`` the maps) and bench/changes.py (``diff`` of two
+generated datasets and ``check --as-of``; ``BENCH_CHANGES=0`` leaves it out), each a
+table of its own.
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import signal
 import statistics
 import subprocess
@@ -927,6 +932,16 @@ def markdown(sizes: list[int], datasets: list[dict], rows: list[list[str]], goal
     return "\n".join(lines)
 
 
+def _bench_module(name: str):
+    """bench/NAME.py, loaded by its path (bench is a folder of scripts, not a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "bench" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--worker")
@@ -973,7 +988,29 @@ def main() -> None:
         log(f"== whole commands on {largest['triples']} triples")
         found, command_goals, _ = commands_stage(largest, Path(tmp), log)
         rows += found
+        tables = []
+        store = next(Path(tmp).glob("commands-*/*.store"), None)
+        if store is not None and os.environ.get("BENCH_MAPS", "1") != "0":
+            log("== maps (bench/maps.py)")
+            maps = _bench_module("maps")
+            browser = os.environ.get("BENCH_BROWSER", "1") != "0" and shutil.which("chromium")
+            tables.append(("Maps (issue 17, bench/maps.py): whole `map` commands on the "
+                           "store of the largest size beside pyvis with physics, and "
+                           "generated views in headless Chromium" if browser else
+                           "Maps (issue 17, bench/maps.py): whole `map` commands on the "
+                           "store of the largest size beside pyvis with physics (no "
+                           "browser in this run)", maps.table(maps.rows(store,
+                                                                        bool(browser)))))
+        if os.environ.get("BENCH_CHANGES", "1") != "0":
+            log("== time and change (bench/changes.py)")
+            changes = _bench_module("changes")
+            folder = Path(tempfile.mkdtemp(prefix="changes-", dir=tmp))
+            tables.append((f"Time and change (issue 18, bench/changes.py): two generated "
+                           f"datasets of about {largest['triples']:,} triples (seeds 1 and 2)",
+                           changes.table(changes.rows(folder, largest["triples"]))))
     text = markdown(sizes, datasets, rows, goals, time.perf_counter() - start, command_goals)
+    for heading, table in tables:
+        text += f"\n{heading}:\n\n{table}\n"
     from graph.base.files import write_atomic
 
     write_atomic(args.out, text)

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_bench_writes_the_table(tmp_path: Path):
     out = tmp_path / "results.md"
     env = {**os.environ, "BENCH_SIZES": "3000", "BENCH_RUNS": "1", "BENCH_PLAIN_TIMEOUT": "3",
-           "BENCH_IMPORT_ROWS": "500"}
+           "BENCH_IMPORT_ROWS": "500", "BENCH_BROWSER": "0"}
     done = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--out", str(out)],
                           capture_output=True, text=True, env=env, timeout=900, cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -46,3 +46,7 @@ def test_bench_writes_the_table(tmp_path: Path):
     for target in ("`build` ≤ 30 s", "`info` ≤ 0.5 s", "`check` ≤ 2 s", "`report` ≤ 10 s",
                    "`query` ≤ 0.5 s", "`build` ≤ 1 GB"):
         assert f"| {target} | " in text, target
+    # the maps' and the changes' tables, after the rest
+    assert "Maps (issue 17, bench/maps.py)" in text and "| `map --view actors` |" in text
+    assert "Time and change (issue 18, bench/changes.py)" in text
+    assert "| `diff` of two generated datasets (built stores) |" in text
