@@ -172,7 +172,7 @@ def test_the_report_as_of_a_date_says_so(tmp_path):
     # without --as-of the report says nothing of a date
     plain = tmp_path / "p.html"
     assert run("report", SEED, "-o", plain).exit_code == 0
-    assert "as-of" not in plain.read_text("utf-8")
+    assert '<p class="as-of">' not in plain.read_text("utf-8")
 
 
 def test_a_named_query_as_of_a_date(tmp_path):

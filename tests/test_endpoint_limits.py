@@ -206,7 +206,9 @@ def test_a_store_that_cannot_be_opened_is_an_error(synth_store, tmp_path):
 
 def test_queue_is_bounded(synth_store):
     """One worker: a second query waits for it (here it frees within the wait)."""
-    proc, base = serve(synth_store, "--timeout", "2", "--workers", "1")
+    # memory enough that the runaway query meets the time first (504), as in `quick`:
+    # with the default 2 GB it sometimes met the memory limit first (503)
+    proc, base = serve(synth_store, "--timeout", "2", "--memory", "6000", "--workers", "1")
     try:
         first: list = []
         thread = threading.Thread(target=lambda: first.append(timed(base, RUNAWAY)))
