@@ -365,14 +365,13 @@ def test_a_build_killed_during_the_exports_leaves_the_old_set_whole(tmp_path):
 def test_a_full_disk_names_the_file(tmp_path, monkeypatch):
     # ENOSPC from write() carries no file name; the message must still say which file
     import errno
-    import os
 
     from click.testing import CliRunner
 
     from cli import main
     from graph.base import files
 
-    real_fdopen = os.fdopen
+    real_open = files.Path.open
 
     class Full:
         def __init__(self, f):
@@ -387,11 +386,11 @@ def test_a_full_disk_names_the_file(tmp_path, monkeypatch):
         def write(self, data):
             raise OSError(errno.ENOSPC, "No space left on device")
 
-    def fdopen(fd, mode="r", *args, **kwargs):  # os is shared: only writes fail
-        f = real_fdopen(fd, mode, *args, **kwargs)
+    def opened(self, mode="r", *args, **kwargs):  # Path is shared: only writes fail
+        f = real_open(self, mode, *args, **kwargs)
         return Full(f) if "w" in mode else f
 
-    monkeypatch.setattr(files.os, "fdopen", fdopen)
+    monkeypatch.setattr(files.Path, "open", opened)
     seed = __import__("pathlib").Path(__file__).resolve().parent.parent / "data" / "lapland"
     out = tmp_path / "report.html"
     result = CliRunner().invoke(main, ["report", str(seed), "-o", str(out)])

@@ -660,15 +660,12 @@ def _place(out: Imported, m: Mapping, cells, project: dict, areas: AreaIndex, fi
 def _areas(m: Mapping, cells, index: AreaIndex) -> tuple[list[str], list[tuple[str, list]]]:
     found: list[str] = []
     unplaced: list[tuple[str, list]] = []
-    for item in split_list(_cell(m, cells, "project.areas")):
-        area, several = index.find(item, m.country, ("municipality",))
-        if area and area not in found:
-            found.append(area)
-        elif not area:
-            unplaced.append((item, several))
-    if not found:
-        for item in split_list(_cell(m, cells, "project.region")):
-            area, several = index.find(item, m.country, ("region",))
+    # the municipalities named; the region only when no municipality is
+    for role, kind in (("project.areas", "municipality"), ("project.region", "region")):
+        if role == "project.region" and found:
+            break
+        for item in split_list(_cell(m, cells, role)):
+            area, several = index.find(item, m.country, (kind,))
             if area and area not in found:
                 found.append(area)
             elif not area:

@@ -712,18 +712,9 @@ def _cascade(report: _Report, tops: list[Row], dropped: dict[str, Row]) -> None:
                                              f"{dropped[ident].where} is not imported"))
         if not broken:
             return
-        rows = list(dict.fromkeys(r for r, _, _ in broken))
         for row, col, message in broken:
             report.at(row, message, col)
-        for row in rows:
-            row.alive = False
-        for row in rows:
-            _drop(report, row, dropped)
-        for row in rows:
-            if row.up is not None and row.table.path == WHOLE and row.up.alive:
-                report.at(row.up, f"not imported: its row {row.where} is bad (a funding "
-                          "block is imported whole)")
-                _drop(report, row.up, dropped)
+        _leave_rows(report, list(dict.fromkeys(r for r, _, _ in broken)), dropped)
 
 
 #: characters YAML 1.1 (libyaml) reads as line breaks even inside a quoted scalar
@@ -773,16 +764,22 @@ def _leave_out(report: _Report, problems, text: str, dataset: Row,
     if fatal:
         report.at(dataset, "nothing is imported while the dataset row is wrong")
         return False
-    for row in hits:  # first all of them: none is reported again for another's sake
+    _leave_rows(report, hits, dropped)
+    return bool(hits)
+
+
+def _leave_rows(report: _Report, rows: list[Row], dropped: dict[str, Row]) -> None:
+    """Leave out ``rows`` (already reported), what hangs on them, and the funding block a
+    bad one belongs to (a funding block is imported whole)."""
+    for row in rows:  # first all of them: none is reported again for another's sake
         row.alive = False
-    for row in hits:
+    for row in rows:
         _drop(report, row, dropped)
-    for row in hits:
+    for row in rows:
         if row.up is not None and row.table.path == WHOLE and row.up.alive:
             report.at(row.up, f"not imported: its row {row.where} is bad (a funding block "
                       "is imported whole)")
             _drop(report, row.up, dropped)
-    return bool(hits)
 
 
 #: the loader's "first at" place in the dumped facts, or a line of it (one cell here)
