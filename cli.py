@@ -220,22 +220,29 @@ def export_cmd(dataset: str, fmt: str, output: str | None, csv_raw: bool) -> Non
         click.echo(f"wrote {path}", err=True)
 
 
+def _date(ctx, param, value: str | None) -> str | None:
+    """A bad --as-of is a usage error before any dataset is read."""
+    if value is not None:
+        from graph.loader.asof import AsOfError, as_of_span
+
+        try:
+            as_of_span(value)
+        except AsOfError as exc:
+            raise click.BadParameter(str(exc)) from None
+    return value
+
+
 as_of_option = click.option(
-    "--as-of", "as_of", metavar="DATE",
+    "--as-of", "as_of", metavar="DATE", callback=_date,
     help="Only the facts whose period holds DATE (2008, 2008-11 or 2008-11-06), and what "
          "depends on nothing left out; facts without a period count and are counted "
          "(taken on trust). See docs/time.md.")
 
 
-def _checked_date(as_of: str | None) -> None:
-    """A bad --as-of is a usage error before any dataset is read."""
-    if as_of is not None:
-        from graph.loader.asof import AsOfError, as_of_span
-
-        try:
-            as_of_span(as_of)
-        except AsOfError as exc:
-            raise click.BadParameter(str(exc), param_hint="--as-of") from None
+def _open_as_of(dataset: str, as_of: str | None):
+    """DATASET, or DATASET as of --as-of: the dataset and the AsOf (None without it)."""
+    ds = _open(dataset)
+    return ds.as_of(as_of) if as_of is not None else (ds, None)
 
 
 def _names(values: tuple[str, ...]) -> list[str]:
@@ -296,11 +303,7 @@ def check(dataset, fmt, only, skip, bases, strict, lang, show_query, as_of) -> N
         if basis not in checks.BASES:
             raise click.BadParameter(f"unknown basis {basis!r}; choose from "
                                      f"{', '.join(checks.BASES)}", param_hint="--basis")
-    _checked_date(as_of)
-    ds = _open(dataset)
-    when = None
-    if as_of is not None:  # the checks of CHECKS.md, unchanged, on the facts of that date
-        ds, when = ds.as_of(as_of)
+    ds, when = _open_as_of(dataset, as_of)  # on the facts of that date: checks unchanged
     # the same checks as `names`; on a built store read from what build kept
     assessment = ds.assess(_names(only), _names(skip))
     if wanted:
@@ -354,11 +357,8 @@ def report_cmd(dataset: str, output: str, lang: str | None, as_of: str | None) -
     from graph.base.files import write_atomic
     from graph.present import report
 
-    _checked_date(as_of)
-    ds = whole = _open(dataset)
-    when = None
-    if as_of is not None:
-        ds, when = ds.as_of(as_of)
+    whole = _open(dataset)
+    ds, when = whole.as_of(as_of) if as_of is not None else (whole, None)
     said_when = when.summary() if when is not None else None
     # a built store: the findings and the measures are read from what build kept (the
     # measures' own labels are not shown: names come from `name`, in --lang)
@@ -436,11 +436,7 @@ def map_cmd(dataset, output, view, group, ident, depth, lang, color, size, layou
     if fmt is None:
         suffix = Path(output).suffix.lower().lstrip(".")
         fmt = suffix if suffix in ("svg", "png") else "html"
-    _checked_date(as_of)
-    ds = _open(dataset)
-    when = None
-    if as_of is not None:
-        ds, when = ds.as_of(as_of)
+    ds, when = _open_as_of(dataset, as_of)  # on the facts of that date: checks unchanged
     try:
         page = ds.map(view, id=ident, depth=depth, lang=lang, color=color, size=size,
                       layout=layout, group=group, format=fmt,
@@ -544,7 +540,6 @@ def query(args, file, name, params, fmt, timeout, memory, limit, endpoint, graph
     from graph.base.files import scratch_folder
     from graph.query import sparql
 
-    _checked_date(as_of)
     if endpoint:
         if as_of is not None:
             raise click.UsageError("--as-of filters a DATASET's facts; a remote store's "
@@ -572,7 +567,8 @@ def query(args, file, name, params, fmt, timeout, memory, limit, endpoint, graph
                     if as_of is None:
                         store_path = sparql.built_store(dataset, work)
                     else:  # a store of the facts of that date, and a word of what it is
-                        store_path, when = sparql.built_store_as_of(dataset, work, as_of)
+                        facts, when = _open(dataset).facts_as_of(as_of)
+                        store_path = sparql.facts_store(facts, work, dataset)
                         click.echo(when.summary(), err=True)
                 except InvalidDataset as exc:
                     _fail(exc)

@@ -321,27 +321,35 @@ class Dataset:
 
         return dataset_map(self, view, **options)
 
-    def as_of(self, date: str):
-        """This dataset as of ``date`` (``2008``, ``2008-11``, ``2008-11-06``): a new
-        Dataset, in memory, of the facts whose period overlaps the date, the facts without
-        a period (taken on trust) and what depends on nothing left out; and the
-        :class:`graph.loader.asof.AsOf` that says what was left out and what was taken on
-        trust. Checks, maps and queries run on it unchanged. Raises
-        graph.loader.asof.AsOfError for a date that is not one.
-        Cost: the facts (rebuilt from the store's RDF when it was built from a store),
-        one pass over them, and an in-memory store of what is kept.
-        """
+    def document(self) -> tuple[dict, dict[str, list[dict]] | None]:
+        """The facts as one document (``dataset`` and a list per section: in the order
+        the files hold them when read from YAML, else the canonical facts rebuilt from the
+        store's RDF) and the entries of the reference sets it uses (None: read again from
+        its ``uses`` when needed)."""
+        if self.facts is not None:
+            return {"dataset": self.facts.dataset, **self.facts.sections}, self.facts.used
+        return self.canonical(), None
+
+    def facts_as_of(self, date: str):
+        """The facts of this dataset as of ``date`` (``2008``, ``2008-11``,
+        ``2008-11-06``; graph.loader.asof): a :class:`graph.loader.facts.Facts` of the
+        facts whose period overlaps the date, those without a period (taken on trust) and
+        what depends on nothing left out, and the :class:`graph.loader.asof.AsOf` that
+        says what was left out and taken on trust. Raises graph.loader.asof.AsOfError.
+        Cost: :meth:`document`, then one pass over the facts."""
         from .loader.asof import facts_as_of, facts_of
 
-        if self.facts is not None:
-            doc = {"dataset": self.facts.dataset, **self.facts.sections}
-            used = self.facts.used
-        else:
-            doc, used = self.canonical(), None
+        doc, used = self.document()
         result = facts_as_of(doc, date)
-        facts = facts_of(result.facts, used)
-        return Dataset(self.id, memory_store(to_quads(facts)), self.path, facts), result
+        return facts_of(result.facts, used), result
 
+    def as_of(self, date: str):
+        """This dataset as of ``date`` (:meth:`facts_as_of`): a new Dataset in memory, on
+        which checks, maps and queries run unchanged, and the
+        :class:`graph.loader.asof.AsOf`. Cost: :meth:`facts_as_of` and an in-memory
+        store of what is kept."""
+        facts, result = self.facts_as_of(date)
+        return Dataset(self.id, memory_store(to_quads(facts)), self.path, facts), result
 
 def build(facts_path: str | os.PathLike, out: str | os.PathLike, *,
           csv_raw: bool = False) -> tuple[Dataset, dict[str, list[Path]]]:

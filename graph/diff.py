@@ -317,7 +317,7 @@ def diff(old: str | os.PathLike, new: str | os.PathLike, *, old_label: str | Non
     if problems:
         raise InvalidDataset(problems)
     a, b = sides
-    facts = diff_facts(_canonical(a), _canonical(b), _where(a, shown_old),
+    facts = diff_facts(a.document()[0], b.document()[0], _where(a, shown_old),
                        _where(b, shown_new))
     findings = diff_findings(a.check(), b.check(), a.labels(), b.labels())
     return Diff(old_label or os.fspath(old), new_label or os.fspath(new), facts, findings)
@@ -334,14 +334,6 @@ def _open(path: str | os.PathLike, shown: str | None) -> Dataset:
         root = os.fspath(path)
         raise InvalidDataset([replace(p, path=shown + p.path[len(root):])
                               if p.path.startswith(root) else p for p in exc.problems]) from None
-
-
-def _canonical(ds: Dataset) -> dict:
-    """Facts as lists in the order the loader read them (so positions map to lines), or
-    the canonical facts of a store."""
-    if ds.facts is None:
-        return ds.canonical()
-    return {"dataset": ds.facts.dataset, **ds.facts.sections}
 
 
 def _where(ds: Dataset, shown: str | None):

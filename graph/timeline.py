@@ -12,18 +12,22 @@ from __future__ import annotations
 
 from collections import Counter
 
+from .loader.asof import TIMED, TIMED_NESTED
+from .loader.facts import parse_date
+from .model.schema import SECTIONS
+
 #: a run of every check per year is done up to this many triples (the seed: 1 458, 17
 #: years, about 2 s); above it the timeline has the ties only, and says why
 FINDINGS_LIMIT = 20_000
-#: the dated kinds counted as ties, by their class in the graph
-TIE_KINDS = ("responsibility", "project", "network", "event", "post", "activity")
+#: the dated kinds counted as ties: those graph.loader.asof gives a time of their own
+#: (strategies aside: no tie, though their periods are years the findings change in)
+_TIED = {section: key for section, key in TIMED.items() if section != "strategies"}
+TIE_KINDS = (*(SECTIONS[s].kind for s in _TIED),
+             *(SECTIONS[s].fields[f].sub.kind for s, f in TIMED_NESTED))
 #: at most this many years are shown (a typo like 1008 must not make a thousand rows)
 MAX_YEARS = 60
 #: an end more years than this past the last year anything begins is not drawn to
 FAR = 30
-#: the facts that count as ties in each year's facts, by section, and their kind
-_TIE_SECTIONS = {"responsibilities": "responsibility", "projects": "project",
-                 "networks": "network", "events": "event"}
 
 _TIES = """
 SELECT ?kind ?start ?end WHERE {
@@ -95,6 +99,7 @@ def timeline(ds, findings: bool | None = None) -> dict:
                 counts[y - first] += 1
         if any(counts):
             out["ties"][kind] = counts
+    out["notes"].append("ties counted by their own periods")
     triples = ds.info()["triples"]
     if findings is None:
         findings = triples <= FINDINGS_LIMIT
@@ -117,27 +122,29 @@ def timeline(ds, findings: bool | None = None) -> dict:
                 ties.setdefault(kind, [0] * len(years))[n] = count
         out["findings"] = dict(sorted(per.items()))
         out["ties"] = {k: ties[k] for k in TIE_KINDS if any(ties.get(k, ()))}
+        out["notes"][-1] = ("ties counted in each year's facts as check --as-of sees them "
+                            "(a tie whose actor or target had gone is not counted)")
     return out
 
 
 def _dated_ties(facts: dict) -> Counter:
-    """The ties with a period among ``facts`` (one year's), by kind."""
+    """The ties with a period of their own among ``facts`` (one year's), by kind."""
     found: Counter = Counter()
-    for section, kind in _TIE_SECTIONS.items():
-        key = "date" if section == "events" else "period"
-        found[kind] = sum(1 for e in facts.get(section, ()) if e.get(key) is not None)
-    found["post"] = sum(1 for p in facts.get("people", ()) for post in p.get("posts", ())
-                        if post.get("period") is not None)
-    found["activity"] = sum(1 for p in facts.get("projects", ())
-                            for a in p.get("activities", ()) if a.get("period") is not None)
+    for section, key in _TIED.items():
+        found[SECTIONS[section].kind] = sum(1 for e in facts.get(section, ())
+                                            if e.get(key) is not None)
+    for section, name in TIMED_NESTED:
+        kind = SECTIONS[section].fields[name].sub.kind
+        found[kind] = sum(1 for e in facts.get(section, ()) for item in e.get(name, ())
+                          if item.get("period") is not None)
     return found
 
 
 def _year(term) -> int | None:
-    if term is None:
-        return None
-    text = str(term)
-    return int(text[:4]) if text[:4].isdigit() else None
+    """The year of a date of the graph (xsd:gYear, gYearMonth or date), as the facts'
+    own date rule reads it."""
+    span = parse_date(str(term)) if term is not None else None
+    return span[0].year if span else None
 
 
 __all__ = ["FINDINGS_LIMIT", "TIE_KINDS", "timeline"]

@@ -12,9 +12,9 @@ from tests.conftest import SEED
 
 PUBLIC = ["Assessment", "CHECKS", "Dataset", "Facts", "Finding", "InvalidDataset", "Problem",
           "Statement", "load", "load_facts"]
-DATASET_METHODS = ["as_of", "assess", "canonical", "check", "counts", "entities", "export", "info",
-                   "labels", "map", "measures", "notes", "open", "overview_picture", "query",
-                   "rdf_bytes", "timeline", "to_networkx"]
+DATASET_METHODS = ["as_of", "assess", "canonical", "check", "counts", "document", "entities",
+                   "export", "facts_as_of", "info", "labels", "map", "measures", "notes", "open",
+                   "overview_picture", "query", "rdf_bytes", "timeline", "to_networkx"]
 
 
 def test_all_is_pinned():

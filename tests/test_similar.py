@@ -19,7 +19,8 @@ from click.testing import CliRunner
 import graph
 from cli import main
 from graph import checks
-from graph.checks.similar import THRESHOLD, normalise, similar_pairs
+from graph.checks.similar import THRESHOLD, similar_pairs
+from graph.model.names import folded as normalise
 
 CHECK = "overlap.similar-projects"
 

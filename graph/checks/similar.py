@@ -33,12 +33,12 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
 from ..loader.facts import parse_date
+from ..model.names import folded
 from .build import period_text
 from .context import Context
 from .finding import Finding
@@ -62,15 +62,6 @@ MAX_WORDS = 5
 MIN_WORD = 4
 
 _WORD = re.compile(r"\w+")
-
-
-def normalise(text: str) -> str:
-    """NFKC, case-folded, one space between words: what the n-grams are cut from.
-
-    >>> normalise("KEMI–TORNION\\u00a0Matkailu")
-    'kemi–tornion matkailu'
-    """
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 def words(text: str) -> list[str]:
@@ -99,7 +90,7 @@ class Project:
         """The descriptions in the name's language (all when none is), normalised."""
         said = self.descriptions.get(self.name_lang) or [
             t for lang in sorted(self.descriptions) for t in self.descriptions[lang]]
-        return normalise(" ".join(said))
+        return folded(" ".join(said))
 
 
 def read_projects(rows: list) -> dict[str, Project]:
@@ -276,13 +267,6 @@ def meeting_areas(ctx: Context, a: Project, b: Project, cache: dict) -> list[str
     return list(dict.fromkeys(found)) or None
 
 
-def periods_meet(a: Project, b: Project) -> bool:
-    """Whether two periods share a day (a missing bound is open; unknown meets all)."""
-    lo = max((d for d in (a.start, b.start) if d), default=None)
-    hi = min((d for d in (a.end, b.end) if d), default=None)
-    return lo is None or hi is None or lo <= hi
-
-
 def _meet_in_time(order: list[Project], rows, cols):
     """A mask over the pairs: whether their periods share a day (numpy, open bounds)."""
     import numpy as np
@@ -300,7 +284,7 @@ def build_similar(ctx: Context, spec: CheckSpec, rows: list) -> list[Finding]:
     highest score first (then by the pair's ids)."""
     projects = read_projects(rows)
     order = sorted(projects.values(), key=lambda p: ctx.id(p.iri))
-    names = [normalise(p.name) for p in order]
+    names = [folded(p.name) for p in order]
     descriptions = [p.description for p in order]
     rows, cols, scores = similar_pairs(names, descriptions, THRESHOLD)
     texts = [f"{a} {b}" for a, b in zip(names, descriptions, strict=True)]

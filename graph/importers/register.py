@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -23,7 +22,7 @@ from pathlib import Path
 
 from ..loader.facts import printable, valid_country
 from ..loader.yamlread import FORBIDDEN_TEXT
-from ..model.names import slug
+from ..model.names import folded, slug
 from ..model.registers import is_personal_id, scheme_of_country
 from .identity import cached_normal
 from .mapping import Mapping
@@ -157,8 +156,7 @@ def parse_amount(text: str, decimal: str = ",") -> int | float:
     text = _CURRENCY.sub("", _SPACES.sub("", text))
     other = "." if decimal == "," else ","
     if other in text:
-        grouped = _GROUPED.get(decimal) or re.compile(
-            rf"\d{{1,3}}(\{other}\d{{3}})+(\{decimal}\d+)?")
+        grouped = _GROUPED[decimal]  # the mapping allows ',' or '.' only
         if not grouped.fullmatch(text):
             raise ValueError(f"{_short(raw)!r} is not an amount (like 87000 or 1 234 567"
                              f"{decimal}50: {decimal!r} is this format's decimal separator)")
@@ -206,18 +204,13 @@ def split_list(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"[;,/\n]", text) if p.strip()]
 
 
-def normal_name(text: str) -> str:
-    """An area or column value compared without case, accents kept, spaces collapsed."""
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
-
-
 # ----------------------------------------------------------------------------- areas
 
 
 class AreaIndex:
     """The reference areas of some sets, found by official code or name.
 
-    Names are compared by :func:`normal_name`. A name written with its kind ("Haparanda
+    Names are compared by :func:`graph.model.names.folded`. A name written with its kind ("Haparanda
     kommun", "Norrbottens län", "Kemin kaupunki") is looked for among areas of that kind,
     also without the genitive -s; a län or fylke is also found by its name alone
     ("Norrbotten"). Where a name fits several areas, the kinds the column asks for are
@@ -239,9 +232,9 @@ class AreaIndex:
                 self.by_key[f"code:{country}:{code.casefold()}"].add(area["id"])
                 self.by_key[f"code:*:{code.casefold()}"].add(area["id"])
             for name in area["name"].values():
-                keys = {normal_name(name)}
+                keys = {folded(name)}
                 if area["kind"] == "region":
-                    keys |= {stem for stem, _ in _suffixed(normal_name(name), REGION_WORDS)}
+                    keys |= {stem for stem, _ in _suffixed(folded(name), REGION_WORDS)}
                 for key in keys:
                     self.by_key[f"name:{country}:{key}"].add(area["id"])
                     self.by_key[f"name:*:{key}"].add(area["id"])
@@ -251,7 +244,7 @@ class AreaIndex:
         """The id of the one area ``text`` names (a code or a name) and, when it names
         several, their ids (then the id is None)."""
         scope = country or "*"
-        name = normal_name(text)
+        name = folded(text)
         keys = [(f"code:{scope}:{text.strip().casefold()}", None), (f"name:{scope}:{name}", None)]
         keys += [(f"name:{scope}:{stem}", "municipality")
                  for stem, _ in _suffixed(name, MUNICIPALITY_WORDS)]
@@ -399,8 +392,9 @@ def _read_row(out: Imported, row: Row, file: str, source: str, areas: AreaIndex,
         if name and not cached_normal(name):
             raise RowError(f"column {m.column(role)!r}: {_short(name)!r} has no letter or "
                            "digit, so it names no organisation")
+    country = _country(_cell(m, cells, "organisation.country")) or m.country
     try:
-        codes = _register_ids(m, cells, personal)
+        codes = _register_ids(m, cells, country, personal)
     except PersonalId:
         codes = {}
         out.personal_skipped += 1
@@ -454,7 +448,6 @@ def _read_row(out: Imported, row: Row, file: str, source: str, areas: AreaIndex,
     _add_source(project, source)
 
     kind = _cell(m, cells, "organisation.kind") or None
-    country = _country(_cell(m, cells, "organisation.country")) or m.country
     org_note = _note(m, cells, "organisation.note")
     out.mentions.append(Mention(organisation, codes, country, kind, file, row.line, org_note))
     index = len(out.mentions) - 1
@@ -500,12 +493,12 @@ def _read_row(out: Imported, row: Row, file: str, source: str, areas: AreaIndex,
             out.people.append((person, index))
 
 
-def _register_ids(m: Mapping, cells: dict[str, str], personal: bool = False
-                  ) -> dict[str, str]:
+def _register_ids(m: Mapping, cells: dict[str, str], country: str | None,
+                  personal: bool = False) -> dict[str, str]:
     text = _cell(m, cells, "organisation.register_id")
     if not text:
         return {}
-    scheme = scheme_of_country(_country(_cell(m, cells, "organisation.country")) or m.country)
+    scheme = scheme_of_country(country)
     if scheme and not personal and is_personal_id(scheme, text):
         raise PersonalId
     if scheme is None:
@@ -524,7 +517,7 @@ def _country(text: str) -> str | None:
     code = text.strip().upper()
     if valid_country(code):
         return code
-    return _COUNTRIES.get(normal_name(text))
+    return _COUNTRIES.get(folded(text))
 
 
 def _programme_id(out: Imported, m: Mapping, cells) -> str:

@@ -65,3 +65,13 @@ def slug(name: str) -> str:
         text = unicodedata.normalize("NFKD", text.translate(_FOLD))
         text = "".join(c for c in text if not unicodedata.combining(c))
     return _NOT_ID.sub("-", text).strip("-")
+
+
+def folded(text: str) -> str:
+    """``text`` as compared without case or layout: Unicode NFKC, case-folded, one space
+    between words (accents kept: Lidköping is not Linköping).
+
+    >>> folded("KEMI–TORNION\\u00a0Matkailu"), folded("  Norrbottens   LÄN ")
+    ('kemi–tornion matkailu', 'norrbottens län')
+    """
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())

@@ -41,7 +41,7 @@ import html
 import json
 import math
 import os
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -433,8 +433,8 @@ def area_groups(H: nx.MultiDiGraph, areas: dict, name=None) -> dict:
                     own = areas[org]
                     break
         if not own:
-            around = [a for m in nx.all_neighbors(H, n) for a in areas.get(m, ())[:1]]
-            own = sorted(set(around), key=lambda a: (-around.count(a), a))[:1]
+            around = Counter(a for m in nx.all_neighbors(H, n) for a in areas.get(m, ())[:1])
+            own = [min(around, key=lambda a: (-around[a], a))] if around else []
         out[n] = name(own[0]) if own else "(area not recorded)"
     return out
 
@@ -1124,10 +1124,12 @@ def count_actors(store) -> int:
     its actors view, counted by the engine before the projection is built, so that a
     view too large is refused in well under a second. Cost: one COUNT query."""
     from ..model.vocab import sparql_prologue
+    from ..rdf import CLASSES
 
-    row = next(iter(store.query(sparql_prologue() + """
-        SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {
-          VALUES ?class { org:Organization foaf:Person } ?s a ?class }""")))
+    classes = " ".join(f"<{CLASSES[kind].value}>" for kind in ACTORS)
+    row = next(iter(store.query(sparql_prologue() + f"""
+        SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ VALUES ?class {{ {classes} }} ?s a ?class }}
+        """)))
     return int(row[0].value)
 
 
@@ -1185,7 +1187,6 @@ def dataset_map(ds, view: str = "actors", *, id: str | None = None, depth: int =
     >>> page = dataset_map(ds, "strategy", id="lapland-s3")  # doctest: +SKIP
     >>> page.save("out/lapland-s3.html")  # doctest: +SKIP
     """
-    from ..checks import assess
     from ..network.projection import to_networkx
 
     if view not in VIEWS:
@@ -1199,8 +1200,7 @@ def dataset_map(ds, view: str = "actors", *, id: str | None = None, depth: int =
     G = to_networkx(ds.store, lang=lang)
     labels = ds.labels(lang)  # every name, read once for the whole page (kept by build)
     relabel(G, lang, labels.dataset_lang)
-    # a built store keeps its assessment (graph.dataset.Dataset.assess reads it)
-    assessment = ds.assess() if hasattr(ds, "assess") else assess(ds.store)
+    assessment = ds.assess()  # a built store's is what build kept
     findings = assessment.findings
     H = select_view(G, "actors" if view == "overview" else view, id=id, depth=depth,
                     findings=findings)

@@ -94,14 +94,7 @@ def timeline_html(data: dict) -> str:
     marked = str(data.get("marked"))
     body = "".join(("<tr class=\"as-of\">" if row[0] == marked else "<tr>")
                    + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in rows)
-    undated = ", ".join(f"{n} {k}" for k, n in data.get("undated", {}).items())
-    notes = []
-    if undated:
-        notes.append(f"Without a period (counted in no year): {undated}.")
-    for note in [*data.get("notes", ()), data.get("why") or ""]:
-        if note:
-            notes.append(note[0].upper() + note[1:] + ".")
-    said = "".join(f"<p>{escape(n)}</p>" for n in notes)
+    said = "".join(f"<p>{escape(n)}</p>" for n in _notes(data))
     # matplotlib's ids are salted and fixed; the picture is inert markup (no script)
     svg = re.sub(r"<script\b.*?</script>", "", timeline_svg(data), flags=re.S)
     return (f'<div class="timeline">{svg}</div>{said}'
@@ -118,11 +111,16 @@ def timeline_markdown(data: dict) -> list[str]:
     marked = str(data.get("marked"))
     out += ["| " + " | ".join(f"**{c}**" if row[0] == marked else c for c in row) + " |"
             for row in rows]
-    undated = ", ".join(f"{n} {k}" for k, n in data.get("undated", {}).items())
     out.append("")
-    if undated:
-        out += [f"Without a period (counted in no year): {md_text(undated)}.", ""]
-    for note in [*data.get("notes", ()), data.get("why") or ""]:
-        if note:
-            out += [md_text(note[0].upper() + note[1:]) + ".", ""]
+    for note in _notes(data):
+        out += [md_text(note), ""]
     return out
+
+
+def _notes(data: dict) -> list[str]:
+    """The sentences under the timeline: ties without a period, how ties were counted,
+    what was cut or left out and why."""
+    undated = ", ".join(f"{n} {k}" for k, n in data.get("undated", {}).items())
+    notes = [f"Without a period (counted in no year): {undated}."] if undated else []
+    return notes + [note[0].upper() + note[1:] + "." for note in
+                    [*data.get("notes", ()), data.get("why") or ""] if note]

@@ -1044,28 +1044,15 @@ def built_store(dataset: str | os.PathLike, workdir: str | os.PathLike) -> Path:
                         "files": facts.files})
 
 
-def built_store_as_of(dataset: str | os.PathLike, workdir: str | os.PathLike, date: str):
-    """A store under ``workdir`` of ``dataset`` (a facts folder or a built store) as of
-    ``date`` (graph.loader.asof), and what that left out and took on trust:
-    ``(store folder, AsOf)``. Raises InvalidDataset, graph.loader.asof.AsOfError.
-    Cost: the facts (rebuilt from the RDF of a built store), one pass, a store on disk.
-    """
-    from ..loader.asof import facts_as_of, facts_of
-    from ..loader.facts import load_facts
-    from ..rdf.mapping import from_triples, to_quads
-    from ..store.store import build_store, data_triples, is_store, open_store
+def facts_store(facts, workdir: str | os.PathLike, source: str | os.PathLike) -> Path:
+    """A store under ``workdir`` of ``facts`` (a graph.loader.facts.Facts, e.g. a
+    dataset's facts as of a date), read from ``source``."""
+    from ..rdf.mapping import to_quads
+    from ..store.store import build_store
 
-    if is_store(dataset):
-        doc, used, files = from_triples(data_triples(open_store(dataset))), None, []
-    else:
-        facts = load_facts(dataset, display=os.fspath(dataset))
-        doc, used, files = {"dataset": facts.dataset, **facts.sections}, facts.used, facts.files
-    result = facts_as_of(doc, date)
-    kept = facts_of(result.facts, used)
-    path = build_store(to_quads(kept), Path(workdir) / f"{kept.id}.store",
-                       {"dataset": kept.id, "facts": os.fspath(dataset), "files": files,
-                        "as_of": result.date})
-    return path, result
+    return build_store(to_quads(facts), Path(workdir) / f"{facts.id}.store",
+                       {"dataset": facts.id, "facts": os.fspath(source),
+                        "files": facts.files})
 
 
 # -- the oxigraph server and the Graph Store Protocol -----------------------------
