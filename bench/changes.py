@@ -18,7 +18,6 @@ Markdown table. bench/run.py can call :func:`rows`.
 from __future__ import annotations
 
 import argparse
-import json
 import subprocess
 import sys
 import tempfile
@@ -27,8 +26,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-COLUMNS = ("what", "ours", "plain", "target")
+from maps import fmt_run, run_code, table  # noqa: E402  (a script beside this)
 
 #: one regiograph command in this process: its time and peak memory as JSON
 RUN_CLI = """
@@ -46,15 +46,7 @@ print(json.dumps({"s": time.perf_counter() - t,
 
 
 def _run(*args) -> dict:
-    done = subprocess.run([sys.executable, "-c", RUN_CLI, *map(str, args)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=7200)
-    if done.returncode != 0:
-        raise RuntimeError(done.stderr[-2000:])
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def _fmt(result: dict) -> str:
-    return f"{result['s']:.1f} s, {result['mb']:.0f} MB"
+    return run_code(RUN_CLI, *args)
 
 
 def prepare(folder: Path, triples: int) -> dict:
@@ -94,20 +86,14 @@ def rows(folder: Path, triples: int) -> list[dict]:
     for what, a, b in (("facts folders", a_facts, b_facts), ("built stores", a_store, b_store)):
         ours = _run("diff", a, b, "--format", "json")
         out.append({"what": f"`diff` of two generated datasets ({what})",
-                    "ours": _fmt(ours), "plain": plain_text, "target": "≤ 10 s"})
+                    "ours": fmt_run(ours), "plain": plain_text, "target": "≤ 10 s"})
     year = _year_in_the_middle(a_facts)
     asof = _run("check", a_store, "--as-of", year, "--format", "json")
     full = _run("check", a_store, "--format", "json")
     out.append({"what": f"`check --as-of {year}` on the store",
-                "ours": _fmt(asof), "plain": f"`check` (kept, no date): {_fmt(full)}",
+                "ours": fmt_run(asof), "plain": f"`check` (kept, no date): {fmt_run(full)}",
                 "target": "—"})
     return out
-
-
-def table(found: list[dict]) -> str:
-    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-    lines += ["| " + " | ".join(str(r[c]) for c in COLUMNS) + " |" for r in found]
-    return "\n".join(lines)
 
 
 def main() -> None:

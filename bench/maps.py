@@ -83,7 +83,9 @@ print(json.dumps({"s": time.perf_counter() - t, "n": H.number_of_nodes(),
 """
 
 
-def _run(code: str, *args) -> dict:
+def run_code(code: str, *args) -> dict:
+    """Run ``code`` with ``args`` in a fresh interpreter; the JSON it prints last, and
+    its stderr."""
     done = subprocess.run([sys.executable, "-c", code, *map(str, args)], cwd=ROOT,
                           capture_output=True, text=True, timeout=3600)
     if done.returncode != 0:
@@ -93,7 +95,7 @@ def _run(code: str, *args) -> dict:
     return result
 
 
-def _fmt(result: dict) -> str:
+def fmt_run(result: dict) -> str:
     return f"{result['s']:.1f} s, {result['mb']:.0f} MB"
 
 
@@ -103,21 +105,21 @@ def write_rows(store: str | os.PathLike, folder: Path, pyvis: bool = True) -> li
     rows = []
     for view, extra in VIEWS:
         out = folder / f"{view}.html"
-        ours = _run(RUN_CLI, "-", "map", store, "-o", out, "--view", view, *extra)
+        ours = run_code(RUN_CLI, "-", "map", store, "-o", out, "--view", view, *extra)
         plain = "—"
         if pyvis and view in ("actors", "findings", "cross-border"):
-            p = _run(RUN_PYVIS, store, view, folder / f"{view}-pyvis.html")
-            plain = f"{_fmt(p)} ({p['n']} nodes, physics in the browser)"
+            p = run_code(RUN_PYVIS, store, view, folder / f"{view}-pyvis.html")
+            plain = f"{fmt_run(p)} ({p['n']} nodes, physics in the browser)"
         rows.append({"what": f"`map --view {view} {' '.join(extra)}`".replace(" `", "`"),
-                     "ours": _fmt(ours), "plain": plain, "target": "≤ 5 s"})
-    picture = _run(RUN_CLI, "-", "map", store, "-o", folder / "actors.png")
-    rows.append({"what": "`map --view actors -o actors.png` (picture)", "ours": _fmt(picture),
+                     "ours": fmt_run(ours), "plain": plain, "target": "≤ 5 s"})
+    picture = run_code(RUN_CLI, "-", "map", store, "-o", folder / "actors.png")
+    rows.append({"what": "`map --view actors -o actors.png` (picture)", "ours": fmt_run(picture),
                  "plain": "—", "target": "≤ 5 s"})
-    refused = _run(RUN_CLI, "5000", "map", store, "-o", folder / "refused.html")
+    refused = run_code(RUN_CLI, "5000", "map", store, "-o", folder / "refused.html")
     said = "refused" if "MapTooLarge" in refused["stderr"] or "UsageError" in refused[
         "stderr"] else f"not refused: {refused['stderr'][:80]}"
     rows.append({"what": "`map --view actors` refused (limit lowered to 5 000 for the measure)",
-                 "ours": f"{_fmt(refused)} ({said})", "plain": "40 s, then refused (issue 17)",
+                 "ours": f"{fmt_run(refused)} ({said})", "plain": "40 s, then refused (issue 17)",
                  "target": "≤ 1 s"})
     return rows
 

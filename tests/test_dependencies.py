@@ -20,7 +20,8 @@ import pytest
 tomllib = pytest.importorskip("tomllib")  # Python 3.11 and later
 
 ROOT = Path(__file__).resolve().parent.parent
-FIRST_PARTY = {"graph", "cli", "tests"}
+#: the project's own modules, the bench scripts (which import one another) among them
+FIRST_PARTY = {"graph", "cli", "tests", *(p.stem for p in (ROOT / "bench").glob("*.py"))}
 
 #: distribution name -> the top-level module it installs, where the two differ
 IMPORT_NAMES = {"pyyaml": "yaml", "pillow": "PIL", "websocket-client": "websocket",

@@ -64,8 +64,9 @@ GROUPS = ("area", "strategy", "community")
 GROUP_KIND = "group"
 COLOR_MODES = ("kind", "country")
 SIZE_MODES = ("degree", "funding")
-#: the most nodes a map draws (sigma.js draws 50 000 at about 4 frames a second in
-#: software WebGL); a larger view is refused: draw the overview or a narrower view
+#: the most nodes a map draws; a larger view is refused: draw the overview or a narrower
+#: view (30 000 generated nodes draw their first frame in 5.3 s in software WebGL,
+#: bench/maps.py; twice that is allowed but was not measured)
 MAX_NODES = 60000
 #: above this many nodes the drawing switches to its cheap settings (straight edges,
 #: labels only when zoomed in)
@@ -396,7 +397,8 @@ def _some(items: Iterable, limit: int = 12) -> str:
 def community_groups(H: nx.MultiDiGraph, seed: int = 7) -> dict:
     """node -> community: Louvain (igraph's multilevel, seeded so that the same facts
     give the same groups) on the undirected ties of ``H``; a community is named by its
-    best-connected member. Cost: about O(|E| log |V|) (0.3 s at 23 000 nodes)."""
+    best-connected member. Cost: about O(|E| log |V|) (0.33 s at 23 669 nodes and 88 272
+    ties, the actors view of a 1M-triple synth; 1.4 s the first time, igraph's import)."""
     import random
 
     import igraph as ig
