@@ -22,7 +22,6 @@ that name a left-out row are found without it). 10 779 rows (100 000 triples) in
 from __future__ import annotations
 
 import bisect
-import json
 import os
 import re
 import tempfile
@@ -32,6 +31,7 @@ from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from ..base.yamlout import dump_json
 from ..export import workbook_layout
 from ..loader import yamlread
 from ..loader.facts import InvalidDataset, load_facts, nearest, parse_date, printable
@@ -654,13 +654,13 @@ def _assemble_and_load(report: _Report, dataset: Row, rows: list[Row]
                 if entries:
                     doc[section] = [r.full() for r in entries]
             if not refused:
-                target.write_text(_as_yaml(doc, lines=False), "utf-8")  # one line: fastest
+                target.write_text(dump_json(doc, lines=False), "utf-8")  # one line: fastest
                 try:
                     facts = load_facts(target, display="workbook", workers=1)
                 except InvalidDataset:
                     refused = True
             if refused:
-                text = _as_yaml(doc)  # a field a line: the problems' lines say where
+                text = dump_json(doc)  # a field a line: the problems' lines say where
                 target.write_text(text, "utf-8")
                 try:
                     facts = load_facts(target, display="workbook", workers=1)
@@ -715,22 +715,6 @@ def _cascade(report: _Report, tops: list[Row], dropped: dict[str, Row]) -> None:
         for row, col, message in broken:
             report.at(row, message, col)
         _leave_rows(report, list(dict.fromkeys(r for r, _, _ in broken)), dropped)
-
-
-#: characters YAML 1.1 (libyaml) reads as line breaks even inside a quoted scalar
-_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-
-
-def _as_yaml(doc: dict, lines: bool = True) -> str:
-    """``doc`` as YAML the loader reads: JSON (a subset of YAML 1.2), with ``lines`` one
-    key or list item a line, so a problem's line names its field (else all on one line,
-    which json writes several times faster); every string quoted (a code ``047`` stays
-    text), the characters libyaml would fold written as escapes. Much faster than the
-    house YAML style, and never seen by anyone."""
-    text = json.dumps(doc, ensure_ascii=False, indent=0 if lines else None)
-    if any(c in text for c in _BREAKS):
-        text = text.translate(str.maketrans(_BREAKS))
-    return text + "\n"
 
 
 #: the loader's message for a reference to no entry: "NAME: no KIND with id 'ID' (hint)"

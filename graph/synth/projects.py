@@ -13,8 +13,9 @@ Deterministic for a seed.
 
 from __future__ import annotations
 
-import json
 import random
+
+from ..base.yamlout import dump_json
 
 PLACES = ["Kemin", "Tornion", "Keminmaan", "Simon", "Tervolan", "Ylitornion", "Rovaniemen",
           "Ranuan", "Posion", "Kittilän", "Kolarin", "Muonion", "Enontekiön", "Sodankylän",
@@ -115,4 +116,4 @@ def facts_yaml(n: int = 3000, seed: int = 1) -> str:
             "dataset": {"id": "similar-bench", "title": "Similar projects bench", "lang": "fi"},
             "sources": [{"id": "register", "title": "Project register"}],
             "areas": areas, "organisations": orgs, "projects": projects}
-    return json.dumps(data, ensure_ascii=False, indent=0)  # JSON is YAML
+    return dump_json(data).rstrip("\n")
