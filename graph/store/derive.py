@@ -29,6 +29,7 @@ still see the facts alone (the default graph):
 
 from __future__ import annotations
 
+import urllib.parse
 from collections import defaultdict
 
 from pyoxigraph import Literal, NamedNode, Quad, Store
@@ -40,6 +41,23 @@ from ..model.vocab import RG, sparql_prologue
 #: the named graph of derived facts (never exported: it follows from the facts)
 DERIVED_GRAPH = NamedNode("https://w3id.org/regiograph/derived")
 SEATED_AT, COUNTRY, SHOWN_NAME = RG.seatedAt, RG.country, RG.shownName
+
+
+def derived_graph_of(graph: str | None) -> str:
+    """The IRI of the named graph that holds the derived facts of the data in ``graph``
+    on a shared store (None: the data in the default graph, as in a built store): one
+    per dataset, so that two datasets pushed to one store keep their own seats,
+    countries and names. A function of the data graph's IRI alone, in regiograph's
+    namespace, so that it never names an entity of the data.
+
+    >>> derived_graph_of(None)
+    'https://w3id.org/regiograph/derived'
+    >>> derived_graph_of("https://example.org/lapland/")
+    'https://w3id.org/regiograph/derived?of=https%3A%2F%2Fexample.org%2Flapland%2F'
+    """
+    if graph is None:
+        return DERIVED_GRAPH.value
+    return f"{DERIVED_GRAPH.value}?of={urllib.parse.quote(graph, safe='')}"
 
 
 def derive(store: Store, *, bulk: bool = False) -> None:
@@ -113,4 +131,5 @@ def _shown_names(store: Store) -> list[Quad]:
                  DERIVED_GRAPH) for s, by_lang in names.items()]
 
 
-__all__ = ["COUNTRY", "DERIVED_GRAPH", "SEATED_AT", "SHOWN_NAME", "area_countries", "derive"]
+__all__ = ["COUNTRY", "DERIVED_GRAPH", "SEATED_AT", "SHOWN_NAME", "area_countries", "derive",
+           "derived_graph_of"]
