@@ -1,6 +1,7 @@
 # regiograph: `make demo` runs the main job on the bundled data, `make test` runs every test.
 # Both set themselves up: a .venv with the project and its test extras (and, for the
-# browser tests, Debian's chromium when it is missing and apt is available).
+# browser tests, Debian's chromium, for the store tests Debian's Virtuoso 7, when they are
+# missing and apt is available).
 
 PYTHON ?= python3
 VENV := .venv
@@ -14,7 +15,7 @@ EGO ?= lapin-liitto
 THEN ?= 2008
 NOW ?= 2023
 
-.PHONY: demo test lint bench clean setup browser notebooks
+.PHONY: demo test lint bench clean setup browser virtuoso notebooks
 
 setup: $(STAMP)
 
@@ -66,8 +67,24 @@ ifeq ($(CHROMIUM),)
 	DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq chromium
 endif
 
-test: $(STAMP) browser
-	$(BIN)/python -m pytest -q
+# The store tests (tests/stores.py) start Debian's Virtuoso 7; install it when it is
+# missing and apt is available. Without apt the tests say that Virtuoso is missing and skip.
+VIRTUOSO := $(shell command -v virtuoso-t 2>/dev/null)
+APT := $(shell command -v apt-get 2>/dev/null)
+virtuoso:
+ifeq ($(VIRTUOSO),)
+ifneq ($(APT),)
+	@echo "Installing Debian's Virtuoso 7 for the store tests (apt-get)..."
+	( $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq virtuoso-opensource-7-bin ) || \
+	  echo "Could not install virtuoso-opensource-7-bin: the tests against Virtuoso will be skipped."
+else
+	@echo "Virtuoso 7 is missing and apt-get is not available: the tests against Virtuoso will be skipped."
+endif
+endif
+
+test: $(STAMP) browser virtuoso
+	$(BIN)/python -m pytest -q -rs
 
 # JupyterLab in the project's venv, on 127.0.0.1, opened on notebooks/ (not part of the tests).
 notebooks: $(STAMP)

@@ -8,6 +8,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "lapland"
 SHARED = ROOT.parent / "shared"
 
+# real stores on 127.0.0.1 for the tests that ask for them (the oxigraph server, Virtuoso)
+from tests.stores import oxigraph_store, virtuoso_store  # noqa: E402, F401 - fixtures
+
 
 @pytest.fixture(scope="session")
 def seed_facts():

@@ -1,6 +1,5 @@
-"""`regiograph serve` (the read-only SPARQL protocol endpoint of graph.query.endpoint),
-`regiograph push` (Graph Store Protocol, against the real oxigraph server) and
-`regiograph query --endpoint`.
+"""`regiograph serve` (the read-only SPARQL protocol endpoint of graph.query.endpoint)
+and `regiograph query --endpoint` (`push` is tested in tests/test_push.py).
 
 Every server binds 127.0.0.1 on a free port and is stopped (terminate + wait) by its
 fixture's finaliser.
@@ -13,7 +12,6 @@ import html
 import http.server
 import io
 import json
-import socket
 import subprocess
 import sys
 import threading
@@ -26,39 +24,12 @@ from pathlib import Path
 import pytest
 
 from graph.query import sparql
-from tests.conftest import HEADER, SEED, write_dataset
+from tests.conftest import SEED
+from tests.stores import free_port, start, stop
 
 BIN = Path(sys.executable).parent
 REGIOGRAPH = BIN / "regiograph"
 GRAPH = "https://example.org/lapland/"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start(command: list[str], port: int) -> subprocess.Popen:
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        sparql.wait_listening(proc, "127.0.0.1", port, within=60)
-    except sparql.QueryError:
-        stop(proc)
-        raise
-    return proc
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    for stream in (proc.stdout, proc.stderr):
-        if stream:
-            stream.close()
 
 
 @pytest.fixture(scope="module")
@@ -272,66 +243,3 @@ def test_a_param_stays_a_literal_against_the_endpoint(served):
                                sparql.prepare("SELECT ?v WHERE { BIND (1 AS ?one) }"),
                                {"v": value})
     assert json.loads(answer.data)["results"]["bindings"][0]["v"]["value"] == value
-
-
-# -- push: the Graph Store Protocol on a writable oxigraph ----------------------------
-
-
-@pytest.fixture
-def writable(tmp_path):
-    port = free_port()
-    proc = start([str(BIN / "oxigraph"), "serve", "--location", str(tmp_path / "db"),
-                  "--bind", f"127.0.0.1:{port}"], port)
-    yield f"http://127.0.0.1:{port}"
-    stop(proc)
-
-
-def count_graph(base: str, graph: str) -> int:
-    status, _, body = get(base, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> "
-                          "{ ?s ?p ?o } }", "application/sparql-results+json")
-    assert status == 200
-    return int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
-
-
-def regiograph(*args) -> subprocess.CompletedProcess:
-    proc = subprocess.run([str(REGIOGRAPH), *args], capture_output=True, text=True,
-                          timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    return proc
-
-
-def test_push_replaces_the_named_graph(writable, tmp_path):
-    store = f"{writable}/store"
-    out = regiograph("push", str(SEED), "--endpoint", store).stdout
-    assert f"graph <{GRAPH}>" in out
-    first = count_graph(writable, GRAPH)
-    assert first > 1000
-
-    rows = regiograph("query", "--endpoint", f"{writable}/query", "--graph", GRAPH,
-                      "--name", "responsibilities", "--param", "actor=lapin-liitto").stdout
-    assert rows.splitlines()[2].startswith("lapin-liitto ")
-
-    regiograph("push", str(SEED), "--endpoint", store)
-    assert count_graph(writable, GRAPH) == first  # replaced, not duplicated
-
-    tiny = write_dataset(tmp_path / "tiny", {"dataset.yaml": HEADER + "  base: " + GRAPH + "\n"
-                                             + "sources:\n  - id: s\n    title: S\n"})
-    regiograph("push", str(tiny), "--endpoint", store)
-    assert 0 < count_graph(writable, GRAPH) < 20  # the old triples are gone
-
-
-def test_push_leaves_other_graphs_alone(writable):
-    regiograph("push", str(SEED), "--endpoint", f"{writable}/store", "--graph",
-               "https://example.org/a")
-    regiograph("push", str(SEED), "--endpoint", f"{writable}/store", "--graph",
-               "https://example.org/b")
-    assert count_graph(writable, "https://example.org/a") == count_graph(
-        writable, "https://example.org/b") > 1000
-
-
-def test_push_to_nowhere_fails_cleanly():
-    proc = subprocess.run([str(REGIOGRAPH), "push", str(SEED), "--endpoint",
-                           f"http://127.0.0.1:{free_port()}/store"],
-                          capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 6 and "cannot reach" in proc.stderr
-    assert "Traceback" not in proc.stderr
