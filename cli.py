@@ -42,6 +42,55 @@ def _open(dataset: str) -> Dataset:
         raise  # unreachable: _fail exits
 
 
+def _login_options(f):
+    """--user and --netrc: the login for an endpoint (graph.query.connection)."""
+    f = click.option("--netrc", "netrc_file", type=click.Path(dir_okay=False), default=None,
+                     help="Read the endpoint host's login from this netrc file (default: "
+                     "$NETRC, else ~/.netrc, when --user is not given).")(f)
+    return click.option("--user", metavar="NAME", default=None,
+                        help="Log in to the endpoint as NAME (HTTP basic or digest); the "
+                        "password comes from REGIOGRAPH_PASSWORD, or is asked for at a "
+                        "terminal (never on the command line).")(f)
+
+
+def _login(url: str, user: str | None, netrc_file: str | None):
+    """The Login for ``url`` from --user/--netrc (None: no login)."""
+    from graph.query.connection import login_for
+
+    ask = None
+    if sys.stdin.isatty():
+        def ask(prompt: str) -> str:
+            return click.prompt(prompt, hide_input=True, err=True)
+    return login_for(url, user, netrc_file=netrc_file, ask=ask)
+
+
+def _endpoint_options(f):
+    """--endpoint, --graph, --user and --netrc: the commands that read a dataset can read
+    one that `push` wrote to a shared store."""
+    f = _login_options(f)
+    f = click.option("--graph", "graph_iri", metavar="IRI", default=None,
+                     help="With --endpoint: the graph `push` wrote (sent as "
+                     "default-graph-uri; its derived facts are read from their own graph). "
+                     "Default: the endpoint's default graph.")(f)
+    return click.option("--endpoint", metavar="URL", default=None,
+                        help="Read the dataset from a SPARQL 1.1 query endpoint (like "
+                        "http://127.0.0.1:8890/sparql) instead of DATASET.")(f)
+
+
+def _open_from(dataset: str | None, endpoint: str | None, graph_iri: str | None,
+               user: str | None, netrc_file: str | None) -> Dataset:
+    """DATASET, or the dataset at --endpoint (exactly one of them)."""
+    if endpoint is None:
+        if graph_iri or user or netrc_file:
+            raise click.UsageError("--graph, --user and --netrc go with --endpoint URL")
+        if dataset is None:
+            raise click.UsageError("Missing argument 'DATASET' (or give --endpoint URL).")
+        return _open(dataset)
+    if dataset is not None:
+        raise click.UsageError("give DATASET or --endpoint URL, not both")
+    return Dataset.remote(endpoint, graph_iri, login=_login(endpoint, user, netrc_file))
+
+
 def table(rows: list[dict], columns: list[str] | None = None) -> str:
     """Rows as an aligned plain-text table."""
     if not rows:
@@ -68,6 +117,9 @@ class _Group(click.Group):
 
     def invoke(self, ctx: click.Context):
         import signal
+
+        from graph.query.connection import LoginError
+        from graph.query.sparql import QueryError
 
         # SIGTERM and SIGHUP end the command through SystemExit, so that `finally`
         # blocks run: workers and servers stopped, temporary folders removed
@@ -98,6 +150,12 @@ class _Group(click.Group):
         except OutdatedStore as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(4)
+        except LoginError as exc:  # --user without a password, a netrc file unreadable
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(2)
+        except QueryError as exc:  # a remote store (--endpoint) that failed: exit 6
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(exc.exit_code)
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
@@ -239,9 +297,9 @@ as_of_option = click.option(
          "(taken on trust). See docs/time.md.")
 
 
-def _open_as_of(dataset: str, as_of: str | None):
-    """DATASET, or DATASET as of --as-of: the dataset and the AsOf (None without it)."""
-    ds = _open(dataset)
+def _open_as_of(ds: Dataset, as_of: str | None):
+    """The dataset, or the dataset as of --as-of: the dataset and the AsOf (None without
+    it)."""
     return ds.as_of(as_of) if as_of is not None else (ds, None)
 
 
@@ -266,7 +324,9 @@ def _names(values: tuple[str, ...]) -> list[str]:
 @click.option("--lang", default=None, help="Language of names in people's formats (fi, sv, en…).")
 @click.option("--show-query", metavar="NAME", help="Print the SPARQL of check NAME and stop.")
 @as_of_option
-def check(dataset, fmt, only, skip, bases, strict, lang, show_query, as_of) -> None:
+@_endpoint_options
+def check(dataset, fmt, only, skip, bases, strict, lang, show_query, as_of, endpoint,
+          graph_iri, user, netrc_file) -> None:
     """Find overlapping responsibilities and collaboration gaps in DATASET.
 
     Runs every check of ontology/checks/ (and of the folders in REGIOGRAPH_CHECKS):
@@ -290,8 +350,8 @@ def check(dataset, fmt, only, skip, bases, strict, lang, show_query, as_of) -> N
                                      param_hint="--show-query")
         click.echo(queries[show_query].text, nl=False)
         return
-    if dataset is None:
-        raise click.UsageError("Missing argument 'DATASET'.")
+    if dataset is None and endpoint is None:
+        raise click.UsageError("Missing argument 'DATASET' (or give --endpoint URL).")
     try:
         checks.select(_names(only), _names(skip))  # unknown names: before anything is read
     except CheckError:
@@ -303,7 +363,7 @@ def check(dataset, fmt, only, skip, bases, strict, lang, show_query, as_of) -> N
         if basis not in checks.BASES:
             raise click.BadParameter(f"unknown basis {basis!r}; choose from "
                                      f"{', '.join(checks.BASES)}", param_hint="--basis")
-    ds, when = _open_as_of(dataset, as_of)  # on the facts of that date: checks unchanged
+    ds, when = _open_as_of(_open_from(dataset, endpoint, graph_iri, user, netrc_file), as_of)
     # the same checks as `names`; on a built store read from what build kept
     assessment = ds.assess(_names(only), _names(skip))
     if wanted:
@@ -342,13 +402,15 @@ def check(dataset, fmt, only, skip, bases, strict, lang, show_query, as_of) -> N
 
 
 @main.command("report")
-@click.argument("dataset", type=click.Path())
+@click.argument("dataset", type=click.Path(), required=False)
 @click.option("-o", "--output", default="out/report.html", show_default=True,
               type=click.Path(), help="The HTML page to write; the Markdown goes beside it.")
 @click.option("--lang", default=None, help="Language of names (fi, sv, en…); default the "
               "dataset's, then English.")
 @as_of_option
-def report_cmd(dataset: str, output: str, lang: str | None, as_of: str | None) -> None:
+@_endpoint_options
+def report_cmd(dataset: str | None, output: str, lang: str | None, as_of: str | None,
+               endpoint, graph_iri, user, netrc_file) -> None:
     """Write a planner's report on DATASET: contents, findings, network, sources.
 
     One self-contained HTML page (OUTPUT) and the same as Markdown (OUTPUT with .md).
@@ -357,7 +419,7 @@ def report_cmd(dataset: str, output: str, lang: str | None, as_of: str | None) -
     from graph.base.files import write_atomic
     from graph.present import report
 
-    whole = _open(dataset)
+    whole = _open_from(dataset, endpoint, graph_iri, user, netrc_file)
     ds, when = whole.as_of(as_of) if as_of is not None else (whole, None)
     said_when = when.summary() if when is not None else None
     # a built store: the findings and the measures are read from what build kept (the
@@ -385,7 +447,7 @@ def report_cmd(dataset: str, output: str, lang: str | None, as_of: str | None) -
 
 
 @main.command("map")
-@click.argument("dataset", type=click.Path())
+@click.argument("dataset", type=click.Path(), required=False)
 @click.option("-o", "--output", default="out/map.html", show_default=True, type=click.Path(),
               help="The HTML page to write (one self-contained file).")
 @click.option("--view", type=click.Choice(["actors", "strategy", "ego", "cross-border",
@@ -414,8 +476,9 @@ def report_cmd(dataset: str, output: str, lang: str | None, as_of: str | None) -
               help="html: the interactive page; svg or png: a static picture with the same "
               "layout, legend and title. Default: from OUTPUT's suffix, else html.")
 @as_of_option
+@_endpoint_options
 def map_cmd(dataset, output, view, group, ident, depth, lang, color, size, layout,
-            fmt, as_of) -> None:
+            fmt, as_of, endpoint, graph_iri, user, netrc_file) -> None:
     """Write an interactive network map of DATASET: one HTML file that opens offline.
 
     Views: actors (organisations and people, tied by posts and shared networks,
@@ -436,7 +499,7 @@ def map_cmd(dataset, output, view, group, ident, depth, lang, color, size, layou
     if fmt is None:
         suffix = Path(output).suffix.lower().lstrip(".")
         fmt = suffix if suffix in ("svg", "png") else "html"
-    ds, when = _open_as_of(dataset, as_of)  # on the facts of that date: checks unchanged
+    ds, when = _open_as_of(_open_from(dataset, endpoint, graph_iri, user, netrc_file), as_of)
     try:
         page = ds.map(view, id=ident, depth=depth, lang=lang, color=color, size=size,
                       layout=layout, group=group, format=fmt,
@@ -517,8 +580,9 @@ def _required_params(named, params: dict) -> None:
               help="With --endpoint: the named graph to query (sent as default-graph-uri), "
               "e.g. the one `push` wrote.")
 @as_of_option
+@_login_options
 def query(args, file, name, params, fmt, timeout, memory, limit, endpoint, graph_iri,
-          as_of) -> None:
+          as_of, user, netrc_file) -> None:
     """Run a SPARQL query on DATASET (or on --endpoint), safely.
 
     \b
@@ -548,6 +612,8 @@ def query(args, file, name, params, fmt, timeout, memory, limit, endpoint, graph
             raise click.UsageError("with --endpoint give no DATASET, only the query")
         dataset, text = None, (args[0] if args else None)
     else:
+        if user or netrc_file:
+            raise click.UsageError("--user and --netrc go with --endpoint URL")
         if not args:
             raise click.UsageError("Missing argument 'DATASET' (or give --endpoint URL).")
         if len(args) > 2:
@@ -560,7 +626,10 @@ def query(args, file, name, params, fmt, timeout, memory, limit, endpoint, graph
         prepared = sparql.prepare(text)
         sparql.check_params(prepared, values)
         if endpoint:
-            answer = sparql.run_remote(endpoint, prepared, values, timeout, graph_iri)
+            from graph.query.remote import run_remote
+
+            answer = run_remote(endpoint, prepared, values, timeout, graph_iri,
+                                _login(endpoint, user, netrc_file))
         else:
             with scratch_folder("query") as work:
                 try:
@@ -701,23 +770,40 @@ def serve(dataset: str, port: int, host: str, timeout: float, memory: int,
 @click.argument("dataset", type=click.Path())
 @click.option("--endpoint", required=True, metavar="URL",
               help="The Graph Store Protocol endpoint: http://HOST:7878/store for oxigraph, "
+              "http://HOST:8890/sparql-graph-crud-auth for Virtuoso (with --user), "
               "http://HOST:3030/DS/data for Fuseki, …/repositories/REPO/rdf-graphs/service "
               "for GraphDB.")
 @click.option("--graph", "graph_iri", metavar="IRI",
               help="The named graph to replace (default: the dataset's base IRI); "
               "'default' replaces the store's default graph.")
-def push(dataset: str, endpoint: str, graph_iri: str | None) -> None:
-    """Replace a graph of a remote RDF store with DATASET's graph (an HTTP PUT).
+@click.option("--update", "update", metavar="URL|none", default=None,
+              help="The store's SPARQL 1.1 Update endpoint, through which the graphs are "
+              "replaced only when all of them arrived. Default: the one that goes with a "
+              "known --endpoint (oxigraph …/store: …/update; Virtuoso "
+              "…/sparql-graph-crud-auth: …/sparql-auth; Fuseki …/data: …/update; "
+              "GraphDB …/rdf-graphs/service: …/statements). 'none': write in place.")
+@click.option("--chunk", type=click.IntRange(min=1), default=50_000, show_default=True,
+              metavar="N", help="Triples sent in one request (at most 16 MB).")
+@click.option("--timeout", type=click.FloatRange(min=1), default=300.0, show_default=True,
+              help="Seconds one request may take.")
+@_login_options
+def push(dataset: str, endpoint: str, graph_iri: str | None, update: str | None,
+         chunk: int, timeout: float, user: str | None, netrc_file: str | None) -> None:
+    """Replace a graph of a remote RDF store with DATASET's graph.
 
-    Uses the SPARQL 1.1 Graph Store Protocol: PUT of N-Triples to
-    ENDPOINT?graph=IRI, which replaces that graph and leaves the others alone. The facts
-    derived when the store was built (who sits at which table, countries, names to
-    show) replace the graph <https://w3id.org/regiograph/derived>: one dataset's at a
-    time. A progress bar is shown on a terminal. Query the result with
+    Uses the SPARQL 1.1 Graph Store Protocol (ENDPOINT?graph=IRI) and leaves the store's
+    other graphs alone. The facts derived when the store was built (who sits at which
+    table, countries, names to show) replace the dataset's own derived graph
+    <https://w3id.org/regiograph/derived?of=IRI>. Large graphs go in chunks of --chunk
+    triples, each sent again on a transient error (a dropped connection, a timeout, HTTP
+    429 or 5xx; up to 4 tries), into staging graphs; one SPARQL update then replaces both
+    graphs at once, so a push that fails leaves them as they were. A progress bar is
+    shown on a terminal. Query the result with
     `regiograph query --endpoint URL --graph IRI …`.
     """
-    from graph.query import sparql
-    from graph.store.derive import DERIVED_GRAPH
+    from graph.query.push import AUTO
+    from graph.query.push import push as push_graphs
+    from graph.query.sparql import QueryError
 
     ds = _open(dataset)
     if graph_iri is None:
@@ -725,18 +811,24 @@ def push(dataset: str, endpoint: str, graph_iri: str | None) -> None:
         graph_iri = bases[0]["d"] if len(bases) == 1 else None
         if graph_iri is None:
             raise click.UsageError("the dataset names no base IRI: give --graph IRI")
-    data = ds.rdf_bytes("ntriples")
-    derived = ds.rdf_bytes("ntriples", derived=True)
     target = None if graph_iri == "default" else graph_iri
+    if update is None:
+        update = AUTO
+    elif update.lower() == "none":
+        update = None
     try:
-        status = sparql.push(data, endpoint, target)
-        sparql.push(derived, endpoint, DERIVED_GRAPH.value)
-    except sparql.QueryError as exc:
+        login = _login(endpoint, user, netrc_file)
+        done = push_graphs(ds.store, endpoint, target, update=update, login=login,
+                           timeout=timeout, chunk_triples=chunk,
+                           say=lambda text: click.echo(f"Note: {text}", err=True))
+    except QueryError as exc:
         _query_error(exc)
     where = "the default graph" if target is None else f"graph <{target}>"
-    triples, more = data.count(b"\n"), derived.count(b"\n")
-    click.echo(f"Pushed {triples} triples to {where} at {endpoint} (HTTP {status}), and "
-               f"{more} derived ones to <{DERIVED_GRAPH.value}>.")
+    how = (f"both replaced at once by an update at {done.update}" if done.update
+           else "written in place (no update endpoint)")
+    click.echo(f"Pushed {done.triples} triples to {where} and {done.derived_triples} "
+               f"derived ones to graph <{done.derived_graph}> at {endpoint} "
+               f"({done.requests} requests; {how}).")
 
 
 @main.group("areas")
@@ -924,15 +1016,16 @@ def diff_cmd(datasets: tuple[str, ...], revisions: str | None, fmt: str, strict:
 
 
 @main.command()
-@click.argument("dataset", type=click.Path())
+@click.argument("dataset", type=click.Path(), required=False)
 @format_option
-def info(dataset: str, fmt: str) -> None:
+@_endpoint_options
+def info(dataset: str | None, fmt: str, endpoint, graph_iri, user, netrc_file) -> None:
     """What DATASET holds: entries per kind, sources, languages, triples.
 
     DATASET is a folder of facts YAML (like data/lapland) or a store built by
     `build` (like out/lapland.store).
     """
-    data = _open(dataset).info()
+    data = _open_from(dataset, endpoint, graph_iri, user, netrc_file).info()
     if fmt == "json":
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return

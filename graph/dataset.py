@@ -57,7 +57,8 @@ class Dataset:
 
     id: str
     store: Store
-    path: Path
+    #: the facts folder or store folder; None for a remote store (:meth:`remote`)
+    path: Path | None
     facts: Facts | None = None
     _canonical: dict | None = field(default=None, init=False, repr=False)
     _info: dict | None = field(default=None, init=False, repr=False)
@@ -75,6 +76,33 @@ class Dataset:
         facts = load_facts(path, display=os.fspath(path))
         return cls(facts.id, memory_store(to_quads(facts)), path, facts)
 
+    @classmethod
+    def remote(cls, url: str, graph: str | None = None, *, login=None,
+               timeout: float = 300.0) -> Dataset:
+        """The dataset that ``regiograph push`` wrote to a shared store: its graph ``graph``
+        (None: the endpoint's default graph) read through the SPARQL 1.1 query endpoint
+        ``url`` (:class:`graph.query.remote.RemoteStore`), with ``login`` (see
+        :func:`graph.query.connection.login_for`). Checks, report, maps, info and queries
+        run unchanged on it, each query sent to the store; nothing is kept.
+
+        Raises graph.query.sparql.QueryError (EndpointError: exit 6) when the endpoint
+        cannot be read or holds no dataset in that graph.
+        """
+        from .query.remote import RemoteStore
+        from .query.sparql import EndpointError
+
+        store = RemoteStore(url, graph, login=login, timeout=timeout)
+        found = list(store.query(
+            "SELECT ?id WHERE { ?d a <http://www.w3.org/ns/dcat#Dataset> ; "
+            "<http://purl.org/dc/terms/identifier> ?id }"))
+        if len(found) != 1:
+            where = f"graph <{graph}>" if graph else "its default graph"
+            what = "no dataset" if not found else f"{len(found)} datasets"
+            raise EndpointError(
+                f"{url} holds {what} in {where}; give the --graph that "
+                "`regiograph push` wrote (it says it: by default the dataset's base IRI)")
+        return cls(found[0][0].value, store, None)
+
     # -- facts ---------------------------------------------------------------
     def canonical(self) -> dict:
         """The canonical facts, rebuilt from the graph (what the RDF holds).
@@ -82,7 +110,9 @@ class Dataset:
         Computed once per Dataset: the store is not changed through this object.
         """
         if self._canonical is None:
-            self._canonical = from_triples(data_triples(self.store))
+            triples = (self.store.query("CONSTRUCT WHERE { ?s ?p ?o }")  # its data graph
+                       if self.path is None else data_triples(self.store))
+            self._canonical = from_triples(triples)
         return self._canonical
 
     def counts(self) -> dict[str, int]:
@@ -138,7 +168,7 @@ class Dataset:
         Cost: a directory listing, hashing the package's source (~15 ms, once per
         Dataset) and reading one JSON file.
         """
-        if self.facts is not None or self._building:
+        if self.facts is not None or self._building or self.path is None:
             return None
         try:
             doc = json.loads((self.path / KEPT_DIR / f"{part}.json").read_bytes())

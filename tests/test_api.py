@@ -14,7 +14,8 @@ PUBLIC = ["Assessment", "CHECKS", "Dataset", "Facts", "Finding", "InvalidDataset
           "Statement", "load", "load_facts"]
 DATASET_METHODS = ["as_of", "assess", "canonical", "check", "counts", "document", "entities",
                    "export", "facts_as_of", "info", "labels", "map", "measures", "notes", "open",
-                   "overview_picture", "query", "rdf_bytes", "timeline", "to_networkx"]
+                   "overview_picture", "query", "rdf_bytes", "remote", "timeline",
+                   "to_networkx"]
 
 
 def test_all_is_pinned():

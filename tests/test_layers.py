@@ -54,7 +54,7 @@ PUBLIC = {
                     "open_store", "serialize", "store_info"],
     "graph.query": ["EndpointError", "QueryError", "QueryFile", "QuerySyntaxError",
                     "QueryTimeout", "Refused", "Rows", "load_folder", "prepare", "push",
-                    "query_rows", "run_local", "run_remote"],
+                    "RemoteStore", "query_rows", "run_local", "run_remote"],
     "graph.checks": ["Assessment", "BASES", "CHECKS", "CORROBORATED", "CheckError", "CheckSpec",
                      "Finding", "NOT_CHECKED", "NOT_REPRODUCED", "Statement", "assess",
                      "check_queries", "check_specs", "names", "narrow", "read_statements",

@@ -28,7 +28,8 @@ from pyoxigraph import NamedNode, QueryBoolean
 
 from cli import main
 from graph.model.vocab import PREFIXES
-from graph.query import sparql
+from graph.query import remote, sparql
+from graph.query.remote import RemoteStore
 from graph.store.store import open_store
 from tests.conftest import SEED
 
@@ -319,16 +320,16 @@ def test_the_worker_and_the_endpoint_get_the_checked_text(seed_store, store, lis
             pass
     sent = []
 
-    def post(url, data, accept, timeout):
-        sent.append(data["query"])
-        result = store.query(data["query"])
+    def send(self, text, form=None):
+        sent.append(text)
+        result = store.query(text)
         if hasattr(result, "serialize"):
             return result.serialize(format=sparql.QueryResultsFormat.JSON)
         return sparql.serialize(result, format=sparql.RdfFormat.N_TRIPLES)
 
-    monkeypatch.setattr(sparql, "_post", post)
+    monkeypatch.setattr(RemoteStore, "send", send)
     for prepared in accepted[:40]:
-        sparql.run_remote("http://127.0.0.1:9/sparql", prepared, {}, 10)
+        remote.run_remote("http://127.0.0.1:9/sparql", prepared, {}, 10)
         assert sent[-2] == prepared.text
     for prepared in accepted[:6]:
         sparql.run_local(seed_store, prepared, timeout=30)
@@ -366,7 +367,7 @@ def test_timeout_range_in_the_functions(seed_store):
         with pytest.raises(sparql.QueryError, match="from 0.1 to 86400"):
             sparql.run_local(seed_store, sparql.prepare("ASK {}"), timeout=bad)
         with pytest.raises(sparql.QueryError, match="from 0.1 to 86400"):
-            sparql.run_remote("http://127.0.0.1:9/q", sparql.prepare("ASK {}"), timeout=bad)
+            remote.run_remote("http://127.0.0.1:9/q", sparql.prepare("ASK {}"), timeout=bad)
     with pytest.raises(sparql.QueryError, match="from 1 to 86400"):
         sparql.server_command(seed_store, "127.0.0.1", 7878, float("inf"))
 
@@ -431,7 +432,7 @@ def test_a_redirect_to_another_scheme_is_not_followed(monkeypatch):
     thread.start()
     try:
         with pytest.raises(sparql.EndpointError, match="only http:// and https:// are"):
-            sparql.run_remote(f"http://127.0.0.1:{server.server_address[1]}/q",
+            remote.run_remote(f"http://127.0.0.1:{server.server_address[1]}/q",
                               sparql.prepare("ASK {}"), timeout=5)
     finally:
         server.shutdown()
@@ -444,10 +445,10 @@ def test_a_param_that_would_be_read_as_an_escape_is_not_sent(value, monkeypatch)
     """The text sent to an endpoint goes through one_reading: a value whose serialised
     form holds a backslash-u would change on the way, so it is refused, not sent."""
     sent = []
-    monkeypatch.setattr(sparql, "_post", lambda *args: sent.append(args))
+    monkeypatch.setattr(RemoteStore, "send", lambda *args: sent.append(args))
     prepared = sparql.prepare("SELECT ?x WHERE { ?x ?p ?o }")
     with pytest.raises(sparql.QueryError, match="--param x: a value with a backslash"):
-        sparql.run_remote("http://127.0.0.1:9/q", prepared, {"x": value}, timeout=5)
+        remote.run_remote("http://127.0.0.1:9/q", prepared, {"x": value}, timeout=5)
     assert sent == []
 
 

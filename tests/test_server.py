@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.query import sparql
+from graph.query import remote, sparql
 from tests.conftest import SEED
 from tests.stores import free_port, start, stop
 
@@ -239,7 +239,7 @@ def test_named_query_against_the_endpoint(served):
 
 def test_a_param_stays_a_literal_against_the_endpoint(served):
     value = '" } ; DROP ALL #'
-    answer = sparql.run_remote(f"{served}/query",
+    answer = remote.run_remote(f"{served}/query",
                                sparql.prepare("SELECT ?v WHERE { BIND (1 AS ?one) }"),
                                {"v": value})
     assert json.loads(answer.data)["results"]["bindings"][0]["v"]["value"] == value

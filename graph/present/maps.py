@@ -1153,6 +1153,8 @@ def layout_file(ds) -> Path | None:
     from ..store.store import is_store, store_info
 
     folder = ds.path
+    if folder is None:  # a remote store: no folder of facts beside it
+        return None
     if ds.facts is None and is_store(ds.path):
         facts = store_info(ds.path).get("facts")
         if not facts:

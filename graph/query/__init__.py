@@ -4,6 +4,7 @@ researchers (:mod:`.sparql`: checked, parameterised, time-limited, local or remo
 from __future__ import annotations
 
 from .library import QueryFile, load_folder
+from .remote import RemoteStore, run_remote
 from .sparql import (
     EndpointError,
     QueryError,
@@ -15,7 +16,6 @@ from .sparql import (
     push,
     query_rows,
     run_local,
-    run_remote,
 )
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "QuerySyntaxError",
     "QueryTimeout",
     "Refused",
+    "RemoteStore",
     "Rows",
     "load_folder",
     "prepare",

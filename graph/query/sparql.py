@@ -47,7 +47,7 @@ serialised RDF terms (N-Triples escaping), and the whole text is checked again.
 :func:`run_local` runs a prepared query on a built store in a separate process
 (a fresh interpreter started with ``subprocess``) that opens the store read-only and is killed at
 the deadline: a pyoxigraph query is one Rust call that no Python signal or timer
-interrupts. :func:`run_remote` sends it to a SPARQL 1.1 endpoint over HTTP.
+interrupts. :func:`graph.query.remote.run_remote` sends it to a SPARQL 1.1 endpoint over HTTP.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ from pyoxigraph import (
 )
 
 from ..model.vocab import PREFIXES, literal_value
-from ..store.derive import DERIVED_GRAPH
+from .connection import Login, Redirected, opener, refused_login
 
 RESULT_FORMATS = {
     "json": QueryResultsFormat.JSON,
@@ -118,19 +118,18 @@ def check_endpoint(url: str, option: str = "--endpoint") -> str:
     return url
 
 
-class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
-    """Follow a redirect only to another http(s) URL (urllib also follows ftp://)."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        if urllib.parse.urlsplit(newurl).scheme.lower() not in ("http", "https"):
-            raise EndpointError(f"{req.full_url} redirected to {newurl}: only http:// and "
-                                "https:// are followed")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-def _urlopen(request: urllib.request.Request, timeout: float):
-    opener = urllib.request.build_opener(_HttpOnlyRedirects)
-    return opener.open(request, timeout=timeout)
+def _urlopen(request: urllib.request.Request, timeout: float, login: Login | None = None):
+    try:
+        return opener(request.full_url, login).open(request, timeout=timeout)
+    except Redirected as exc:
+        raise EndpointError(str(exc)) from None
+    except urllib.error.HTTPError as exc:
+        if exc.code in (401, 403):
+            detail = exc.read().decode("utf-8", "replace").strip()[:200]
+            raise EndpointError(f"{request.full_url} answered {exc.code} {exc.reason}: "
+                                f"{refused_login(exc.code, login)}"
+                                + (f" ({detail})" if detail else "")) from None
+        raise
 
 _UPDATES = {
     "Load": "LOAD", "Clear": "CLEAR", "Drop": "DROP", "Create": "CREATE", "Add": "ADD",
@@ -855,24 +854,6 @@ def run_local(store_path: str | os.PathLike, prepared: Prepared,
 # -- running on a remote endpoint -------------------------------------------------
 
 
-def _post(url: str, data: dict, accept: str, timeout: float) -> bytes:
-    body = urllib.parse.urlencode(data, doseq=True).encode("utf-8")
-    request = urllib.request.Request(url, data=body, method="POST", headers={
-        "Content-Type": "application/x-www-form-urlencoded", "Accept": accept,
-        "User-Agent": "regiograph"})
-    try:
-        with _urlopen(request, timeout) as response:
-            return response.read()
-    except urllib.error.HTTPError as exc:
-        detail = exc.read().decode("utf-8", "replace").strip()[:500]
-        raise EndpointError(f"{url} answered {exc.code} {exc.reason}: {detail}") from None
-    except TimeoutError:
-        raise QueryTimeout(f"{url} gave no answer within {timeout:g} s (--timeout)") from None
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise EndpointError(f"cannot reach {url}: {reason}") from None
-
-
 def _values_clause(terms: Mapping[str, NamedNode | Literal]) -> str:
     names = list(terms)
     head = " ".join(f"?{n}" for n in names)
@@ -884,48 +865,6 @@ def _values_clause(terms: Mapping[str, NamedNode | Literal]) -> str:
                 "character) cannot travel in the query text to an endpoint: SPARQL reads "
                 "\\u there as an escape. Query a store given as DATASET instead.")
     return f"\nVALUES ({head}) {{ ({row}) }}\n"
-
-
-def run_remote(url: str, prepared: Prepared, params: Mapping[str, object] | None = None,
-               timeout: float = DEFAULT_TIMEOUT, graph: str | None = None) -> Answer:
-    """Send ``prepared`` to the SPARQL endpoint ``url`` (POST, SPARQL 1.1 protocol).
-
-    Parameters travel as a trailing VALUES block; ids are looked up on the endpoint.
-    ``graph`` (an IRI) is sent as ``default-graph-uri``: the graph the query reads.
-    """
-    check_endpoint(url)
-    timeout = check_timeout(timeout)
-    # the facts derived at build (graph.store.derive) travel in their own named graph
-    extra = {"default-graph-uri": graph, "named-graph-uri": DERIVED_GRAPH.value} if graph \
-        else {}
-    text = prepared.text
-    if params:
-        if prepared.trailing_values:
-            raise QueryError("this query ends with its own VALUES block, so --param cannot "
-                             "be sent to an endpoint with it; bind the value in the query")
-
-        def lookup(ident: str) -> NamedNode | None:
-            probe = prepare("SELECT ?x WHERE { ?x dct:identifier ?id } LIMIT 2"
-                            + _values_clause({"id": Literal(ident)}))
-            rows = _bindings(url, _post(url, {"query": probe.text, **extra},
-                                        "application/sparql-results+json", timeout))
-            x = rows[0].get("x") if len(rows) == 1 else None
-            if isinstance(x, dict) and x.get("type") == "uri":
-                return NamedNode(str(x.get("value")))
-            return None
-
-        text = prepared.user_text + _values_clause(bind(params, lookup))
-        prepared = prepare(text)  # check the text that is sent, once more
-        text = prepared.text
-    accept = "application/n-triples" if prepared.is_graph else "application/sparql-results+json"
-    data = _post(url, {"query": text, **extra}, accept, timeout)
-    answer = Answer("graph" if prepared.is_graph else "results", data, "")
-    _check_answer(url, answer)
-    bases = _bindings(url, _post(url, {"query": _BASE_QUERY, **extra},
-                                 "application/sparql-results+json", timeout))
-    d = bases[0].get("d") if len(bases) == 1 else None
-    answer.base = str(d.get("value", "")) if isinstance(d, dict) else ""
-    return answer
 
 
 def _bindings(url: str, data: bytes) -> list[dict]:

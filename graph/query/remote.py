@@ -1,0 +1,280 @@
+"""A shared SPARQL 1.1 store (the oxigraph server, Virtuoso, Fuseki, GraphDB…) read as if
+it were the embedded store: the one place where remote stores and their differences are
+handled.
+
+:class:`RemoteStore` answers the part of pyoxigraph's ``Store`` API that the checks, the
+projection, the labels, the maps and the report use — ``query(text, substitutions=…)``
+giving solutions, a boolean or triples — by sending each query to the endpoint (POST,
+SPARQL 1.1 Protocol) and reading the answer with pyoxigraph's own parsers. So every
+command that runs on a built store runs unchanged on an endpoint, with the same query
+texts.
+
+Where the data lives. ``regiograph push`` writes a dataset's facts to a graph (the
+dataset's ``base`` IRI unless ``--graph`` says another) and the facts derived from them
+at build to the graph :func:`graph.store.derive.derived_graph_of` names after it. A
+query reads the data as its default graph and the derived facts as
+``GRAPH <https://w3id.org/regiograph/derived>``, as on a built store: here the data
+graph travels as the protocol's ``default-graph-uri`` and the derived graph's IRI is
+put in place of that name (in the query's code, never in its strings or comments) and
+sent as ``named-graph-uri``. Without a graph, the query is sent as it is, on the
+endpoint's own default graph.
+
+Differences between stores met so far, each handled here and tested
+(tests/test_remote.py):
+
+- **ASK as a table.** Virtuoso answers an ASK sent with ``Accept:
+  application/sparql-results+json`` by a one-row table of one column (``1`` or ``0``),
+  not ``{"boolean": …}``. :func:`normalise` reads such a table as the boolean.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Mapping
+from functools import lru_cache
+
+from pyoxigraph import (
+    Literal,
+    NamedNode,
+    QueryBoolean,
+    QueryResultsFormat,
+    QuerySolutions,
+    RdfFormat,
+    Store,
+    parse,
+    parse_query_results,
+)
+
+from ..store.derive import DERIVED_GRAPH, derived_graph_of
+from .connection import Login
+from .sparql import (
+    _BASE_QUERY,
+    DEFAULT_TIMEOUT,
+    Answer,
+    EndpointError,
+    Prepared,
+    QueryError,
+    QueryTimeout,
+    _bindings,
+    _check_answer,
+    _code_parts,
+    _urlopen,
+    _values_clause,
+    bind,
+    check_endpoint,
+    check_timeout,
+    prepare,
+)
+
+RESULTS_JSON = "application/sparql-results+json"
+NTRIPLES = "application/n-triples"
+
+
+@lru_cache(maxsize=256)
+def query_form(text: str) -> str:
+    """``"ask"``, ``"select"`` or ``"graph"`` (CONSTRUCT, DESCRIBE): what ``text`` asks
+    for, read by the embedded engine's own parser (on an empty store, so at no cost but
+    the parse). Raises QueryError for a text the engine cannot read.
+
+    >>> query_form("ASK { ?s ?p ?o }"), query_form("SELECT * { ?s ?p ?o }")
+    ('ask', 'select')
+    >>> query_form("CONSTRUCT WHERE { ?s ?p ?o }")
+    'graph'
+    """
+    try:
+        result = Store().query(text)
+    except SyntaxError as exc:
+        raise QueryError(f"not a SPARQL query: {exc}") from None
+    if isinstance(result, QueryBoolean):
+        return "ask"
+    return "select" if isinstance(result, QuerySolutions) else "graph"
+
+
+def in_graph(text: str, graph: str | None) -> str:
+    """``text`` with the derived graph's name replaced by that of the data in ``graph``
+    (:func:`graph.store.derive.derived_graph_of`), in the query's code only: a string or
+    comment that mentions the name is left as it is.
+
+    >>> q = 'SELECT * { GRAPH <https://w3id.org/regiograph/derived> { ?s ?p ?o } } # <https://w3id.org/regiograph/derived>'
+    >>> code, comment = in_graph(q, "https://e.org/d/").split(" # ")
+    >>> code.split()[4]
+    '<https://w3id.org/regiograph/derived?of=https%3A%2F%2Fe.org%2Fd%2F>'
+    >>> comment
+    '<https://w3id.org/regiograph/derived>'
+    >>> in_graph(q, None) == q
+    True
+    """
+    if graph is None:
+        return text
+    old, new = f"<{DERIVED_GRAPH.value}>", f"<{derived_graph_of(graph)}>"
+    # an opaque piece is a comment (#…), a string ("…") or an IRI token (<…>): only the
+    # last can be the whole name
+    return "".join(new if opaque and piece == old else piece
+                   for _, piece, opaque in _code_parts(text))
+
+
+def normalise(form: str, data: bytes) -> bytes:
+    """The SPARQL JSON results ``data`` of a query of ``form`` as the standard says them:
+    an ASK answered by a one-row, one-column table (Virtuoso) becomes
+    ``{"head": {}, "boolean": …}``; anything else is returned as it is.
+
+    >>> normalise("ask", b'{"head": {"vars": ["__ask_retval"]}, "results": {"bindings": '
+    ...           b'[{"__ask_retval": {"type": "literal", "value": "1"}}]}}')
+    b'{"head": {}, "boolean": true}'
+    >>> normalise("ask", b'{"head": {}, "boolean": false}')
+    b'{"head": {}, "boolean": false}'
+    """
+    if form != "ask":
+        return data
+    try:
+        doc = json.loads(data)
+    except ValueError:
+        return data
+    rows = doc.get("results", {}).get("bindings") if isinstance(doc, dict) else None
+    if "boolean" in doc or not isinstance(rows, list) or len(rows) > 1:
+        return data
+    value = ""
+    if rows and isinstance(rows[0], dict) and len(rows[0]) == 1:
+        cell = next(iter(rows[0].values()))
+        value = str(cell.get("value", "")) if isinstance(cell, dict) else ""
+    answer = value.strip().lower() in ("1", "true")
+    return json.dumps({"head": {}, "boolean": answer}).encode("ascii")
+
+
+class RemoteStore:
+    """A SPARQL 1.1 query endpoint as a read-only store: ``query`` sends the text and
+    gives what pyoxigraph's ``Store.query`` gives (solutions, a bool, triples).
+
+    ``graph`` is the IRI of the dataset's data graph (see the module's text), ``login``
+    a :class:`graph.query.connection.Login`, ``timeout`` seconds per request. Cost per
+    query: one HTTP round trip plus the store's own evaluation and the parse of its
+    answer.
+    """
+
+    def __init__(self, url: str, graph: str | None = None, *, login: Login | None = None,
+                 timeout: float = DEFAULT_TIMEOUT):
+        self.url = check_endpoint(url)
+        if graph is not None:
+            try:
+                NamedNode(graph)
+            except ValueError as exc:
+                raise QueryError(f"--graph {graph}: not an absolute IRI ({exc})") from None
+        self.graph = graph
+        self.login = login
+        self.timeout = check_timeout(timeout)
+
+    def __repr__(self) -> str:
+        return f"RemoteStore({self.url!r}, graph={self.graph!r}, login={self.login!r})"
+
+    @property
+    def dataset(self) -> dict[str, str]:
+        """The protocol's dataset parameters that make the data graph the default graph
+        and the derived facts its one named graph (none without a graph)."""
+        if self.graph is None:
+            return {}
+        return {"default-graph-uri": self.graph,
+                "named-graph-uri": derived_graph_of(self.graph)}
+
+    def send(self, text: str, form: str | None = None) -> bytes:
+        """POST ``text`` (already in this store's graphs, see :func:`in_graph`) and return
+        the answer's bytes: SPARQL JSON results (normalised) or N-Triples."""
+        form = form or query_form(text)
+        accept = NTRIPLES if form == "graph" else RESULTS_JSON
+        body = urllib.parse.urlencode({"query": text, **self.dataset}).encode("utf-8")
+        request = urllib.request.Request(self.url, data=body, method="POST", headers={
+            "Content-Type": "application/x-www-form-urlencoded", "Accept": accept,
+            "User-Agent": "regiograph"})
+        try:
+            with _urlopen(request, self.timeout, self.login) as response:
+                data = response.read()
+        except urllib.error.HTTPError as exc:
+            detail = exc.read().decode("utf-8", "replace").strip()[:500]
+            raise EndpointError(f"{self.url} answered {exc.code} {exc.reason}: "
+                                f"{detail}") from None
+        except TimeoutError:
+            raise QueryTimeout(f"{self.url} gave no answer within {self.timeout:g} s "
+                               "(--timeout)") from None
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise EndpointError(f"cannot reach {self.url}: {reason}") from None
+        return normalise(form, data)
+
+    def query(self, text: str, substitutions: Mapping | None = None, **_ignored):
+        """What ``pyoxigraph.Store.query(text, substitutions=…)`` gives, from the endpoint.
+
+        ``substitutions`` (variable -> IRI or literal) travel as a trailing ``VALUES``
+        block, which binds them as the substitution does for a query whose variables are
+        bound in its outermost pattern (the only kind the package substitutes into).
+        """
+        text = in_graph(text, self.graph)
+        if substitutions:
+            text += _values(substitutions)
+        form = query_form(text)
+        data = self.send(text, form)
+        try:
+            if form == "graph":
+                return list(parse(data, format=RdfFormat.N_TRIPLES))
+            result = parse_query_results(data, format=QueryResultsFormat.JSON)
+            return bool(result) if isinstance(result, QueryBoolean) else result
+        except (SyntaxError, ValueError) as exc:
+            what = "N-Triples" if form == "graph" else "SPARQL JSON results"
+            raise EndpointError(f"{self.url} answered something that is not {what} "
+                                f"(it begins {data[:40]!r}: {exc}); is it a SPARQL query "
+                                "endpoint?") from None
+
+
+def run_remote(url: str, prepared: Prepared, params: Mapping[str, object] | None = None,
+               timeout: float = DEFAULT_TIMEOUT, graph: str | None = None,
+               login: Login | None = None) -> Answer:
+    """Send ``prepared`` (checked by :func:`graph.query.sparql.prepare`) to the SPARQL
+    endpoint ``url`` (POST, SPARQL 1.1 protocol) through :class:`RemoteStore`, which reads
+    ``graph`` and its derived facts, logs in with ``login`` and evens out the stores'
+    differences.
+
+    Parameters travel as a trailing VALUES block; ids are looked up on the endpoint.
+    """
+    store = RemoteStore(url, graph, login=login, timeout=timeout)
+    text = prepared.text
+    if params:
+        if prepared.trailing_values:
+            raise QueryError("this query ends with its own VALUES block, so --param cannot "
+                             "be sent to an endpoint with it; bind the value in the query")
+
+        def lookup(ident: str) -> NamedNode | None:
+            probe = prepare("SELECT ?x WHERE { ?x dct:identifier ?id } LIMIT 2"
+                            + _values_clause({"id": Literal(ident)}))
+            rows = _bindings(url, store.send(probe.text, "select"))
+            x = rows[0].get("x") if len(rows) == 1 else None
+            if isinstance(x, dict) and x.get("type") == "uri":
+                return NamedNode(str(x.get("value")))
+            return None
+
+        text = prepared.user_text + _values_clause(bind(params, lookup))
+        prepared = prepare(text)  # check the text that is sent, once more
+        text = prepared.text
+    data = store.send(in_graph(text, graph), "graph" if prepared.is_graph else prepared.form)
+    answer = Answer("graph" if prepared.is_graph else "results", data, "")
+    _check_answer(url, answer)
+    bases = _bindings(url, store.send(_BASE_QUERY, "select"))
+    d = bases[0].get("d") if len(bases) == 1 else None
+    answer.base = str(d.get("value", "")) if isinstance(d, dict) else ""
+    return answer
+
+
+def _values(substitutions: Mapping) -> str:
+    names = [getattr(v, "value", str(v)) for v in substitutions]
+    terms = list(substitutions.values())
+    for name, term in zip(names, terms, strict=True):
+        if not isinstance(term, (NamedNode, Literal)) or re.search(r"\\[uU]", str(term)):
+            raise QueryError(f"?{name}: this value cannot travel in a query's text to an "
+                             "endpoint (SPARQL reads \\u there as an escape)")
+    head = " ".join(f"?{n}" for n in names)
+    row = " ".join(str(t) for t in terms)  # N-Triples serialisation: escaped
+    return f"\nVALUES ({head}) {{ ({row}) }}\n"
+
+
+__all__ = ["RemoteStore", "in_graph", "normalise", "query_form", "run_remote"]
