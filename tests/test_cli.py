@@ -75,7 +75,7 @@ REAL_RUNS = {
     "check": "test_cli", "report": "test_cli", "map": "test_cli", "query": "test_cli",
     "queries": "test_cli", "areas import": "test_cli", "synth": "test_cli",
     "import": "test_cli",
-    "serve": "test_server", "push": "test_server", "diff": "test_diff",
+    "serve": "test_server", "push": "test_push", "diff": "test_diff",
 }
 
 

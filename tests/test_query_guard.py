@@ -24,11 +24,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from pyoxigraph import NamedNode, QueryBoolean
+from pyoxigraph import NamedNode, QueryBoolean, Store
 
 from cli import main
 from graph.model.vocab import PREFIXES
 from graph.query import remote, sparql
+from graph.query.push import push
 from graph.query.remote import RemoteStore
 from graph.store.store import open_store
 from tests.conftest import SEED
@@ -413,7 +414,9 @@ def test_only_http_endpoints(url):
     assert "only http:// and https://" in result.output
     assert "root:" not in result.output
     with pytest.raises(sparql.QueryError, match="only http"):
-        sparql.push(b"", url, None)
+        push(Store(), url, None)
+    with pytest.raises(sparql.QueryError, match="--update .* only http"):
+        push(Store(), "http://127.0.0.1:9/store", None, update=url)
 
 
 def test_a_redirect_to_another_scheme_is_not_followed(monkeypatch):

@@ -1,9 +1,11 @@
 """SPARQL as files (:mod:`.library`: the ``.rq`` files and their headers) and for
-researchers (:mod:`.sparql`: checked, parameterised, time-limited, local or remote)."""
+researchers (:mod:`.sparql`: checked, parameterised, time-limited, local or remote), and
+a dataset's graphs sent to a shared store (:mod:`.push`)."""
 
 from __future__ import annotations
 
 from .library import QueryFile, load_folder
+from .push import push
 from .remote import RemoteStore, run_remote
 from .sparql import (
     EndpointError,
@@ -13,7 +15,6 @@ from .sparql import (
     Refused,
     Rows,
     prepare,
-    push,
     query_rows,
     run_local,
 )

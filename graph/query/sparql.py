@@ -52,7 +52,6 @@ interrupts. :func:`graph.query.remote.run_remote` sends it to a SPARQL 1.1 endpo
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import os
@@ -994,7 +993,7 @@ def facts_store(facts, workdir: str | os.PathLike, source: str | os.PathLike) ->
                         "files": facts.files})
 
 
-# -- the oxigraph server and the Graph Store Protocol -----------------------------
+# -- the oxigraph server -----------------------------------------------------------
 
 
 def oxigraph_binary() -> str:
@@ -1039,64 +1038,3 @@ def wait_listening(proc: subprocess.Popen, host: str, port: int, within: float =
         except OSError:
             time.sleep(0.1)
     raise QueryError(f"the oxigraph server did not listen on {host}:{port} within {within:g} s")
-
-
-class _Progress(io.RawIOBase):
-    """A readable body that advances a progress bar as http.client reads it."""
-
-    def __init__(self, data: bytes, bar):
-        self._data, self._pos, self._bar = data, 0, bar
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        chunk = self._data[self._pos:self._pos + len(buffer)]
-        buffer[:len(chunk)] = chunk
-        self._pos += len(chunk)
-        self._bar.update(len(chunk))
-        return len(chunk)
-
-
-def graph_store_url(endpoint: str, graph: str | None) -> str:
-    """``endpoint?graph=IRI`` (a named graph) or ``endpoint?default`` (graph None)."""
-    joiner = "&" if "?" in endpoint else "?"
-    if graph is None:
-        return f"{endpoint}{joiner}default"
-    return f"{endpoint}{joiner}{urllib.parse.urlencode({'graph': graph})}"
-
-
-def push(ntriples: bytes, endpoint: str, graph: str | None, *,
-         progress: bool | None = None, timeout: float = 300.0) -> int:
-    """Replace ``graph`` (None: the default graph) at a SPARQL 1.1 Graph Store Protocol
-    endpoint with ``ntriples``: one HTTP PUT. Returns the HTTP status (200, 201, 204).
-
-    ``progress`` shows a bar on stderr; None shows it only when stderr is a terminal.
-
-    >>> push(data, "http://127.0.0.1:7878/store", "https://example.org/lapland/")  # doctest: +SKIP
-    201
-    """
-    from tqdm import tqdm
-
-    if graph is not None:
-        try:
-            NamedNode(graph)
-        except ValueError as exc:
-            raise QueryError(f"--graph {graph}: not an absolute IRI ({exc})") from None
-    check_endpoint(endpoint)
-    show = sys.stderr.isatty() if progress is None else progress
-    url = graph_store_url(endpoint, graph)
-    with tqdm(total=len(ntriples), unit="B", unit_scale=True, desc="push",
-              disable=not show, file=sys.stderr) as bar:
-        request = urllib.request.Request(
-            url, data=_Progress(ntriples, bar), method="PUT",
-            headers={"Content-Type": "application/n-triples",
-                     "Content-Length": str(len(ntriples)), "User-Agent": "regiograph"})
-        try:
-            with _urlopen(request, timeout) as response:
-                return response.status
-        except urllib.error.HTTPError as exc:
-            detail = exc.read().decode("utf-8", "replace").strip()[:500]
-            raise EndpointError(f"{url} answered {exc.code} {exc.reason}: {detail}") from None
-        except (urllib.error.URLError, OSError) as exc:
-            raise EndpointError(f"cannot reach {url}: {getattr(exc, 'reason', exc)}") from None
