@@ -49,8 +49,9 @@
     });
   }
   var times = window.__mapTimes = {parsed: performance.now()};  // for benchmarks
-  var byId = {};
+  var byId = {}, byEdge = {};
   rawNodes.forEach(function (n) { byId[n.id] = n; });
+  rawEdges.forEach(function (e) { byEdge[e.id] = e; });
 
   // -- legend --------------------------------------------------------------
   // mark: how a flagged node is drawn, by the basis of its findings (meta.bases)
@@ -106,12 +107,23 @@
   function drawLegend() {
     var box = document.getElementById("legend");
     box.textContent = "";
+    yearLegend(box);
     box.appendChild(el("h2", null, colorMode === "kind" ? "Nodes (colour: kind)" :
                                     "Nodes (shape: kind)"));
+    // with a year shown, the kinds are counted in that year (held then)
+    var year = currentYear(), nodeCount = {}, edgeCount = {};
+    if (year !== null) {
+      rawNodes.forEach(function (n) {
+        if (heldAt(n, year)) { nodeCount[n.kind] = (nodeCount[n.kind] || 0) + 1; } });
+      rawEdges.forEach(function (e) {
+        if (heldAt(e, year) && heldAt(byId[e.from], year) && heldAt(byId[e.to], year)) {
+          edgeCount[e.kind] = (edgeCount[e.kind] || 0) + 1; } });
+    }
+    function counted(counts, k) { return year === null ? k.count : counts[k.key] || 0; }
     meta.kinds.forEach(function (k) {
       legendRow(box, swatch(sigmaMode ? "dot" : k.shape,
                             colorMode === "kind" ? k.color : "#ffffff"), k.key,
-                k.count);
+                counted(nodeCount, k));
     });
     if (colorMode === "country") {
       box.appendChild(el("h2", null, "Countries (colour)"));
@@ -125,7 +137,7 @@
       box.appendChild(el("h2", null, "Edges"));
       meta.edgeKinds.forEach(function (k) {
         legendRow(box, swatch(null, k.color, k.dashed, true), k.key.replace(/_/g, " "),
-                  k.count);
+                  counted(edgeCount, k));
       });
     }
     if ((meta.bases || []).length) {
@@ -149,6 +161,38 @@
       });
     }
     box.appendChild(el("p", "hint", "Size: " + (meta.size || "number of ties") + "."));
+  }
+
+  // -- years ---------------------------------------------------------------
+  // meta.slider: the years a slider offers, and per year what the as-of rule took on
+  // trust; every node and edge carries `held`, the runs of years [first, last] in which
+  // `regiograph map --as-of YEAR` draws it. The last position shows every year.
+  var slider = meta.slider || {};
+  var years = slider.years || [];
+  var yearAt = years.length;  // the position of "all years"
+  function currentYear() { return yearAt < years.length ? years[yearAt] : null; }
+  function heldAt(item, year) {
+    if (year === null || !item.held) { return true; }
+    for (var i = 0; i < item.held.length; i += 1) {
+      if (year >= item.held[i][0] && year <= item.held[i][1]) { return true; }
+    }
+    return false;
+  }
+  function yearLegend(box) {
+    if (!years.length) {
+      if (slider.why) { box.appendChild(el("p", "hint", "No year slider: " + slider.why + ".")); }
+      return;
+    }
+    var note = el("div", "year-note");
+    var year = currentYear();
+    note.appendChild(el("div", "year", year === null ? "Shown: all years (" + years[0] +
+                        "\u2013" + years[years.length - 1] + ")" : "Shown: as of " + year));
+    note.appendChild(el("div", "trust", year === null ? slider.undated : slider.trust[yearAt]));
+    if (year !== null && (meta.bases || []).length) {
+      note.appendChild(el("div", "hint", "Findings marked are those of all years: " +
+                          "check --as-of " + year + " gives that year's."));
+    }
+    box.appendChild(note);
   }
 
   // -- filters -------------------------------------------------------------
@@ -183,7 +227,7 @@
   function applyFilters() {
     var kind = fKind.value, country = fCountry.value;
     var strategy = fStrategy.value, check = fCheck.value, basis = fBasis.value;
-    var shown = 0, updates = [];
+    var shown = 0, updates = [], year = currentYear();
     rawNodes.forEach(function (n) {
       var ok = (n.kind === "group" || !kind || n.kind === kind) &&
                (!country || n.countryKey === country || n.countries.indexOf(country) >= 0) &&
@@ -191,10 +235,15 @@
                (!check || n.checks.indexOf(check) >= 0) &&
                (!basis || (n.bases || []).indexOf(basis) >= 0);
       if (n.group && !opened[n.group]) { ok = false; }
+      if (ok && !heldAt(n, year)) { ok = false; }
       if (ok) { shown += 1; }
       updates.push({id: n.id, hidden: !ok});
     });
     view.hide(updates);
+    if (years.length) {
+      view.hideEdges(rawEdges.map(function (e) {
+        return {id: e.id, hidden: !heldAt(e, year)}; }));
+    }
     if (meta.overview) {
       var open = openGroups().length;
       setStatus(open ? open + " group" + (open === 1 ? "" : "s") + " open" : "");
@@ -241,10 +290,17 @@
     return {
       renderer: "vis",
       hide: function (updates) { nodes.update(updates); },
+      hideEdges: function (updates) { edges.update(updates); },
       isHidden: function (id) { return !!nodes.get(id).hidden; },
       shown: function () {
         return nodes.get({filter: function (n) { return !n.hidden; }}).map(function (n) {
           return n.id; });
+      },
+      // drawn edges: not hidden, and both ends shown (vis-network hides the rest)
+      shownEdges: function () {
+        return edges.get({filter: function (e) {
+          return !e.hidden && !nodes.get(e.from).hidden && !nodes.get(e.to).hidden; }})
+          .map(function (e) { return [e.from, e.to, e.kind]; });
       },
       recolor: function () {
         nodes.update(rawNodes.map(function (n) { return {id: n.id, color: nodeColor(n)}; }));
@@ -348,9 +404,23 @@
           return a;
         }, {attributes: ["hidden"]});
       },
+      hideEdges: function (updates) {
+        var hidden = {};
+        updates.forEach(function (u) { hidden[u.id] = u.hidden; });
+        graph.updateEachEdgeAttributes(function (id, a) {
+          a.hidden = !!hidden[id];
+          return a;
+        }, {attributes: ["hidden"]});
+      },
       isHidden: function (id) { return !!graph.getNodeAttribute(id, "hidden"); },
       shown: function () {
         return graph.filterNodes(function (id, a) { return !a.hidden; });
+      },
+      // drawn edges: not hidden, and both ends shown (sigma draws no edge of a hidden node)
+      shownEdges: function () {
+        return graph.filterEdges(function (id, a, s, t, sa, ta) {
+          return !a.hidden && !sa.hidden && !ta.hidden; })
+          .map(function (id) { var e = byEdge[id]; return [e.from, e.to, e.kind]; });
       },
       recolor: function () {
         graph.updateEachNodeAttributes(function (id, a) {
@@ -431,7 +501,8 @@
       fKind.value = ""; fCountry.value = ""; fStrategy.value = ""; fCheck.value = "";
       fBasis.value = "";
       if (n.group) { opened[n.group] = true; }
-      applyFilters();
+      if (!heldAt(n, currentYear())) { stop(); setYear(years.length); }  // found: all years
+      else { applyFilters(); }
     }
     var started = performance.now();
     view.focus(n.id);
@@ -451,9 +522,42 @@
     fBasis.value = "";
     search.value = "";
     opened = {};
-    applyFilters();
+    if (years.length) { stop(); setYear(years.length); } else { applyFilters(); }
     view.reset();
   });
+  // the slider: the last position shows every year; Play steps through the years
+  var yearInput = document.getElementById("year");
+  var yearShown = document.getElementById("year-shown");
+  var playButton = document.getElementById("play");
+  var playing = null;
+  function setYear(at) {
+    yearAt = Math.max(0, Math.min(years.length, at));
+    yearInput.value = String(yearAt);
+    yearShown.textContent = currentYear() === null ? "all years" : String(currentYear());
+    applyFilters();
+    drawLegend();
+  }
+  function stop() {
+    if (playing !== null) { clearInterval(playing); playing = null; }
+    playButton.textContent = "\u25b6 Play";
+  }
+  if (years.length) {
+    document.getElementById("time-wrap").hidden = false;
+    yearInput.max = String(years.length);
+    yearInput.value = String(years.length);
+    yearShown.textContent = "all years";
+    yearInput.addEventListener("input", function () { stop(); setYear(+yearInput.value); });
+    playButton.addEventListener("click", function () {
+      if (playing !== null) { stop(); return; }
+      if (yearAt >= years.length) { setYear(0); }
+      playButton.textContent = "\u23f8 Pause";
+      playing = setInterval(function () {
+        if (yearAt >= years.length - 1) { setYear(years.length); stop(); return; }
+        setYear(yearAt + 1);
+      }, 1200);
+    });
+  }
+  window.mapYear = setYear;
   drawLegend();
   if (meta.overview) { applyFilters(); }
 })();
