@@ -12,7 +12,9 @@ different countries), ``findings`` (what the checks flagged: overlaps as red edg
 gap pairs as dashed edges). On every view a flagged node is drawn by what its findings
 rest on (CHECKS.md "Basis", :data:`BASIS_WORDS`): a red border for a recorded overlap, a
 dashed one for what is only not recorded, a purple border and halo for what a source
-states; its tooltip quotes the source, and the page filters by basis.
+states; its tooltip quotes the source, and the page filters by basis. The actors,
+strategy, ego and cross-border pages carry a year slider (:func:`years_held`): at each
+year the page shows what ``regiograph map --as-of YEAR`` draws (docs/time.md).
 
 Node and edge order follow the projection's, never a set's, so that the same data give
 the same bytes in every run (see :func:`_induced`).
@@ -80,8 +82,10 @@ VIS_MAX = 3000
 #: years' actors
 SLIDER_VIEWS = ("actors", "strategy", "ego", "cross-border")
 #: the year slider is worked out for datasets of at most this many triples: each year is
-#: projected apart, as ``map --as-of YEAR`` does it (see :func:`years_held` for the cost)
-SLIDER_LIMIT = 200_000
+#: projected apart, as ``map --as-of YEAR`` does it, ~0.3 s a year at 100 000 triples
+#: (a 30-year synth of 99 475 triples: the ego map 1.1 -> 10.2 s, the actors map 3.0 ->
+#: 14.1 s; at 198 278 triples 4.5 -> 34.8 s and 8.5 -> 34.8 s, so not there)
+SLIDER_LIMIT = 100_000
 #: the layout file kept with a dataset's facts (see graph.present.layout)
 LAYOUT_FILE = "layout.csv"
 #: the kinds of node that seat actors at one table
@@ -1119,8 +1123,8 @@ def years_held(ds, view: str, H: nx.MultiDiGraph, *, id=None, depth: int = 1,
     map of all years does not (then the slider could not show it, and none is given).
 
     Cost: per distinct year (years whose facts differ, graph.loader.asof.outside_key) one
-    :meth:`graph.Dataset.as_of` and projection: ~0.1 s a year on the seed, ~0.4 s a year
-    at 100 000 triples.
+    :meth:`graph.Dataset.as_of` and projection: ~0.01 s a year on the seed, ~0.3 s a
+    year at 100 000 triples (see :data:`SLIDER_LIMIT`).
     """
     from ..loader.asof import outside_key, undated
     from ..network.projection import to_networkx
