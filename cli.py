@@ -488,7 +488,8 @@ def map_cmd(dataset, output, view, group, ident, depth, lang, color, size, layou
     overlaps red, gap pairs dashed), overview --group community|area|strategy (the
     actors grouped, each group with its counts and findings; a click opens a group).
     The page has a legend, search, filters by kind,
-    country, strategy and check, and tooltips with roles, periods, money and sources.
+    country, strategy and check, tooltips with roles, periods, money and sources, and
+    (actors, strategy, ego, cross-border) a year slider: each year as --as-of draws it.
     Positions are computed when the page is written (seeded: the same facts give the
     same picture) or kept in a layout file (--layout). Up to 3 000 nodes the page draws
     with vis-network, above with WebGL (sigma.js); at most 60 000 nodes: larger views
