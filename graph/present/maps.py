@@ -82,9 +82,9 @@ VIS_MAX = 3000
 #: years' actors
 SLIDER_VIEWS = ("actors", "strategy", "ego", "cross-border")
 #: the year slider is worked out for datasets of at most this many triples: each year is
-#: projected apart, as ``map --as-of YEAR`` does it, ~0.3 s a year at 100 000 triples
-#: (a 30-year synth of 99 475 triples: the ego map 1.1 -> 10.2 s, the actors map 3.0 ->
-#: 14.1 s; at 198 278 triples 4.5 -> 34.8 s and 8.5 -> 34.8 s, so not there)
+#: projected apart, as ``map --as-of YEAR`` does it, ~0.5 s a year at 100 000 triples
+#: (a 30-year synth of 99 475 triples: the ego map 1.9-2.9 -> 15.6-17.7 s, the actors
+#: map 3.1-5.3 -> 18.4-19.4 s; at 198 278 triples ~+30 s, so not there)
 SLIDER_LIMIT = 100_000
 #: the layout file kept with a dataset's facts (see graph.present.layout)
 LAYOUT_FILE = "layout.csv"
@@ -1123,7 +1123,7 @@ def years_held(ds, view: str, H: nx.MultiDiGraph, *, id=None, depth: int = 1,
     map of all years does not (then the slider could not show it, and none is given).
 
     Cost: per distinct year (years whose facts differ, graph.loader.asof.outside_key) one
-    :meth:`graph.Dataset.as_of` and projection: ~0.01 s a year on the seed, ~0.3 s a
+    :meth:`graph.Dataset.as_of` and projection: ~0.01 s a year on the seed, ~0.5 s a
     year at 100 000 triples (see :data:`SLIDER_LIMIT`).
     """
     from ..loader.asof import outside_key, undated
@@ -1132,7 +1132,9 @@ def years_held(ds, view: str, H: nx.MultiDiGraph, *, id=None, depth: int = 1,
 
     if view not in SLIDER_VIEWS:
         return {"why": f"the {view} view has no year slider"}
-    triples = ds.info()["triples"]
+    # counted by the engine (0.35 s at 1M triples; ds.info() rebuilds the facts: 10 s)
+    triples = int(next(iter(ds.store.query(
+        "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))[0].value)
     if triples > SLIDER_LIMIT:
         return {"why": f"a year slider is worked out for datasets of at most "
                        f"{SLIDER_LIMIT:,} triples (each year is projected apart); this one "
