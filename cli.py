@@ -644,6 +644,7 @@ def query(args, file, name, params, fmt, timeout, memory, limit, endpoint, graph
                     _fail(exc)
                 answer = sparql.run_local(store_path, prepared, values, timeout,
                                           memory=memory * 2**20)
+        answer = sparql.sorted_lists(answer, prepared)  # one answer from every store
         if fmt == "table" and answer.kind == "graph":
             fmt = "turtle"
         if fmt != "table":

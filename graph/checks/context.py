@@ -114,18 +114,12 @@ class Context:
 
     # -- areas ----------------------------------------------------------------
     @cached_property
-    def parents(self) -> dict[str, list[str]]:
-        return _pairs(self.store, "SELECT ?a ?b WHERE { ?a schema:containedInPlace ?b }")
+    def enclosing(self) -> dict[str, list[str]]:
+        """Area IRI -> the areas it lies in, itself included (rg:within, derived at build
+        by graph.store.derive: the one reading of part_of that the checks' queries use)."""
+        return _pairs(self.store, f"SELECT ?a ?b WHERE {{ GRAPH <{DERIVED_GRAPH.value}> "
+                      "{ ?a rg:within ?b } }")
 
     def within(self, area: str, outer: str) -> bool:
         """True when ``area`` is ``outer`` or lies inside it through part_of (IRIs)."""
-        seen, todo = {area}, [area]
-        while todo:
-            current = todo.pop()
-            if current == outer:
-                return True
-            for parent in self.parents.get(current, ()):
-                if parent not in seen:
-                    seen.add(parent)
-                    todo.append(parent)
-        return False
+        return area == outer or outer in self.enclosing.get(area, ())

@@ -239,15 +239,10 @@ def similar_pairs(names: list[str], descriptions: list[str], threshold: float = 
 
 
 def _ancestors(ctx: Context, area: str, cache: dict[str, frozenset[str]]) -> frozenset[str]:
-    """``area`` and every area it lies in through part_of (IRIs)."""
+    """``area`` and every area it lies in through part_of (IRIs; rg:within, see
+    :attr:`Context.enclosing`)."""
     if area not in cache:
-        seen, todo = {area}, [area]
-        while todo:
-            for parent in ctx.parents.get(todo.pop(), ()):
-                if parent not in seen:
-                    seen.add(parent)
-                    todo.append(parent)
-        cache[area] = frozenset(seen)
+        cache[area] = frozenset(ctx.enclosing.get(area, ())) | {area}
     return cache[area]
 
 

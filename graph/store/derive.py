@@ -1,6 +1,6 @@
 """Facts derived once, when a store is built, for every consumer to read alike.
 
-Three words of the contract are needed by several consumers (the checks, the sources of
+Four words of the contract are needed by several consumers (the checks, the sources of
 their findings, the named queries, the projection, the analyses, the maps), and each
 once had its own reading of them. They are derived here, in one place, into a named
 graph of their own (:data:`DERIVED_GRAPH`), so that exports, SHACL and the round trip
@@ -15,6 +15,10 @@ still see the facts alone (the default graph):
 - **country** (CHECKS.md): ``?x rg:country "FI"`` for every area (its own ``country``, or
   its nearest ancestors' through ``part_of``: the fewest links up; ancestors at the same
   distance may give several) and every organisation (every country of its ``area``\\ s).
+- **within** (CHECKS.md: areas that intersect): ``?a rg:within ?b`` for every area ``a``
+  and every area it lies in through ``part_of`` at any depth, itself included. The
+  overlap checks ask it of two areas at once; a transitive path (``containedInPlace*``)
+  there gave wrong rows on Virtuoso 7 when the areas came from an OPTIONAL.
 - **the name to show**: ``?x rg:shownName`` — the one name of an entity that a reader of
   the dataset's language sees, chosen by :func:`graph.model.names.pick` (the asked language,
   the dataset's, then English, Finnish, Swedish, Northern Sami, Norwegian, then any);
@@ -40,7 +44,12 @@ from ..model.vocab import RG, sparql_prologue
 
 #: the named graph of derived facts (never exported: it follows from the facts)
 DERIVED_GRAPH = NamedNode("https://w3id.org/regiograph/derived")
-SEATED_AT, COUNTRY, SHOWN_NAME = RG.seatedAt, RG.country, RG.shownName
+SEATED_AT, COUNTRY, SHOWN_NAME, WITHIN = RG.seatedAt, RG.country, RG.shownName, RG.within
+
+
+#: what :func:`derive` writes, counted up when it writes more: a store built with an older
+#: one lacks facts its consumers read (1: seats, countries, names; 2: rg:within)
+DERIVED_VERSION = 2
 
 
 def derived_graph_of(graph: str | None) -> str:
@@ -72,7 +81,13 @@ def derive(store: Store, *, bulk: bool = False) -> None:
     seats = store.query(sparql_prologue() + (ontology_dir() / "derived" / "seated-at.rq")
                         .read_text("utf-8"))
     quads = [Quad(t.subject, t.predicate, t.object, DERIVED_GRAPH) for t in seats]
-    quads += _countries(store)
+    parents: dict[str, list[str]] = defaultdict(list)
+    for a, b in _rows(store, "SELECT ?a ?b WHERE { ?a schema:containedInPlace ?b }"):
+        parents[a.value].append(b.value)
+    areas = [a.value for (a,) in _rows(store, "SELECT ?a WHERE { ?a a rg:Area }")]
+    quads += _countries(store, parents, areas)
+    quads += [Quad(NamedNode(a), WITHIN, NamedNode(b), DERIVED_GRAPH)
+              for a in areas for b in sorted(ancestors(parents, a))]
     quads += _shown_names(store)
     (store.bulk_extend if bulk else store.extend)(quads)
 
@@ -99,13 +114,25 @@ def area_countries(parents: dict[str, list[str]], own: dict[str, str], area: str
     return set()
 
 
-def _countries(store: Store) -> list[Quad]:
-    parents: dict[str, list[str]] = defaultdict(list)
-    for a, b in _rows(store, "SELECT ?a ?b WHERE { ?a schema:containedInPlace ?b }"):
-        parents[a.value].append(b.value)
+def ancestors(parents: dict[str, list[str]], area: str) -> set[str]:
+    """``area`` and every area it lies in through ``part_of``, at any depth (a cycle ends
+    where it comes back). Cost: the areas above it.
+
+    >>> sorted(ancestors({"w": ["fi", "mid"], "mid": ["se"]}, "w"))
+    ['fi', 'mid', 'se', 'w']
+    """
+    seen, todo = {area}, [area]
+    while todo:
+        for parent in parents.get(todo.pop(), ()):
+            if parent not in seen:
+                seen.add(parent)
+                todo.append(parent)
+    return seen
+
+
+def _countries(store: Store, parents: dict[str, list[str]], areas: list[str]) -> list[Quad]:
     own = {a.value: c.value for a, c in
            _rows(store, "SELECT ?a ?c WHERE { ?a schema:addressCountry ?c }")}
-    areas = [a.value for (a,) in _rows(store, "SELECT ?a WHERE { ?a a rg:Area }")]
     of_area = {a: area_countries(parents, own, a) for a in areas}
     quads = [Quad(NamedNode(a), COUNTRY, Literal(c), DERIVED_GRAPH)
              for a in sorted(of_area) for c in sorted(of_area[a])]
@@ -131,5 +158,5 @@ def _shown_names(store: Store) -> list[Quad]:
                  DERIVED_GRAPH) for s, by_lang in names.items()]
 
 
-__all__ = ["COUNTRY", "DERIVED_GRAPH", "SEATED_AT", "SHOWN_NAME", "area_countries", "derive",
-           "derived_graph_of"]
+__all__ = ["COUNTRY", "DERIVED_GRAPH", "DERIVED_VERSION", "SEATED_AT", "SHOWN_NAME", "WITHIN",
+           "ancestors", "area_countries", "derive", "derived_graph_of"]

@@ -20,7 +20,7 @@ from ..base.files import new_folder
 from ..base.gcpause import paused_gc
 from ..model.schema import ontology_file
 from ..model.vocab import PREFIXES
-from .derive import DERIVED_GRAPH, derive
+from .derive import DERIVED_GRAPH, DERIVED_VERSION, derive
 
 MARKER = "regiograph.json"
 ONTOLOGY_GRAPH = NamedNode("https://w3id.org/regiograph/ns")
@@ -63,7 +63,7 @@ def build_store(quads: Iterable[Quad], target: str | os.PathLike, info: dict) ->
         store = Store(str(tmp / "db"))
         fill(store, quads, bulk=True)
         store.flush()
-        info = {**info, "triples": len(store)}
+        info = {**info, "triples": len(store), "derived": DERIVED_VERSION}
         del store
         (tmp / MARKER).write_text(json.dumps(info, indent=2, ensure_ascii=False), "utf-8")
     return Path(target)
@@ -76,11 +76,13 @@ class OutdatedStore(Exception):
 def open_store(path: str | os.PathLike) -> Store:
     """Open a built store read-only (several readers may share it).
 
-    Raises OutdatedStore for a store built before the derived facts existed: the checks
-    would read its seats and countries as absent and report false gaps.
+    Raises OutdatedStore for a store built before the derived facts existed, or before
+    some of them (:data:`graph.store.derive.DERIVED_VERSION`): the checks would read its
+    seats, countries or nested areas as absent and report false gaps or miss overlaps.
     """
     store = Store.read_only(str(Path(path) / "db"))
-    if DERIVED_GRAPH not in set(store.named_graphs()):
+    if DERIVED_GRAPH not in set(store.named_graphs()) or \
+            store_info(path).get("derived", 1) < DERIVED_VERSION:
         raise OutdatedStore(f"{path} was built by an earlier regiograph, without the facts "
                             "derived at build (who sits at which table, countries, names); "
                             "build it again with `regiograph build`")
