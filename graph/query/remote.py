@@ -19,12 +19,35 @@ put in place of that name (in the query's code, never in its strings or comments
 sent as ``named-graph-uri``. Without a graph, the query is sent as it is, on the
 endpoint's own default graph.
 
-Differences between stores met so far, each handled here and tested
-(tests/test_remote.py):
+Differences between stores met so far (the oxigraph server answers as the embedded
+store does; these are Virtuoso 7.2's), and where each is handled. Every one is caught by
+tests/test_remote.py, which compares every query of the package and every command's
+output on the seed and on generated data (docs/remote.md lists them for users):
 
 - **ASK as a table.** Virtuoso answers an ASK sent with ``Accept:
   application/sparql-results+json`` by a one-row table of one column (``1`` or ``0``),
-  not ``{"boolean": …}``. :func:`normalise` reads such a table as the boolean.
+  not ``{"boolean": …}``: :func:`normalise` reads such a table as the boolean.
+- **GROUP_CONCAT's order** is the store's (SPARQL leaves it open), and Virtuoso gives ""
+  where the embedded store leaves an empty one unbound:
+  :func:`graph.query.sparql.sorted_lists` sorts the items and unbinds an empty one for
+  every store.
+- **Booleans in results** come back as ``1``/``0`` integers: queries give a yes/no
+  column as the text ``"true"``/``"false"`` (overlap checks' ``known1``/``known2``).
+- **Language tags.** A filter inside an OPTIONAL that reads a variable bound outside it
+  (``FILTER (LANG(?name) = ?lang)``) sees it unbound on Virtuoso, so names came back
+  empty: the named queries read the derived ``rg:shownName`` (one rule for the name to
+  show) or bind what the filter reads inside the OPTIONAL. Virtuoso orders
+  language-tagged literals otherwise than by their text, and compares plain literals of
+  the derived graph otherwise: names are ordered by ``STR(?name)``, countries compared
+  as ``STR()``.
+- **Transitive paths in EXISTS** over variables an OPTIONAL bound matched everything on
+  Virtuoso: the area nesting the overlap checks ask is derived once (``rg:within``, see
+  graph.store.derive), a plain pattern.
+- **Refused or crashing forms**: an aggregate's name in ORDER BY (refused: the query
+  groups in a subquery and orders outside), NOT IN inside MINUS in an ordered query (a
+  stack overflow: two ``!=`` instead), a BIND of an unbound variable after OPTIONALs
+  (evaluated too early: an OPTIONAL and IF instead), CONCAT of unbound values (gives ":"
+  where the standard gives an error: bound first, then made).
 """
 
 from __future__ import annotations
