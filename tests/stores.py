@@ -161,10 +161,12 @@ def virtuoso_programs() -> tuple[str, str] | None:
     return (server, isql) if server and isql else None
 
 
-def virtuoso_ini(folder: Path, sql_port: int, http_port: int, buffers: int = 10_000) -> str:
+def virtuoso_ini(folder: Path, sql_port: int, http_port: int, buffers: int = 10_000,
+                 after_image: int = 50_000_000) -> str:
     """The least virtuoso.ini that runs a server on ``folder``: its database, log and
     temporary files there, SQL and HTTP on 127.0.0.1 only; ``buffers`` pages of 8 KB
-    (10 000: 80 MB)."""
+    (10 000: 80 MB); ``after_image``: the most bytes one transaction may change
+    (TransactionAfterImageLimit; Virtuoso's default, 50 MB, is kept unless asked)."""
     return textwrap.dedent(f"""\
         [Database]
         DatabaseFile = {folder}/virtuoso.db
@@ -189,6 +191,7 @@ def virtuoso_ini(folder: Path, sql_port: int, http_port: int, buffers: int = 10_
         MaxDirtyBuffers = {buffers * 3 // 4}
         DirsAllowed = {folder}
         VADInstallDir = {folder}/vad
+        TransactionAfterImageLimit = {after_image}
 
         [HTTPServer]
         ServerPort = 127.0.0.1:{http_port}
@@ -216,7 +219,8 @@ def isql(isql_program: str, port: int, password: str, script: str) -> str:
 
 
 @contextlib.contextmanager
-def virtuoso_server(folder: Path, buffers: int = 10_000) -> Iterator[Running]:
+def virtuoso_server(folder: Path, buffers: int = 10_000,
+                    after_image: int = 50_000_000) -> Iterator[Running]:
     """Virtuoso 7 on a new database in ``folder``, on free ports of 127.0.0.1, with a
     random dba password and a user ``regiograph`` allowed SPARQL updates (digest auth).
     Raises RuntimeError when Virtuoso is not installed (:data:`VIRTUOSO_MISSING`)."""
@@ -227,7 +231,8 @@ def virtuoso_server(folder: Path, buffers: int = 10_000) -> Iterator[Running]:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "www").mkdir(exist_ok=True)
     sql_port, http_port = free_port(), free_port()
-    (folder / "virtuoso.ini").write_text(virtuoso_ini(folder, sql_port, http_port, buffers),
+    (folder / "virtuoso.ini").write_text(virtuoso_ini(folder, sql_port, http_port, buffers,
+                                                                      after_image),
                                          "utf-8")
     log = open(folder / "virtuoso.out", "wb")  # noqa: SIM115 - closed in finally
     proc = start([server, "+foreground", "+configfile", str(folder / "virtuoso.ini")],

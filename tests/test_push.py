@@ -16,6 +16,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from pyoxigraph import Store
 
 from graph.dataset import Dataset
 from graph.query.connection import Login
@@ -345,3 +346,43 @@ def test_push_command_with_update_none(oxigraph_store):
                      "https://example.org/cli-in-place/", "--update", "none").stdout
     assert "written in place (no update endpoint)" in out
 
+
+
+def test_virtuoso_transaction_limit_is_explained(seed, tmp_path):
+    """Virtuoso refuses a transaction larger than its TransactionAfterImageLimit (SR325,
+    a 500 that would come again): not retried, the graphs left as they were, the staging
+    graphs removed, and the message says what would mend it."""
+    from tests.stores import VIRTUOSO_MISSING, virtuoso_programs, virtuoso_server
+
+    if virtuoso_programs() is None:
+        pytest.skip(VIRTUOSO_MISSING)
+    ds, _, _ = seed
+    graph = "https://example.org/limited/"
+    # 60 000 bytes: a chunk of 100 triples fits, replacing the seed's graphs does not
+    with virtuoso_server(tmp_path / "virtuoso", after_image=60_000) as store:
+        old = Dataset.open(tiny_dataset(tmp_path / "old", graph))
+        push(old.store, store.graph_store, graph, login=_login(store))
+        before = store.count(graph)
+        with pytest.raises(PushFailed) as failed:
+            push(ds.store, store.graph_store, graph, login=_login(store), chunk_triples=100)
+        message = str(failed.value)
+        assert "SR325" in message and "TransactionAfterImageLimit" in message
+        assert "tries" not in message  # not sent again
+        assert "no graph was replaced. The staging graphs were removed." in message
+        assert store.count(graph) == before and store.graphs(STAGING) == {}
+
+
+def test_a_large_chunk_reaches_virtuoso(virtuoso_store):
+    """A chunk of 9 MB: Virtuoso answers an unauthenticated large body with 401 and
+    closes the connection mid-body, so the login goes with it from the first try (after
+    a small request that gets the digest challenge)."""
+    from pyoxigraph import Literal, NamedNode, Quad
+
+    store = Store()
+    p = NamedNode("https://example.org/p")
+    store.extend(Quad(NamedNode(f"https://example.org/s{i}"), p,
+                      Literal(f"{i} " + "a long literal " * 8)) for i in range(60_000))
+    graph = "https://example.org/large-chunk/"
+    done = push(store, virtuoso_store.graph_store, graph, login=_login(virtuoso_store))
+    assert done.triples == 60_000 and done.requests <= 6
+    assert virtuoso_store.count(graph) == 60_000

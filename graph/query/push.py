@@ -33,8 +33,10 @@ True
 
 from __future__ import annotations
 
+import html
 import http.client
 import os
+import re
 import socket
 import sys
 import tempfile
@@ -145,15 +147,74 @@ class PushFailed(EndpointError):
 
 # -- sending with retries ---------------------------------------------------------
 
+#: a graph that never holds anything: fetched (404) to get a store's login challenge
+PROBE_GRAPH = f"{STAGING}?probe"
+#: bodies larger than this wait for a login challenge before they are sent
+AHEAD_BYTES = 64 * 1024
+
+
+class _DigestAhead(urllib.request.HTTPDigestAuthHandler):
+    """urllib's digest handler that, once challenged, sends the login with each next
+    request (as curl does). Without it every request goes out first without a login:
+    Virtuoso answers a large body's first part with 401 and closes the connection, which
+    resets it mid-body."""
+
+    challenge: dict | None = None
+
+    def retry_http_digest_auth(self, req, auth):
+        _, challenge = auth.split(" ", 1)
+        self.challenge = urllib.request.parse_keqv_list(
+            filter(None, urllib.request.parse_http_list(challenge)))
+        return super().retry_http_digest_auth(req, auth)
+
+    def http_request(self, req):
+        if self.challenge and not req.has_header("Authorization"):
+            auth = self.get_authorization(req, self.challenge)
+            if auth:
+                req.add_unredirected_header("Authorization", f"Digest {auth}")
+        return req
+
+    https_request = http_request
+
+
+def _with_digest_ahead(director: urllib.request.OpenerDirector
+                       ) -> tuple[urllib.request.OpenerDirector, _DigestAhead | None]:
+    """``director`` (graph.query.connection's opener: its redirects and password policy)
+    with its digest handler replaced by a :class:`_DigestAhead` on the same passwords."""
+    ahead = None
+    handlers = []
+    for handler in director.handlers:
+        if isinstance(handler, urllib.request.HTTPDigestAuthHandler):
+            handler = ahead = _DigestAhead(handler.passwd)
+        handlers.append(handler)
+    rebuilt = urllib.request.OpenerDirector()
+    for handler in handlers:
+        rebuilt.add_handler(handler)
+    return rebuilt, ahead
+
 
 class _Sender:
     """Sends requests to one store with one login, retrying transient errors."""
 
     def __init__(self, endpoint: str, login: Login | None, timeout: float, tries: int,
                  backoff: float, sleep: Callable[[float], None] = time.sleep):
-        self.opener = opener(endpoint, login)
+        self.opener, self.ahead = _with_digest_ahead(opener(endpoint, login))
+        self.probe = graph_store_url(endpoint, PROBE_GRAPH) if login else None
         self.login, self.timeout, self.tries, self.backoff = login, timeout, tries, backoff
         self.sleep, self.requests = sleep, 0
+
+    def _challenge(self) -> None:
+        """Get the store's login challenge with a small request, before a large body."""
+        self.requests += 1
+        try:
+            with self.opener.open(urllib.request.Request(self.probe, headers={
+                    "Accept": "application/n-triples", "User-Agent": "regiograph"}),
+                    timeout=self.timeout) as response:
+                response.read()
+        except urllib.error.HTTPError as exc:
+            exc.read()  # 404 (no such graph) is the usual answer; a refusal shows below
+        except (urllib.error.URLError, OSError, http.client.HTTPException):
+            pass  # the request itself says what is wrong
 
     def send(self, url: str, method: str, body: bytes, content_type: str, *,
              retry_unanswered: bool = True) -> int:
@@ -162,6 +223,9 @@ class _Sender:
         request that must not run twice cannot tell from an answer lost on the way)."""
         pause = self.backoff
         for attempt in range(1, self.tries + 1):
+            if self.probe and self.ahead and self.ahead.challenge is None \
+                    and len(body) > AHEAD_BYTES:
+                self._challenge()
             self.requests += 1
             request = urllib.request.Request(url, data=body, method=method, headers={
                 "Content-Type": content_type, "User-Agent": "regiograph"})
@@ -179,7 +243,7 @@ class _Sender:
                     raise Refused(f"{problem}: {refused_login(exc.code, self.login)}"
                                   + (f" ({detail[:200]})" if detail else ""), exc.code) from None
                 if not _transient_status(exc.code, detail) or attempt == self.tries:
-                    raise Refused(f"{problem}: {detail[:500]}" + _after(attempt),
+                    raise Refused(problem + _detail(detail) + _after(attempt),
                                   exc.code) from None
             except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
                 reason = getattr(exc, "reason", exc)
@@ -188,17 +252,45 @@ class _Sender:
                 if attempt == self.tries or (answered_maybe and not retry_unanswered):
                     raise EndpointError(problem + _after(attempt)) from None
                 wait = None
+                if self.ahead:  # a stale challenge may be why: ask for a new one
+                    self.ahead.challenge = None
             self.sleep(pause if wait is None else wait)
             pause *= 2
         raise AssertionError("unreachable: the last try returns or raises")
 
 
+#: Virtuoso's 500 answers that the same request would get again, and what would mend them
+LASTING = {
+    "SR186": "the user lacks a permission: its store's administrator grants it the "
+             "SPARQL_UPDATE role",
+    "SR325": "one transaction may change no more than Virtuoso's TransactionAfterImageLimit "
+             "(virtuoso.ini, [Parameters]; 50 MB by default): too little for one chunk "
+             "calls for a smaller --chunk; too little to replace the graphs in one step, "
+             "for a larger limit (its administrator sets it: 2000000000 replaced 1M "
+             "triples) or --update none, which writes the graphs in place",
+}
+
+
 def _transient_status(status: int, detail: str) -> bool:
     """An answer worth sending the same request again for: 429 (too many requests) and
-    5xx, except Virtuoso's 500 for a refused permission (SR186 SECURITY), which stays."""
+    5xx, except the 500 answers of :data:`LASTING`."""
     if status == 429:
         return True
-    return 500 <= status < 600 and "SECURITY" not in detail
+    return 500 <= status < 600 and not any(code in detail for code in LASTING)
+
+
+def _detail(detail: str) -> str:
+    """The store's own words, shortened to their first line, and what would mend the
+    error when it is one of :data:`LASTING`."""
+    if detail.lstrip()[:1] == "<":  # an HTML page: its text
+        detail = html.unescape(re.sub(r"(?s)<(script|style|title).*?</\1>|<[^>]*>", "\n",
+                                      detail))
+    lines = [line.strip() for line in detail.splitlines() if line.strip()]
+    said = [line for line in lines if re.search(r"\bSR\d+", line)] or \
+        [line for line in lines if re.search(r"\bError\b", line)]
+    first = (said or lines or [""])[0][:300]
+    hint = next((f" ({text})" for code, text in LASTING.items() if code in detail), "")
+    return f": {first}{hint}" if first else hint
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -365,13 +457,19 @@ def push(store: Store, endpoint: str, graph: str | None, *, update: str | None =
             # update may have run, and a second run would find no staging graphs
             sender.send(update, "POST", _form("update", _update_text(moves)),
                         "application/x-www-form-urlencoded", retry_unanswered=False)
-        except EndpointError as exc:
+        except Refused as exc:  # answered: the update did not run
+            stagings = [s for _, s, filled in moves if filled]
+            raise PushFailed(
+                f"{exc}. Every triple arrived, but the update that replaces the graphs "
+                f"failed: no graph was replaced. {_remove(sender, update, stagings)}"
+                ) from None
+        except EndpointError as exc:  # no answer: the update may have run
             raise PushFailed(
                 f"{exc}. Every triple arrived in the staging graphs "
                 f"{', '.join(f'<{s}>' for _, s, f in moves if f)}, but the update that "
-                f"replaces the graphs failed, so they are as they were (unless the store "
-                f"ran it and the answer was lost). Push again, or remove the staging "
-                f"graphs with DROP SILENT GRAPH <…> at {update}.") from None
+                f"replaces the graphs gave no answer: if it ran, the graphs are replaced "
+                f"and the staging graphs gone; if not, the graphs are as they were. Push "
+                f"again to be sure.") from None
     return Pushed(graph, derived, counts[0], counts[1], sender.requests, update)
 
 
@@ -389,16 +487,23 @@ def _failed(exc: EndpointError, target: str | None, into: str, sent: int, number
                 f"no update endpoint was used.{done} Push again (it replaces the graph), "
                 f"or give --update URL (the store's SPARQL update endpoint) so that "
                 f"push replaces graphs only when all of them arrived.")
-    stagings = [s for _, s, _ in moved] + [into]
+    left = _remove(sender, update, [s for _, s, _ in moved] + [into])
+    return f"{head}. No graph was replaced: {where} is as it was. {left}"
+
+
+def _remove(sender: _Sender, update: str, stagings: list[str]) -> str:
+    """Drop the staging graphs of a push that failed; a sentence that says whether they
+    are gone or where they are."""
+    if not stagings:
+        return ""
     try:
         sender.send(update, "POST", _form("update", " ;\n".join(
             f"DROP SILENT GRAPH <{s}>" for s in stagings)), "application/x-www-form-urlencoded")
-        left = "The staging graphs were removed."
+        return "The staging graphs were removed."
     except EndpointError:
-        left = (f"What arrived is still in {', '.join(f'<{s}>' for s in stagings)}: the "
+        return (f"What arrived is still in {', '.join(f'<{s}>' for s in stagings)}: the "
                 f"next push to the same graph empties it, or remove it with DROP SILENT "
                 f"GRAPH <…> at {update}.")
-    return f"{head}. No graph was replaced: {where} is as it was. {left}"
 
 
 __all__ = ["AUTO", "BACKOFF", "CHUNK_BYTES", "CHUNK_TRIPLES", "KNOWN_LAYOUTS", "TRIES",
