@@ -495,17 +495,26 @@ def map_cmd(dataset, output, view, group, ident, depth, lang, color, size, layou
     with vis-network, above with WebGL (sigma.js); at most 60 000 nodes: larger views
     are refused (exit 2); choose a narrower one.
     """
-    from graph.present.maps import MapError
+    from graph.present.maps import MapError, MissingId
 
     if fmt is None:
         suffix = Path(output).suffix.lower().lstrip(".")
         fmt = suffix if suffix in ("svg", "png") else "html"
-    ds, when = _open_as_of(_open_from(dataset, endpoint, graph_iri, user, netrc_file), as_of)
+    whole = _open_from(dataset, endpoint, graph_iri, user, netrc_file)
+    ds, when = _open_as_of(whole, as_of)  # on the facts of that date: checks unchanged
     try:
         page = ds.map(view, id=ident, depth=depth, lang=lang, color=color, size=size,
                       layout=layout, group=group, format=fmt,
                       note=when.short() if when is not None else None)
     except MapError as exc:  # an unknown id or view, or a view too large to draw
+        if isinstance(exc, MissingId) and when is not None:  # there, but not then?
+            from graph.loader.asof import why_absent
+
+            why = why_absent(whole.document()[0], exc.ident, as_of)
+            if why is not None:
+                raise click.UsageError(
+                    f"{exc.ident!r} is in the dataset but not as of {as_of}: {why}; give a "
+                    "date within it, or leave out --as-of") from None
         raise click.UsageError(str(exc)) from None
     with folder_lock(Path(output).parent, wait=WRITE_WAIT):
         path = page.save(output)

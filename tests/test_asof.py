@@ -191,3 +191,21 @@ def test_a_named_query_as_of_a_date(tmp_path):
     endpoint = run("query", "--endpoint", "http://127.0.0.1:9/q", "--as-of", "2008",
                    "ASK { ?s ?p ?o }")
     assert endpoint.exit_code == 2 and "--as-of" in endpoint.output
+
+
+def test_a_map_of_an_id_that_is_not_there_then_says_why(tmp_path):
+    """--id of an entity of the dataset that the date leaves out: said so, with its
+    period, not "no entity with id"; an id of nothing is still "no entity"."""
+    run = CliRunner().invoke
+    out = tmp_path / "m.html"
+    result = run(main, ["map", str(SEED), "--view", "ego", "--id",
+                        "lapland-s3-implementation-plans", "--as-of", "2008", "-o", str(out)])
+    assert result.exit_code == 2 and not out.exists()
+    assert ("'lapland-s3-implementation-plans' is in the dataset but not as of 2008: its "
+            "period is 2023-03–") in result.output
+    result = run(main, ["map", str(SEED), "--view", "ego", "--id", "nosuch", "--as-of", "2008",
+                        "-o", str(out)])
+    assert result.exit_code == 2 and "no entity with id 'nosuch'" in result.output
+    result = run(main, ["map", str(SEED), "--view", "ego", "--id",
+                        "lapland-s3-implementation-plans", "--as-of", "2023", "-o", str(out)])
+    assert result.exit_code == 0, result.output

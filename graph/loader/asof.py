@@ -169,6 +169,40 @@ def facts_as_of(facts: dict, date: str) -> AsOf:
     return result
 
 
+def why_absent(facts: dict, ident: str, date: str) -> str | None:
+    """Why the entry ``ident`` of ``facts`` (a canonical document) is not there as of
+    ``date``, in a few words: its own period (or date) excludes it, or it depends on
+    something that does. None when no entry has that id, or it is there as of ``date``.
+    Raises AsOfError. Cost: one pass to find it, and :func:`facts_as_of` when its own
+    period holds.
+
+    >>> doc = {"projects": [{"id": "p", "period": {"from": "2020"}, "status": "running"}]}
+    >>> why_absent(doc, "p", "2008")
+    'its period is 2020–…'
+    >>> why_absent(doc, "p", "2021") is None, why_absent(doc, "q", "2008") is None
+    (True, True)
+    """
+    span = as_of_span(date)
+    for section, entries in facts.items():
+        if section == "dataset" or section not in SECTIONS:
+            continue
+        for entry in entries:
+            if not isinstance(entry, dict) or entry.get("id") != ident:
+                continue
+            key = TIMED.get(section)
+            period = entry.get(key) if key else None
+            if key and holds(period, span) is False:
+                if isinstance(period, dict):
+                    return (f"its {key} is {period.get('from') or '…'}–"
+                            f"{period.get('to') or '…'}")
+                return f"its {key} is {period}"
+            kept = facts_as_of(facts, date).facts.get(section, ())
+            if any(isinstance(e, dict) and e.get("id") == ident for e in kept):
+                return None
+            return "it depends on facts that do not hold then"
+    return None
+
+
 def outside_key(facts: dict, date: str) -> frozenset:
     """Which dated facts of ``facts`` ``date`` leaves out by their own period (the
     :func:`holds` verdicts of :func:`facts_as_of`, by position: ``(section, index)`` and

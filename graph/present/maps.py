@@ -142,6 +142,14 @@ class MapError(ValueError):
     """A map that cannot be drawn as asked (unknown view or id, bad option)."""
 
 
+class MissingId(MapError):
+    """``--id`` names nothing of the dataset (or of the dataset as of ``--as-of``)."""
+
+    def __init__(self, message: str, ident: str):
+        super().__init__(message)
+        self.ident = ident
+
+
 class MapTooLarge(MapError):
     """The view holds more than :data:`MAX_NODES` nodes."""
 
@@ -301,8 +309,8 @@ def strategy_view(G: nx.MultiDiGraph, strategy) -> nx.MultiDiGraph:
         raise MapError("--view strategy needs --id STRATEGY; strategies are: "
                        + _some(n for n in G if _of_kind(G, n, ("strategy",))))
     if strategy not in G or not _of_kind(G, strategy, ("strategy",)):
-        raise MapError(f"no strategy with id {strategy!r}; strategies are: "
-                       + _some(n for n in G if _of_kind(G, n, ("strategy",))))
+        raise MissingId(f"no strategy with id {strategy!r}; strategies are: "
+                        + _some(n for n in G if _of_kind(G, n, ("strategy",))), strategy)
     return _induced(G, strategy_scope(G, strategy))
 
 
@@ -312,7 +320,7 @@ def ego_view(G: nx.MultiDiGraph, center, depth: int = 1) -> nx.MultiDiGraph:
     if center is None:
         raise MapError("--view ego needs --id ID (an organisation, person, project…)")
     if center not in G:
-        raise MapError(f"no entity with id {center!r} in the dataset")
+        raise MissingId(f"no entity with id {center!r} in the dataset", center)
     if depth < 0:
         raise MapError(f"--depth must be 0 or more, not {depth}")
     reach = nx.single_source_shortest_path_length(_undirected(G), center, cutoff=depth)
