@@ -218,3 +218,22 @@ def test_a_store_built_without_kept_files_still_answers(seed_store, tmp_path):
     run("report", copy, "-o", tmp_path / "r.html")
     run("report", facts, "-o", tmp_path / "f.html")
     assert (tmp_path / "r.md").read_text("utf-8") == (tmp_path / "f.md").read_text("utf-8")
+
+
+def test_the_kept_facts_are_the_facts_rebuilt_from_the_graph(pair, monkeypatch):
+    """canonical() of a built store reads the kept facts (no triple is read), and they
+    are what rebuilding them from the store's RDF gives; diff, export and --as-of read
+    them."""
+    import graph.rdf.mapping
+    from graph.store.store import data_triples, open_store
+
+    _, store = pair
+    rebuilt = graph.rdf.mapping.from_triples(data_triples(open_store(store)))
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("rebuilt instead of read from what build kept")
+
+    monkeypatch.setattr(graph.dataset, "from_triples", refuse)
+    assert Dataset.open(store).canonical() == rebuilt
+    doc = json.loads((store / KEPT_DIR / "facts.json").read_text("utf-8"))
+    assert doc["value"] == rebuilt
