@@ -28,7 +28,7 @@ PACKAGE = "graph"
 #: the stages, lower first; a module may import its own layer and those below it.
 #: "dataset" is the facade that joins them; the package itself (graph/__init__) is last.
 LAYERS = ("base", "model", "loader", "rdf", "export", "importers", "store", "query", "checks",
-          "network", "present", "synth", "timeline", "dataset", "diff", PACKAGE)
+          "network", "timeline", "present", "synth", "dataset", "diff", PACKAGE)
 
 PUBLIC = {
     "graph": ["Assessment", "CHECKS", "Dataset", "Facts", "Finding", "InvalidDataset",
