@@ -73,24 +73,21 @@ from pyoxigraph import (
 )
 
 from ..store.derive import DERIVED_GRAPH, derived_graph_of
-from .connection import Login
+from .connection import Login, Redirected, opener, refused_login
 from .sparql import (
-    _BASE_QUERY,
+    BASE_QUERY,
     DEFAULT_TIMEOUT,
     Answer,
     EndpointError,
     Prepared,
     QueryError,
     QueryTimeout,
-    _bindings,
-    _check_answer,
-    _code_parts,
-    _urlopen,
-    _values_clause,
     bind,
     check_endpoint,
     check_timeout,
+    code_parts,
     prepare,
+    results,
 )
 
 RESULTS_JSON = "application/sparql-results+json"
@@ -137,7 +134,7 @@ def in_graph(text: str, graph: str | None) -> str:
     # an opaque piece is a comment (#…), a string ("…") or an IRI token (<…>): only the
     # last can be the whole name
     return "".join(new if opaque and piece == old else piece
-                   for _, piece, opaque in _code_parts(text))
+                   for _, piece, opaque in code_parts(text))
 
 
 def normalise(form: str, data: bytes) -> bytes:
@@ -282,10 +279,77 @@ def run_remote(url: str, prepared: Prepared, params: Mapping[str, object] | None
     data = store.send(in_graph(text, graph), "graph" if prepared.is_graph else prepared.form)
     answer = Answer("graph" if prepared.is_graph else "results", data, "")
     _check_answer(url, answer)
-    bases = _bindings(url, store.send(_BASE_QUERY, "select"))
+    bases = _bindings(url, store.send(BASE_QUERY, "select"))
     d = bases[0].get("d") if len(bases) == 1 else None
     answer.base = str(d.get("value", "")) if isinstance(d, dict) else ""
     return answer
+
+
+def _urlopen(request: urllib.request.Request, timeout: float, login: Login | None = None):
+    try:
+        return opener(request.full_url, login).open(request, timeout=timeout)
+    except Redirected as exc:
+        raise EndpointError(str(exc)) from None
+    except urllib.error.HTTPError as exc:
+        if exc.code in (401, 403):
+            detail = exc.read().decode("utf-8", "replace").strip()[:200]
+            raise EndpointError(f"{request.full_url} answered {exc.code} {exc.reason}: "
+                                f"{refused_login(exc.code, login)}"
+                                + (f" ({detail})" if detail else "")) from None
+        raise
+
+
+def _values_clause(terms: Mapping[str, NamedNode | Literal]) -> str:
+    names = list(terms)
+    head = " ".join(f"?{n}" for n in names)
+    row = " ".join(str(terms[n]) for n in names)  # N-Triples serialisation: escaped
+    for n in names:
+        if re.search(r"\\[uU]", str(terms[n])):  # one_reading would expand it
+            raise QueryError(
+                f"--param {n}: a value with a backslash followed by u (or a control "
+                "character) cannot travel in the query text to an endpoint: SPARQL reads "
+                "\\u there as an escape. Query a store given as DATASET instead.")
+    return f"\nVALUES ({head}) {{ ({row}) }}\n"
+
+
+def _bindings(url: str, data: bytes) -> list[dict]:
+    """The bindings of a SPARQL JSON results document, or EndpointError saying what came
+    instead (an HTML page, a document of another shape)."""
+    try:
+        doc = json.loads(data)
+        rows = doc["results"]["bindings"]
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            raise TypeError
+        return rows
+    except (ValueError, KeyError, TypeError):
+        raise EndpointError(f"{url} answered something that is not SPARQL JSON results "
+                            f"(it begins {_begins(data)}); is it a SPARQL query "
+                            "endpoint?") from None
+
+
+def _check_answer(url: str, answer: Answer) -> None:
+    """Read the whole answer once as what it should be: SPARQL JSON results, or
+    N-Triples for a graph; EndpointError otherwise (never a traceback later)."""
+    try:
+        if answer.kind == "graph":
+            for _ in parse(answer.data, format=RdfFormat.N_TRIPLES):
+                pass
+        else:
+            parsed = results(answer)
+            if not isinstance(parsed, QueryBoolean):
+                names = [v.value for v in parsed.variables]
+                for solution in parsed:
+                    for name in names:
+                        solution[name]
+    except (SyntaxError, ValueError, KeyError, TypeError) as exc:
+        what = "N-Triples" if answer.kind == "graph" else "SPARQL JSON results"
+        raise EndpointError(f"{url} answered something that is not {what} (it begins "
+                            f"{_begins(answer.data)}: {exc}); is it a SPARQL query "
+                            "endpoint?") from None
+
+
+def _begins(data: bytes) -> str:
+    return repr(data[:40].decode("utf-8", "replace"))
 
 
 def _values(substitutions: Mapping) -> str:

@@ -80,7 +80,6 @@ from pyoxigraph import (
 )
 
 from ..model.vocab import PREFIXES, literal_value
-from .connection import Login, Redirected, opener, refused_login
 
 RESULT_FORMATS = {
     "json": QueryResultsFormat.JSON,
@@ -116,19 +115,6 @@ def check_endpoint(url: str, option: str = "--endpoint") -> str:
                          "accepted (like http://127.0.0.1:7878/query)")
     return url
 
-
-def _urlopen(request: urllib.request.Request, timeout: float, login: Login | None = None):
-    try:
-        return opener(request.full_url, login).open(request, timeout=timeout)
-    except Redirected as exc:
-        raise EndpointError(str(exc)) from None
-    except urllib.error.HTTPError as exc:
-        if exc.code in (401, 403):
-            detail = exc.read().decode("utf-8", "replace").strip()[:200]
-            raise EndpointError(f"{request.full_url} answered {exc.code} {exc.reason}: "
-                                f"{refused_login(exc.code, login)}"
-                                + (f" ({detail})" if detail else "")) from None
-        raise
 
 _UPDATES = {
     "Load": "LOAD", "Clear": "CLEAR", "Drop": "DROP", "Create": "CREATE", "Add": "ADD",
@@ -261,7 +247,7 @@ def _outer_group(text: str) -> int:
     """Where the outermost group's ``{`` of a SELECT, ASK or DESCRIBE query ends in
     ``text`` (the first ``{`` outside comments, strings, IRIs and parentheses), or -1."""
     depth = 0
-    for start, piece, opaque in _code_parts(text):
+    for start, piece, opaque in code_parts(text):
         if opaque:
             continue
         for i, ch in enumerate(piece):
@@ -383,7 +369,7 @@ _OPAQUE = re.compile(
     r'|<[^<>"{}|^`\\\x00-\x20]*>')
 
 
-def _code_parts(text: str) -> Iterator[tuple[int, str, bool]]:
+def code_parts(text: str) -> Iterator[tuple[int, str, bool]]:
     """(start, piece, opaque) over ``text``: comments, strings and IRIs are opaque."""
     pos = 0
     for m in _OPAQUE.finditer(text):
@@ -397,7 +383,7 @@ def _code_parts(text: str) -> Iterator[tuple[int, str, bool]]:
 
 def _refuse_deep(text: str) -> None:
     depth = 0
-    for start, piece, opaque in _code_parts(text):
+    for start, piece, opaque in code_parts(text):
         if opaque:
             continue
         for i, ch in enumerate(piece):
@@ -442,7 +428,7 @@ def _is_keyword(piece: str, m: re.Match) -> bool:
 
 def _refuse_forbidden_words(text: str) -> None:
     """The second look: a refused keyword anywhere outside comments, strings and IRIs."""
-    for _, piece, opaque in _code_parts(text):
+    for _, piece, opaque in code_parts(text):
         if piece.startswith("<"):
             m = _WORD_IN_IRI.search(piece)
         else:
@@ -652,7 +638,7 @@ def bind(params: Mapping[str, object], lookup: Callable[[str], NamedNode | None]
     return terms
 
 
-_BASE_QUERY = "SELECT ?d WHERE { ?d a <http://www.w3.org/ns/dcat#Dataset> } LIMIT 2"
+BASE_QUERY = "SELECT ?d WHERE { ?d a <http://www.w3.org/ns/dcat#Dataset> } LIMIT 2"
 _ID_QUERY = "SELECT ?x ?id WHERE { ?x <http://purl.org/dc/terms/identifier> ?id } LIMIT 2"
 
 
@@ -810,7 +796,7 @@ def worker_main() -> None:
             data = serialize(result, format=GRAPH_FORMATS[fmt], **kwargs)
         else:
             kind, data = "graph", serialize(result, format=RdfFormat.N_TRIPLES)
-        base = [r["d"].value for r in store.query(_BASE_QUERY)]
+        base = [r["d"].value for r in store.query(BASE_QUERY)]
         header = {"kind": kind, "base": base[0] if len(base) == 1 else ""}
         out.write(json.dumps(header).encode() + b"\n" + data)
     except SyntaxError as exc:
@@ -925,59 +911,6 @@ def run_local(store_path: str | os.PathLike, prepared: Prepared,
 
 
 # -- running on a remote endpoint -------------------------------------------------
-
-
-def _values_clause(terms: Mapping[str, NamedNode | Literal]) -> str:
-    names = list(terms)
-    head = " ".join(f"?{n}" for n in names)
-    row = " ".join(str(terms[n]) for n in names)  # N-Triples serialisation: escaped
-    for n in names:
-        if re.search(r"\\[uU]", str(terms[n])):  # one_reading would expand it
-            raise QueryError(
-                f"--param {n}: a value with a backslash followed by u (or a control "
-                "character) cannot travel in the query text to an endpoint: SPARQL reads "
-                "\\u there as an escape. Query a store given as DATASET instead.")
-    return f"\nVALUES ({head}) {{ ({row}) }}\n"
-
-
-def _bindings(url: str, data: bytes) -> list[dict]:
-    """The bindings of a SPARQL JSON results document, or EndpointError saying what came
-    instead (an HTML page, a document of another shape)."""
-    try:
-        doc = json.loads(data)
-        rows = doc["results"]["bindings"]
-        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-            raise TypeError
-        return rows
-    except (ValueError, KeyError, TypeError):
-        raise EndpointError(f"{url} answered something that is not SPARQL JSON results "
-                            f"(it begins {_begins(data)}); is it a SPARQL query "
-                            "endpoint?") from None
-
-
-def _check_answer(url: str, answer: Answer) -> None:
-    """Read the whole answer once as what it should be: SPARQL JSON results, or
-    N-Triples for a graph; EndpointError otherwise (never a traceback later)."""
-    try:
-        if answer.kind == "graph":
-            for _ in parse(answer.data, format=RdfFormat.N_TRIPLES):
-                pass
-        else:
-            parsed = results(answer)
-            if not isinstance(parsed, QueryBoolean):
-                names = [v.value for v in parsed.variables]
-                for solution in parsed:
-                    for name in names:
-                        solution[name]
-    except (SyntaxError, ValueError, KeyError, TypeError) as exc:
-        what = "N-Triples" if answer.kind == "graph" else "SPARQL JSON results"
-        raise EndpointError(f"{url} answered something that is not {what} (it begins "
-                            f"{_begins(answer.data)}: {exc}); is it a SPARQL query "
-                            "endpoint?") from None
-
-
-def _begins(data: bytes) -> str:
-    return repr(data[:40].decode("utf-8", "replace"))
 
 
 # -- rendering --------------------------------------------------------------------
