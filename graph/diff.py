@@ -214,7 +214,8 @@ def _diff_unkeyed(section, before, after, old_where, new_where) -> list[FactChan
 
 def _fields(old: dict, new: dict, prefix: str = "") -> list[FieldChange]:
     """The fields that differ, by path; nested maps are followed, lists of entries with
-    ids (priorities) too, other lists are compared whole."""
+    ids (priorities) by id, lists of entries without (posts, activities, shares) by
+    :func:`_items`, other lists (of ids, of words) are compared whole."""
     out = []
     for name in dict.fromkeys([*old, *new]):
         a, b = old.get(name), new.get(name)
@@ -237,9 +238,49 @@ def _fields(old: dict, new: dict, prefix: str = "") -> list[FieldChange]:
             if not found:  # the same entries in another order: the order is the change
                 found.append(FieldChange(f"{path} (order)", list(was), list(now)))
             out += found
+        elif _entries(a) and _entries(b):
+            out += _items(a, b, path)
         else:
             out.append(FieldChange(path, a, b))
     return out
+
+
+def _items(old: list[dict], new: list[dict], path: str) -> list[FieldChange]:
+    """Lists of entries without ids (posts, activities, funding shares): an entry found
+    unchanged on both sides is no change; the others are paired in order and compared
+    field by field (``posts[2].period.to``: the second post of NEW), and what is left over
+    is an entry added (``posts[3]``: its place in NEW) or removed (its place in OLD).
+    Cost: O(len(old) + len(new)).
+
+    >>> old = [{"org": "a", "period": {"from": "2008"}}, {"org": "b"}]
+    >>> new = [{"org": "a", "period": {"from": "2009"}}, {"org": "b"}, {"org": "c"}]
+    >>> [(c.path, c.old, c.new) for c in _items(old, new, "posts")]
+    [('posts[1].period.from', '2008', '2009'), ('posts[3]', None, {'org': 'c'})]
+    """
+    unchanged = Counter(_canon(e) for e in old) & Counter(_canon(e) for e in new)
+    left, right = Counter(unchanged), Counter(unchanged)
+    gone = []
+    for i, e in enumerate(old, 1):
+        if left[_canon(e)]:
+            left[_canon(e)] -= 1
+        else:
+            gone.append((i, e))
+    came = []
+    for j, e in enumerate(new, 1):
+        if right[_canon(e)]:
+            right[_canon(e)] -= 1
+        else:
+            came.append((j, e))
+    out = []
+    for (_, a), (j, b) in zip(gone, came, strict=False):
+        out += _fields(a, b, f"{path}[{j}].")
+    out += [FieldChange(f"{path}[{i}]", a, None) for i, a in gone[len(came):]]
+    out += [FieldChange(f"{path}[{j}]", None, b) for j, b in came[len(gone):]]
+    return out
+
+
+def _entries(value) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(e, dict) for e in value)
 
 
 def _with_ids(value) -> bool:

@@ -362,3 +362,21 @@ def test_markdown_neutralises_entities_and_mentions(tmp_path):
     md = to_markdown(diff(SEED, new))
     assert "\\&\\#x202E;" in md and "\\@octocat" in md
     assert not re.search(r"(?<!\\)&#x202E;", md)
+
+
+def test_a_change_inside_a_list_without_ids_is_named_by_its_place(tmp_path):
+    """A post (no id of its own) whose period changed is one field of one post, not the
+    whole list of posts; a post added is that post."""
+    new = tmp_path / "new"
+    shutil.copytree(SEED, new)
+    people = new / "people.yaml"
+    text = people.read_text("utf-8")
+    assert "        period: {from: 2007}\n" in text
+    people.write_text(text.replace("        period: {from: 2007}\n",
+                                   "        period: {from: 2006}\n", 1), "utf-8")
+    (change,) = diff(SEED, new).facts
+    assert change.key == "jukka-kujala"
+    assert [(f.path, f.old, f.new) for f in change.fields] == \
+        [("posts[1].period.from", "2007", "2006")]
+    line = text.splitlines().index("  - id: jukka-kujala") + 1
+    assert change.where == f"{new / 'people.yaml'}:{line}"
