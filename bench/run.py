@@ -43,8 +43,9 @@ override the repeats and the plain path's time limit; ``BENCH_ONLY=commands`` ru
 whole commands alone). After the whole commands come bench/maps.py (``map`` commands on
 the largest store and generated pages in headless Chromium; ``BENCH_BROWSER=0`` leaves
 the browser out, ``BENCH_MAPS=0`` the maps) and bench/changes.py (``diff`` of two
-generated datasets and ``check --as-of``; ``BENCH_CHANGES=0`` leaves it out), each a
-table of its own.
+generated datasets and ``check --as-of``; ``BENCH_CHANGES=0`` leaves it out) and
+bench/push.py (``push`` of the largest store to Virtuoso 7, skipped with a line when it is
+not installed; ``BENCH_PUSH=0`` leaves it out), each a table of its own.
 """
 
 from __future__ import annotations
@@ -1008,6 +1009,15 @@ def main() -> None:
             tables.append((f"Time and change (issue 18, bench/changes.py): two generated "
                            f"datasets of about {largest['triples']:,} triples (seeds 1 and 2)",
                            changes.table(changes.rows(folder, largest["triples"]))))
+        if store is not None and os.environ.get("BENCH_PUSH", "1") != "0":
+            log("== push to Virtuoso (bench/push.py)")
+            push = _bench_module("push")
+            why = push.skipped()
+            heading = (f"Push (issue 19, bench/push.py): whole `push` commands of the store "
+                       f"of the largest size ({largest['triples']:,} triples) to Virtuoso 7 "
+                       f"on 127.0.0.1 (digest login)")
+            tables.append((heading, f"Skipped: {why}" if why else
+                           push.table(push.rows(store, Path(tmp)))))
     text = markdown(sizes, datasets, rows, goals, time.perf_counter() - start, command_goals)
     for heading, table in tables:
         text += f"\n{heading}:\n\n{table}\n"

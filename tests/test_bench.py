@@ -50,3 +50,5 @@ def test_bench_writes_the_table(tmp_path: Path):
     assert "Maps (issue 17, bench/maps.py)" in text and "| `map --view actors` |" in text
     assert "Time and change (issue 18, bench/changes.py)" in text
     assert "| `diff` of two generated datasets (built stores) |" in text
+    assert "Push (issue 19, bench/push.py)" in text
+    assert "| `push` again: the graphs replaced" in text or "Skipped: Virtuoso 7 is not" in text
