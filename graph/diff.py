@@ -555,8 +555,25 @@ def to_markdown(d: Diff) -> str:
 
 def to_json(d: Diff) -> str:
     """The diff as one JSON object: ``old``, ``new``, ``summary``, ``facts``,
-    ``findings``."""
-    return json.dumps(d.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    ``findings``; each fact and finding on a line of its own.
+
+    Written a member at a time by the C encoder (``indent`` would send the whole through
+    Python's: 1M triples, 250 000 changes, 3 s instead of 0.4 s).
+
+    >>> json.loads(to_json(Diff("a", "b", [], []))) == Diff("a", "b", [], []).to_dict()
+    True
+    """
+    def dumps(value) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    members = []
+    for key, value in d.to_dict().items():
+        if isinstance(value, list) and value:
+            items = ",\n".join(f"    {dumps(item)}" for item in value)
+            members.append(f"  {dumps(key)}: [\n{items}\n  ]")
+        else:
+            members.append(f"  {dumps(key)}: {dumps(value)}")
+    return "{\n" + ",\n".join(members) + "\n}\n"
 
 
 __all__ = ["Diff", "FactChange", "FieldChange", "FindingChange", "GitError", "diff",

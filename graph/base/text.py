@@ -19,6 +19,8 @@ def one_line(text: str) -> str:
     'evil\\u001b[2Jtext \\u202egnp.exe'
     """
     text = _SPACE.sub(" ", text)
+    if text.isprintable():  # no control or format character (C, per string): most lines
+        return text
     return "".join(f"\\u{ord(c):04x}" if unicodedata.category(c) in ("Cc", "Cf") else c
                    for c in text)
 
