@@ -48,7 +48,7 @@ def as_of_map(dataset, view: str, opts: dict, year: int, out: Path):
     path = out / f"{view}-{year}.html"
     result = CliRunner().invoke(main, ["map", str(dataset), *_args(view, opts),
                                        "--as-of", str(year), "-o", str(path)])
-    if result.exit_code == 2 and opts.get("id") and "no " in result.output:
+    if result.exit_code == 2 and opts.get("id") and repr(opts["id"]) in result.output:
         return set(), set()
     assert result.exit_code == 0, result.output
     data = blocks(path.read_text("utf-8"))
