@@ -53,6 +53,7 @@ demo: $(STAMP)
 	@echo "Done. Open in a browser (offline is fine):"
 	@echo "  $(OUT)/$(NAME)-report.html          the report: findings, timeline, sources, network"
 	@echo "  $(OUT)/$(NAME)-map-*.html           the maps: actors, strategy, ego, cross-border, findings, overview"
+	@echo "                                       (actors, strategy, ego and cross-border have a year slider: Play)"
 	@echo "  $(OUT)/$(NAME)-map-actors.svg       a picture of the actors map, for a report or a slide"
 	@echo "  $(OUT)/$(NAME)-map-{ego,findings}-$(THEN).html, -$(NOW).html   the same maps as of $(THEN) and $(NOW)"
 	@echo "The graph is in $(OUT)/$(NAME).ttl (and .nt, .jsonld, .graphml, -tables/), the store in"
