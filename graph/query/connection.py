@@ -94,12 +94,14 @@ def login_for(url: str, user: str | None = None, *,
     path = netrc_path(netrc_file)
     if netrc_file is None and not path.is_file():
         return None  # no netrc file at all is the usual case
+    # a file read without being named says so: the user may not know it is read
+    named = f"--netrc {path}" if netrc_file else f"the netrc file {path} (read for a login)"
     try:
         entries = netrc.netrc(os.fspath(path))
     except netrc.NetrcParseError as exc:
-        raise LoginError(f"--netrc {path}: line {exc.lineno}: {exc.msg}") from None
+        raise LoginError(f"{named}: line {exc.lineno}: {exc.msg}") from None
     except OSError as exc:
-        raise LoginError(f"--netrc {path}: cannot read it ({exc.strerror})") from None
+        raise LoginError(f"{named}: cannot read it ({exc.strerror})") from None
     found = entries.authenticators(urllib.parse.urlsplit(url).hostname or "")
     if not found or not found[0]:
         return None
