@@ -220,3 +220,28 @@ def test_virtuoso_ask_table_is_read_as_the_boolean():
              b'"http://www.w3.org/2001/XMLSchema#integer", "value": "0"}}]}}')
     assert json.loads(normalise("ask", table)) == {"head": {}, "boolean": False}
     assert normalise("select", table) == table
+
+
+def test_where_a_password_comes_from(tmp_path, monkeypatch):
+    """--user: REGIOGRAPH_PASSWORD first, then a prompt (at a terminal), else a clear
+    error; without --user, the host's netrc entry (NETRC or ~/.netrc), else no login."""
+    from graph.query.connection import PASSWORD_ENV, LoginError, login_for
+
+    asked = []
+    login = login_for("http://127.0.0.1:8890/sparql", "dba",
+                      ask=lambda prompt: asked.append(prompt) or "typed", environ={})
+    assert (login.password, login.origin) == ("typed", "the prompt")
+    assert asked == ["Password for dba at http://127.0.0.1:8890"]
+    login = login_for("http://127.0.0.1:8890/sparql", "dba", ask=lambda p: "typed",
+                      environ={PASSWORD_ENV: "from-env"})
+    assert login.password == "from-env" and "from-env" not in repr(login) + str(login)
+    with pytest.raises(LoginError, match="REGIOGRAPH_PASSWORD"):
+        login_for("http://127.0.0.1:8890/sparql", "dba", environ={})
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login alice password s3cret\n")
+    monkeypatch.setenv("NETRC", str(netrc))
+    login = login_for("http://127.0.0.1:8890/sparql", environ={})
+    assert (login.user, login.password) == ("alice", "s3cret")
+    assert login_for("http://other.example/sparql", environ={}) is None
+    monkeypatch.setenv("NETRC", str(tmp_path / "none"))
+    assert login_for("http://127.0.0.1:8890/sparql", environ={}) is None
