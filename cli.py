@@ -836,7 +836,7 @@ def push(dataset: str, endpoint: str, graph_iri: str | None, update: str | None,
         _query_error(exc)
     where = "the default graph" if target is None else f"graph <{target}>"
     how = (f"both replaced at once by an update at {done.update}" if done.update
-           else "written in place (no update endpoint)")
+           else "written in place: no update endpoint")
     click.echo(f"Pushed {done.triples} triples to {where} and {done.derived_triples} "
                f"derived ones to graph <{done.derived_graph}> at {endpoint} "
                f"({done.requests} requests; {how}).")

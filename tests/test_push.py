@@ -344,7 +344,7 @@ def test_in_place_says_what_the_graph_holds(oxigraph_store, seed, tmp_path):
 def test_push_command_with_update_none(oxigraph_store):
     out = regiograph("push", str(SEED), "--endpoint", oxigraph_store.graph_store, "--graph",
                      "https://example.org/cli-in-place/", "--update", "none").stdout
-    assert "written in place (no update endpoint)" in out
+    assert "written in place: no update endpoint)." in out
 
 
 

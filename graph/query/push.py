@@ -451,26 +451,33 @@ def push(store: Store, endpoint: str, graph: str | None, *, update: str | None =
                     sender.send(url, "PUT", b"", "application/n-triples")
                 counts.append(sent)
                 moves.append((target, into, sent > 0))
-    if update is not None:
-        try:
-            # not sent again after an answer that may have been lost on the way: the
-            # update may have run, and a second run would find no staging graphs
-            sender.send(update, "POST", _form("update", _update_text(moves)),
-                        "application/x-www-form-urlencoded", retry_unanswered=False)
-        except Refused as exc:  # answered: the update did not run
-            stagings = [s for _, s, filled in moves if filled]
-            raise PushFailed(
-                f"{exc}. Every triple arrived, but the update that replaces the graphs "
-                f"failed: no graph was replaced. {_remove(sender, update, stagings)}"
-                ) from None
-        except EndpointError as exc:  # no answer: the update may have run
-            raise PushFailed(
-                f"{exc}. Every triple arrived in the staging graphs "
-                f"{', '.join(f'<{s}>' for _, s, f in moves if f)}, but the update that "
-                f"replaces the graphs gave no answer: if it ran, the graphs are replaced "
-                f"and the staging graphs gone; if not, the graphs are as they were. Push "
-                f"again to be sure.") from None
+            if update is not None:
+                bar.set_postfix_str("replacing the graphs (one update)")
+                _replace(sender, update, moves)
     return Pushed(graph, derived, counts[0], counts[1], sender.requests, update)
+
+
+def _replace(sender: _Sender, update: str, moves: list[tuple[str | None, str, bool]]
+             ) -> None:
+    """Send the one update that replaces the graphs; PushFailed saying what the store
+    holds when it fails."""
+    try:
+        # not sent again after an answer that may have been lost on the way: the update
+        # may have run, and a second run would find no staging graphs
+        sender.send(update, "POST", _form("update", _update_text(moves)),
+                    "application/x-www-form-urlencoded", retry_unanswered=False)
+    except Refused as exc:  # answered: the update did not run
+        stagings = [s for _, s, filled in moves if filled]
+        raise PushFailed(
+            f"{exc}. Every triple arrived, but the update that replaces the graphs "
+            f"failed: no graph was replaced. {_remove(sender, update, stagings)}") from None
+    except EndpointError as exc:  # no answer: the update may have run
+        raise PushFailed(
+            f"{exc}. Every triple arrived in the staging graphs "
+            f"{', '.join(f'<{s}>' for _, s, f in moves if f)}, but the update that "
+            f"replaces the graphs gave no answer: if it ran, the graphs are replaced and "
+            f"the staging graphs gone; if not, the graphs are as they were. Push again "
+            f"to be sure.") from None
 
 
 def _failed(exc: EndpointError, target: str | None, into: str, sent: int, number: int,
