@@ -245,3 +245,69 @@ def test_where_a_password_comes_from(tmp_path, monkeypatch):
     assert login_for("http://other.example/sparql", environ={}) is None
     monkeypatch.setenv("NETRC", str(tmp_path / "none"))
     assert login_for("http://127.0.0.1:8890/sparql", environ={}) is None
+
+
+class _BasicAuthProxy:
+    """A reverse proxy on 127.0.0.1 that asks for HTTP basic auth (user ``ana``, password
+    ``pw``) before it passes a request on to ``target``: a store behind a login of the
+    other kind than Virtuoso's digest."""
+
+    def __init__(self, target: str):
+        import base64
+        import http.server
+        import threading
+        import urllib.request
+
+        expected = "Basic " + base64.b64encode(b"ana:pw").decode()
+        self.seen: list[str] = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - the http.server naming
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                given = self.headers.get("Authorization")
+                outer.seen.append(given or "")
+                if given != expected:
+                    self.send_response(401)
+                    self.send_header("WWW-Authenticate", 'Basic realm="store"')
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                request = urllib.request.Request(target, data=body, method="POST", headers={
+                    "Content-Type": self.headers["Content-Type"],
+                    "Accept": self.headers["Accept"]})
+                with urllib.request.urlopen(request, timeout=60) as answer:
+                    data = answer.read()
+                    kind = answer.headers["Content-Type"]
+                self.send_response(200)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        outer = self
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join()
+
+
+def test_basic_auth(oxigraph_store, built):  # noqa: F811 - the fixture
+    run("push", built["seed"], "--endpoint", oxigraph_store.graph_store, "--graph", GRAPH)
+    proxy = _BasicAuthProxy(oxigraph_store.query)
+    try:
+        args = ["info", "--format", "json", "--endpoint", proxy.url, "--graph", GRAPH]
+        expected = run("info", "--format", "json", built["seed"])
+        assert run(*args, "--user", "ana", env={"REGIOGRAPH_PASSWORD": "pw"}) == expected
+        wrong = run(*args, "--user", "ana", env={"REGIOGRAPH_PASSWORD": "nope"}, code=6)
+        assert "was not accepted" in wrong and "nope" not in wrong
+        assert any(s.startswith("Basic ") for s in proxy.seen)
+    finally:
+        proxy.close()
