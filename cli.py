@@ -510,7 +510,7 @@ def map_cmd(dataset, output, view, group, ident, depth, lang, color, size, layou
         if isinstance(exc, MissingId) and when is not None:  # there, but not then?
             from graph.loader.asof import why_absent
 
-            why = why_absent(whole.document()[0], exc.ident, as_of)
+            why = why_absent(whole.document()[0], exc.ident, as_of, exc.sections)
             if why is not None:
                 raise click.UsageError(
                     f"{exc.ident!r} is in the dataset but not as of {as_of}: {why}; give a "
@@ -653,7 +653,8 @@ def query(args, file, name, params, fmt, timeout, memory, limit, endpoint, graph
                     _fail(exc)
                 answer = sparql.run_local(store_path, prepared, values, timeout,
                                           memory=memory * 2**20)
-        answer = sparql.sorted_lists(answer, prepared)  # one answer from every store
+        if named is not None:  # a package query: one answer from every store
+            answer = sparql.sorted_lists(answer, prepared)
         if fmt == "table" and answer.kind == "graph":
             fmt = "turtle"
         if fmt != "table":

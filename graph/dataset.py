@@ -33,6 +33,7 @@ from .loader.facts import Facts, load_facts
 from .model.schema import CheckError
 from .rdf.mapping import from_triples, to_quads
 from .store.store import (
+    OutdatedStore,
     build_store,
     data_triples,
     is_store,
@@ -71,8 +72,15 @@ class Dataset:
         """Open a facts folder (validating it) or a built store folder."""
         path = Path(path)
         if is_store(path):
-            info = store_info(path)
-            return cls(info["dataset"], open_store(path), path)
+            # the build this name points to now: a later build publishes a new one under
+            # the same name, and what is kept must be read from the store that is open
+            real = path.resolve()
+            try:
+                store = open_store(real)
+            except OutdatedStore as exc:  # said with the name the user gave
+                raise OutdatedStore(str(exc).replace(os.fspath(real), os.fspath(path), 1)) \
+                    from None
+            return cls(store_info(real)["dataset"], store, real)
         facts = load_facts(path, display=os.fspath(path))
         return cls(facts.id, memory_store(to_quads(facts)), path, facts)
 
@@ -101,6 +109,16 @@ class Dataset:
             raise EndpointError(
                 f"{url} holds {what} in {where}; give the --graph that "
                 "`regiograph push` wrote (it says it: by default the dataset's base IRI)")
+        # the checks read the derived graph: one pushed by an earlier regiograph (or none)
+        # would make them report false gaps or miss overlaps
+        from .store.derive import DERIVED_BY, DERIVED_FACTS, DERIVED_GRAPH, DERIVED_VERSION
+
+        if not store.query(f"ASK {{ GRAPH <{DERIVED_GRAPH.value}> {{ <{DERIVED_FACTS.value}> "
+                           f"<{DERIVED_BY.value}> ?v FILTER (?v >= {DERIVED_VERSION}) }} }}"):
+            raise EndpointError(
+                f"{url} holds the dataset but not the facts this regiograph derives from it "
+                "(who sits at which table, countries, nested areas, names): push it again "
+                "with this version's `regiograph push`")
         return cls(found[0][0].value, store, None)
 
     # -- facts ---------------------------------------------------------------

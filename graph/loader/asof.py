@@ -169,10 +169,12 @@ def facts_as_of(facts: dict, date: str) -> AsOf:
     return result
 
 
-def why_absent(facts: dict, ident: str, date: str) -> str | None:
+def why_absent(facts: dict, ident: str, date: str,
+               sections: tuple[str, ...] | None = None) -> str | None:
     """Why the entry ``ident`` of ``facts`` (a canonical document) is not there as of
     ``date``, in a few words: its own period (or date) excludes it, or it depends on
-    something that does. None when no entry has that id, or it is there as of ``date``.
+    something that does. None when no entry of ``sections`` (None: any) has that id, or
+    it is there as of ``date``.
     Raises AsOfError. Cost: one pass to find it, and :func:`facts_as_of` when its own
     period holds.
 
@@ -184,7 +186,8 @@ def why_absent(facts: dict, ident: str, date: str) -> str | None:
     """
     span = as_of_span(date)
     for section, entries in facts.items():
-        if section == "dataset" or section not in SECTIONS:
+        if section == "dataset" or section not in SECTIONS or \
+                (sections is not None and section not in sections):
             continue
         for entry in entries:
             if not isinstance(entry, dict) or entry.get("id") != ident:

@@ -145,9 +145,10 @@ class MapError(ValueError):
 class MissingId(MapError):
     """``--id`` names nothing of the dataset (or of the dataset as of ``--as-of``)."""
 
-    def __init__(self, message: str, ident: str):
+    def __init__(self, message: str, ident: str, sections: tuple[str, ...] | None = None):
         super().__init__(message)
         self.ident = ident
+        self.sections = sections  # where it was looked for (None: every section)
 
 
 class MapTooLarge(MapError):
@@ -310,7 +311,8 @@ def strategy_view(G: nx.MultiDiGraph, strategy) -> nx.MultiDiGraph:
                        + _some(n for n in G if _of_kind(G, n, ("strategy",))))
     if strategy not in G or not _of_kind(G, strategy, ("strategy",)):
         raise MissingId(f"no strategy with id {strategy!r}; strategies are: "
-                        + _some(n for n in G if _of_kind(G, n, ("strategy",))), strategy)
+                        + _some(n for n in G if _of_kind(G, n, ("strategy",))), strategy,
+                        ("strategies",))
     return _induced(G, strategy_scope(G, strategy))
 
 

@@ -15,14 +15,18 @@ host and port (a redirect elsewhere gets no credentials).
 
 from __future__ import annotations
 
+import html
 import netrc
 import os
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from ..base.text import one_line
 
 PASSWORD_ENV = "REGIOGRAPH_PASSWORD"
 """The environment variable read for ``--user``'s password."""
@@ -102,10 +106,13 @@ def login_for(url: str, user: str | None = None, *,
         raise LoginError(f"{named}: line {exc.lineno}: {exc.msg}") from None
     except OSError as exc:
         raise LoginError(f"{named}: cannot read it ({exc.strerror})") from None
-    found = entries.authenticators(urllib.parse.urlsplit(url).hostname or "")
+    host = urllib.parse.urlsplit(url).hostname or ""
+    found = entries.authenticators(host)
     if not found or not found[0]:
         return None
-    return Login(found[0], found[2] or "", f"netrc {path}")
+    if not found[2]:
+        raise LoginError(f"{named}: the entry for {host} has no password")
+    return Login(found[0], found[2], f"netrc {path}")
 
 
 def _origin(url: str) -> str:
@@ -142,6 +149,28 @@ def opener(url: str, login: Login | None = None) -> urllib.request.OpenerDirecto
     return urllib.request.build_opener(*handlers)
 
 
+def server_words(body: bytes | str, limit: int = 300) -> str:
+    r"""What a store said in an error's body, for a message: an HTML page reduced to its
+    text, the first line that names an error (Virtuoso's ``SR…`` codes first), as one
+    printable line (``graph.base.text.one_line``: a terminal acts on none of it), at most
+    ``limit`` characters, after ": " — or "" when it said nothing.
+
+    >>> server_words(b"<html><title>t</title><h1>500</h1><p>Virtuoso 42000 Error SR186: "
+    ...              b"No permission</p></html>")
+    ': Virtuoso 42000 Error SR186: No permission'
+    >>> server_words("boom \x1b]0;pwned\x07\nmore")
+    ': boom \\u001b]0;pwned\\u0007'
+    """
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    if text.lstrip()[:1] == "<":  # an HTML page: its text
+        text = html.unescape(re.sub(r"(?s)<(script|style|title).*?</\1>|<[^>]*>", "\n", text))
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    said = [line for line in lines if re.search(r"\bSR\d+", line)] or \
+        [line for line in lines if re.search(r"\bError\b", line)]
+    first = one_line((said or lines or [""])[0])[:limit]
+    return f": {first}" if first else ""
+
+
 def refused_login(status: int, login: Login | None) -> str:
     """What to say after a 401 or 403, without the password.
 
@@ -159,4 +188,4 @@ def refused_login(status: int, login: Login | None) -> str:
 
 
 __all__ = ["PASSWORD_ENV", "Login", "LoginError", "Redirected", "login_for", "netrc_path",
-           "opener", "refused_login"]
+           "opener", "refused_login", "server_words"]

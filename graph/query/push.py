@@ -33,10 +33,8 @@ True
 
 from __future__ import annotations
 
-import html
 import http.client
 import os
-import re
 import socket
 import sys
 import tempfile
@@ -50,8 +48,9 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, RdfFormat, Store
 
+from ..base.text import one_line
 from ..store.derive import derived_graph_of
-from .connection import Login, Redirected, opener, refused_login
+from .connection import Login, Redirected, opener, refused_login, server_words
 from .sparql import EndpointError, QueryError, check_endpoint, check_timeout
 
 CHUNK_TRIPLES = 50_000
@@ -238,7 +237,7 @@ class _Sender:
             except urllib.error.HTTPError as exc:
                 detail = exc.read().decode("utf-8", "replace").strip()
                 wait = _retry_after(exc.headers.get("Retry-After"))
-                problem = f"{url} answered {exc.code} {exc.reason}"
+                problem = f"{url} answered {exc.code} {one_line(str(exc.reason))}"
                 if exc.code in (401, 403):
                     raise Refused(f"{problem}: {refused_login(exc.code, self.login)}"
                                   + (f" ({detail[:200]})" if detail else ""), exc.code) from None
@@ -282,15 +281,8 @@ def _transient_status(status: int, detail: str) -> bool:
 def _detail(detail: str) -> str:
     """The store's own words, shortened to their first line, and what would mend the
     error when it is one of :data:`LASTING`."""
-    if detail.lstrip()[:1] == "<":  # an HTML page: its text
-        detail = html.unescape(re.sub(r"(?s)<(script|style|title).*?</\1>|<[^>]*>", "\n",
-                                      detail))
-    lines = [line.strip() for line in detail.splitlines() if line.strip()]
-    said = [line for line in lines if re.search(r"\bSR\d+", line)] or \
-        [line for line in lines if re.search(r"\bError\b", line)]
-    first = (said or lines or [""])[0][:300]
     hint = next((f" ({text})" for code, text in LASTING.items() if code in detail), "")
-    return f": {first}{hint}" if first else hint
+    return server_words(detail) + hint
 
 
 def _retry_after(value: str | None) -> float | None:

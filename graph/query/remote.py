@@ -29,8 +29,8 @@ output on the seed and on generated data (docs/remote.md lists them for users):
   not ``{"boolean": …}``: :func:`normalise` reads such a table as the boolean.
 - **GROUP_CONCAT's order** is the store's (SPARQL leaves it open), and Virtuoso gives ""
   where the embedded store leaves an empty one unbound:
-  :func:`graph.query.sparql.sorted_lists` sorts the items and unbinds an empty one for
-  every store.
+  :func:`graph.query.sparql.sorted_lists` sorts the items of the named queries' lists
+  and unbinds an empty one, for every store.
 - **Booleans in results** come back as ``1``/``0`` integers: queries give a yes/no
   column as the text ``"true"``/``"false"`` (overlap checks' ``known1``/``known2``).
 - **Language tags.** A filter inside an OPTIONAL that reads a variable bound outside it
@@ -72,8 +72,9 @@ from pyoxigraph import (
     parse_query_results,
 )
 
+from ..base.text import one_line
 from ..store.derive import DERIVED_GRAPH, derived_graph_of
-from .connection import Login, Redirected, opener, refused_login
+from .connection import Login, Redirected, opener, refused_login, server_words
 from .sparql import (
     BASE_QUERY,
     DEFAULT_TIMEOUT,
@@ -86,29 +87,40 @@ from .sparql import (
     check_endpoint,
     check_timeout,
     code_parts,
+    outer_group,
     prepare,
     results,
 )
 
 RESULTS_JSON = "application/sparql-results+json"
+_FORM = re.compile(r"\s*(?:(?:PREFIX\s+[^\s:]*:\s*<iri>|BASE\s*<iri>)\s*)*"
+                   r"(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 NTRIPLES = "application/n-triples"
 
 
 @lru_cache(maxsize=256)
 def query_form(text: str) -> str:
     """``"ask"``, ``"select"`` or ``"graph"`` (CONSTRUCT, DESCRIBE): what ``text`` asks
-    for, read by the embedded engine's own parser (on an empty store, so at no cost but
-    the parse). Raises QueryError for a text the engine cannot read.
+    for: the first keyword after its PREFIX and BASE declarations (comments, strings and
+    IRIs skipped), or, when that is not plain, what the embedded engine makes of it on an
+    empty store. Raises QueryError for a text the engine cannot read.
 
-    >>> query_form("ASK { ?s ?p ?o }"), query_form("SELECT * { ?s ?p ?o }")
-    ('ask', 'select')
-    >>> query_form("CONSTRUCT WHERE { ?s ?p ?o }")
-    'graph'
+    >>> query_form("PREFIX ask: <http://e.org/> # ASK\\nSELECT * { ?s ?p ?o }")
+    'select'
+    >>> query_form("ASK { ?s ?p ?o }"), query_form("CONSTRUCT WHERE { ?s ?p ?o }")
+    ('ask', 'graph')
     """
+    code = "".join(" <iri> " if opaque and piece.startswith("<") else
+                   " " if opaque and piece.startswith("#") else piece
+                   for _, piece, opaque in code_parts(text))
+    m = _FORM.match(code)
+    if m:
+        word = m.group(1).upper()
+        return {"SELECT": "select", "ASK": "ask"}.get(word, "graph")
     try:
         result = Store().query(text)
     except SyntaxError as exc:
-        raise QueryError(f"not a SPARQL query: {exc}") from None
+        raise QueryError(f"not a SPARQL query: {one_line(str(exc))}") from None
     if isinstance(result, QueryBoolean):
         return "ask"
     return "select" if isinstance(result, QuerySolutions) else "graph"
@@ -154,8 +166,11 @@ def normalise(form: str, data: bytes) -> bytes:
         doc = json.loads(data)
     except ValueError:
         return data
-    rows = doc.get("results", {}).get("bindings") if isinstance(doc, dict) else None
-    if "boolean" in doc or not isinstance(rows, list) or len(rows) > 1:
+    if not isinstance(doc, dict) or "boolean" in doc or \
+            not isinstance(doc.get("results"), dict):
+        return data  # read as what it is, or refused as no SPARQL results, by the caller
+    rows = doc["results"].get("bindings")
+    if not isinstance(rows, list) or len(rows) > 1:
         return data
     value = ""
     if rows and isinstance(rows[0], dict) and len(rows[0]) == 1:
@@ -181,11 +196,12 @@ class RemoteStore:
         if graph is not None:
             try:
                 NamedNode(graph)
-            except ValueError as exc:
-                raise QueryError(f"--graph {graph}: not an absolute IRI ({exc})") from None
+            except ValueError:
+                raise QueryError(f"--graph {one_line(graph)}: not an absolute IRI") from None
         self.graph = graph
         self.login = login
         self.timeout = check_timeout(timeout)
+        self._opener = opener(self.url, login)  # one per store: one login challenge
 
     def __repr__(self) -> str:
         return f"RemoteStore({self.url!r}, graph={self.graph!r}, login={self.login!r})"
@@ -209,12 +225,11 @@ class RemoteStore:
             "Content-Type": "application/x-www-form-urlencoded", "Accept": accept,
             "User-Agent": "regiograph"})
         try:
-            with _urlopen(request, self.timeout, self.login) as response:
+            with _urlopen(request, self.timeout, self.login, self._opener) as response:
                 data = response.read()
         except urllib.error.HTTPError as exc:
-            detail = exc.read().decode("utf-8", "replace").strip()[:500]
-            raise EndpointError(f"{self.url} answered {exc.code} {exc.reason}: "
-                                f"{detail}") from None
+            raise EndpointError(f"{self.url} answered {exc.code} {one_line(str(exc.reason))}"
+                                f"{server_words(exc.read())}") from None
         except TimeoutError:
             raise QueryTimeout(f"{self.url} gave no answer within {self.timeout:g} s "
                                "(--timeout)") from None
@@ -239,12 +254,23 @@ class RemoteStore:
             if form == "graph":
                 return list(parse(data, format=RdfFormat.N_TRIPLES))
             result = parse_query_results(data, format=QueryResultsFormat.JSON)
-            return bool(result) if isinstance(result, QueryBoolean) else result
-        except (SyntaxError, ValueError) as exc:
+            if isinstance(result, QueryBoolean):
+                return bool(result)
+            return Solutions(result.variables, list(result))  # read whole: errors here
+        except (SyntaxError, ValueError, TypeError) as exc:
             what = "N-Triples" if form == "graph" else "SPARQL JSON results"
             raise EndpointError(f"{self.url} answered something that is not {what} "
-                                f"(it begins {data[:40]!r}: {exc}); is it a SPARQL query "
-                                "endpoint?") from None
+                                f"(it begins {_begins(data)}: {one_line(str(exc))}); is "
+                                "it a SPARQL query endpoint?") from None
+
+
+class Solutions(list):
+    """A SELECT's rows read whole from an endpoint's answer (pyoxigraph ``QuerySolution``
+    each), with their ``variables``, as ``Store.query`` gives them."""
+
+    def __init__(self, variables, rows):
+        super().__init__(rows)
+        self.variables = variables
 
 
 def run_remote(url: str, prepared: Prepared, params: Mapping[str, object] | None = None,
@@ -255,26 +281,43 @@ def run_remote(url: str, prepared: Prepared, params: Mapping[str, object] | None
     ``graph`` and its derived facts, logs in with ``login`` and evens out the stores'
     differences.
 
-    Parameters travel as a trailing VALUES block; ids are looked up on the endpoint.
+    Parameters travel in the text as a ``VALUES`` block at the start of the query's
+    outermost group (on the same line: error positions do not move), which binds them as
+    the embedded store's substitution does; so a parameter's variable that the pattern
+    names must be bound by a triple pattern of that group
+    (:attr:`graph.query.sparql.Prepared.anchored`), else QueryError says so. Ids are
+    looked up on the endpoint.
     """
     store = RemoteStore(url, graph, login=login, timeout=timeout)
     text = prepared.text
     if params:
-        if prepared.trailing_values:
-            raise QueryError("this query ends with its own VALUES block, so --param cannot "
-                             "be sent to an endpoint with it; bind the value in the query")
+        # a variable the pattern binds elsewhere (a subquery, OPTIONAL, UNION) would be
+        # joined after them, not substituted; one it never names is selected alike
+        loose = [n for n in params if n in prepared.in_pattern
+                 and (n not in prepared.anchored or prepared.group_at < 0)]
+        if loose:
+            raise QueryError(
+                f"--param {loose[0]}: on an endpoint a parameter travels in the query as "
+                "VALUES at the start of its outermost group, which binds it as on a DATASET "
+                f"only when ?{loose[0]} is bound by a triple pattern of that group (not only "
+                "in a subquery, OPTIONAL or UNION); bind the value in the query instead")
 
         def lookup(ident: str) -> NamedNode | None:
-            probe = prepare("SELECT ?x WHERE { ?x dct:identifier ?id } LIMIT 2"
-                            + _values_clause({"id": Literal(ident)}))
+            # VALUES inside the group: Virtuoso refuses a trailing one whose variable the
+            # SELECT does not give ("No column id")
+            probe = prepare("SELECT ?x WHERE { "
+                            + _values_clause({"id": Literal(ident)}).strip()
+                            + " ?x dct:identifier ?id } LIMIT 2")
             rows = _bindings(url, store.send(probe.text, "select"))
             x = rows[0].get("x") if len(rows) == 1 else None
             if isinstance(x, dict) and x.get("type") == "uri":
                 return NamedNode(str(x.get("value")))
             return None
 
-        text = prepared.user_text + _values_clause(bind(params, lookup))
-        prepared = prepare(text)  # check the text that is sent, once more
+        block = _values_clause(bind(params, lookup)).strip()
+        at = prepared.group_at if prepared.group_at >= 0 else outer_group(text)
+        sent = f"{text[:at]} {block}{text[at:]}" if at >= 0 else f"{text}\n{block}"
+        prepared = prepare(sent)  # checked once more as sent
         text = prepared.text
     data = store.send(in_graph(text, graph), "graph" if prepared.is_graph else prepared.form)
     answer = Answer("graph" if prepared.is_graph else "results", data, "")
@@ -285,17 +328,18 @@ def run_remote(url: str, prepared: Prepared, params: Mapping[str, object] | None
     return answer
 
 
-def _urlopen(request: urllib.request.Request, timeout: float, login: Login | None = None):
+def _urlopen(request: urllib.request.Request, timeout: float, login: Login | None = None,
+             director=None):
     try:
-        return opener(request.full_url, login).open(request, timeout=timeout)
+        return (director or opener(request.full_url, login)).open(request, timeout=timeout)
     except Redirected as exc:
-        raise EndpointError(str(exc)) from None
+        raise EndpointError(one_line(str(exc))) from None
     except urllib.error.HTTPError as exc:
         if exc.code in (401, 403):
-            detail = exc.read().decode("utf-8", "replace").strip()[:200]
-            raise EndpointError(f"{request.full_url} answered {exc.code} {exc.reason}: "
+            raise EndpointError(f"{request.full_url} answered {exc.code} "
+                                f"{one_line(str(exc.reason))}: "
                                 f"{refused_login(exc.code, login)}"
-                                + (f" ({detail})" if detail else "")) from None
+                                f"{server_words(exc.read())}") from None
         raise
 
 
@@ -344,7 +388,7 @@ def _check_answer(url: str, answer: Answer) -> None:
     except (SyntaxError, ValueError, KeyError, TypeError) as exc:
         what = "N-Triples" if answer.kind == "graph" else "SPARQL JSON results"
         raise EndpointError(f"{url} answered something that is not {what} (it begins "
-                            f"{_begins(answer.data)}: {exc}); is it a SPARQL query "
+                            f"{_begins(answer.data)}: {one_line(str(exc))}); is it a SPARQL query "
                             "endpoint?") from None
 
 

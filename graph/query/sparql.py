@@ -79,6 +79,7 @@ from pyoxigraph import (
     serialize,
 )
 
+from ..base.text import one_line
 from ..model.vocab import PREFIXES, literal_value
 
 RESULT_FORMATS = {
@@ -107,12 +108,27 @@ def check_timeout(timeout: float, low: float = 0.1) -> float:
 
 
 def check_endpoint(url: str, option: str = "--endpoint") -> str:
-    """``url`` when it is an http:// or https:// URL with a host; QueryError (exit 2)
-    otherwise (file:///etc/passwd, ftp://…: urllib would read those too)."""
-    parts = urllib.parse.urlsplit(url)
+    """``url`` when it is an http:// or https:// URL with a host and no login in it;
+    QueryError (exit 2) otherwise (file:///etc/passwd, ftp://…: urllib would read those
+    too; a bad port; ``http://user:password@host``, whose password would be printed).
+
+    >>> check_endpoint("http://u:pw@127.0.0.1/q")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    graph.query.sparql.QueryError: --endpoint: give the login with --user NAME ...
+    """
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 - read for its check: a port that is no number raises
+    except ValueError as exc:
+        raise QueryError(f"{option} {one_line(url)}: not a URL ({exc})") from None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise QueryError(f"{option} {url}: only http:// and https:// endpoints are "
+        raise QueryError(f"{option} {one_line(url)}: only http:// and https:// endpoints are "
                          "accepted (like http://127.0.0.1:7878/query)")
+    if parts.username is not None or parts.password is not None:
+        # a password in a URL is printed in messages and seen by others in `ps`
+        raise QueryError(f"{option}: give the login with --user NAME (password in "
+                         "REGIOGRAPH_PASSWORD) or a netrc file, not in the URL")
     return url
 
 
@@ -189,6 +205,8 @@ class Prepared:
     #: the columns that are a GROUP_CONCAT, each with its separator (see
     #: :func:`sorted_lists`)
     concatenated: tuple[tuple[str, str], ...] = ()
+    #: the variables named in the WHERE clause (the others are only selected)
+    in_pattern: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def is_graph(self) -> bool:
@@ -220,17 +238,25 @@ def prepare(text: str) -> Prepared:
     full = prologue + text
     anchored, group_at = _anchored(query), -1
     if anchored and query.name != "ConstructQuery":
-        group_at = _outer_group(full)
+        group_at = outer_group(full)
     return Prepared(
         full, _FORMS[query.name], len(missing), frozenset(_variables(query)),
         dict.get(query, "valuesClause") is not None, text,
         anchored if group_at >= 0 else frozenset(), group_at, _concatenated(query),
+        frozenset(_variables(dict.get(query, "where"))),
     )
 
 
 def _anchored(query) -> frozenset[str]:
     """The variables of the triple patterns written directly in the outermost group of
-    the WHERE clause (not in OPTIONAL, UNION, MINUS, GRAPH, FILTER or a subquery)."""
+    the WHERE clause, or in a ``GRAPH <iri> { … }`` of triple patterns there (not in
+    OPTIONAL, UNION, MINUS, FILTER, a subquery or a GRAPH of a variable).
+
+    >>> sorted(prepare("SELECT * { GRAPH <http://g> { ?a rg:p ?b } OPTIONAL { ?b rg:q ?c } }"
+    ...                ).anchored)
+    ['a', 'b']
+    """
+    from rdflib.term import URIRef as RdflibURIRef
     from rdflib.term import Variable as RdflibVariable
 
     where = dict.get(query, "where")
@@ -238,12 +264,19 @@ def _anchored(query) -> frozenset[str]:
         return frozenset()
     found = set()
     for part in dict.get(where, "part") or ():
-        if getattr(part, "name", None) == "TriplesBlock":
+        name = getattr(part, "name", None)
+        if name == "GraphGraphPattern":  # GRAPH <iri> { triples only }: required, joined
+            inner = dict.get(part, "graph")
+            parts = dict.get(inner, "part") or () if inner is not None else ()
+            if isinstance(dict.get(part, "term"), RdflibURIRef) and parts and all(
+                    getattr(p, "name", None) == "TriplesBlock" for p in parts):
+                name, part = "TriplesBlock", inner
+        if name == "TriplesBlock":
             found |= {str(n) for n in _walk(part) if isinstance(n, RdflibVariable)}
     return frozenset(found)
 
 
-def _outer_group(text: str) -> int:
+def outer_group(text: str) -> int:
     """Where the outermost group's ``{`` of a SELECT, ASK or DESCRIBE query ends in
     ``text`` (the first ``{`` outside comments, strings, IRIs and parentheses), or -1."""
     depth = 0
@@ -526,18 +559,23 @@ def _concatenated(query) -> tuple[tuple[str, str], ...]:
                 and hasattr(expr, "keys") and list(expr.keys()) == ["expr"]:
             expr = expr["expr"]
         if getattr(expr, "name", "") == "Aggregate_GroupConcat":
-            separator = expr.get("separator")
-            found.append((str(item["evar"]), " " if separator is None else str(separator)))
+            # a CompValue answers .get of a missing key with the key's name
+            separator = str(expr["separator"]) if "separator" in expr else " "
+            found.append((str(item["evar"]), separator))
     return tuple(dict.fromkeys(found))
 
 
 def sorted_lists(answer: Answer, prepared: Prepared) -> Answer:
-    """``answer`` with the items of each GROUP_CONCAT column (:attr:`Prepared.concatenated`)
-    in sorted order (:func:`sorted_items`; an empty one unbound). SPARQL 1.1 leaves the
-    order of a GROUP_CONCAT to the store (18.5.1.7), and stores differ (the embedded one
-    and Virtuoso join the same members in different orders); sorted, every store gives
-    one answer. Cost: one parse and dump of the JSON
-    results when the query has such a column, else none.
+    """``answer`` of a *named query* (a package file) with the items of each GROUP_CONCAT
+    column (:attr:`Prepared.concatenated`) in sorted order (:func:`sorted_items`; an
+    empty one unbound). SPARQL 1.1 leaves the order of a GROUP_CONCAT to the store
+    (18.5.1.7), and stores differ (the embedded one and Virtuoso join the same members in
+    different orders; Virtuoso gives "" where the embedded store leaves an empty one
+    unbound); sorted, every store gives one answer. The named queries are written for
+    it: their lists are of ids or of names joined by a separator they do not hold, and
+    none orders or DISTINCTs by a list. A query of one's own is answered as the store
+    answers it. Cost: one parse and dump of the JSON results when the query has such a
+    column, else none.
 
     >>> p = prepare('SELECT ?a (GROUP_CONCAT(?b; separator=", ") AS ?l) { ?a ?x ?b } GROUP BY ?a')
     >>> p.concatenated
@@ -719,14 +757,9 @@ def query_rows(store: Store, text: str, params: Mapping[str, object]):
     result = query_store(store, prepared, bind(params, store_lookup(store)))
     if isinstance(result, QueryBoolean):
         return bool(result)
-    if isinstance(result, QuerySolutions):
+    if isinstance(result, QuerySolutions) or hasattr(result, "variables"):  # or remote rows
         columns = [v.value for v in result.variables]
-        rows = Rows(({c: python_value(s[c]) for c in columns} for s in result), columns)
-        for row in rows:  # one order for every store, as sorted_lists gives it
-            for column, separator in prepared.concatenated:
-                if isinstance(row.get(column), str):
-                    row[column] = sorted_items(row[column], separator)
-        return rows
+        return Rows(({c: python_value(s[c]) for c in columns} for s in result), columns)
     return list(result)
 
 

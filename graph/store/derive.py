@@ -27,8 +27,8 @@ still see the facts alone (the default graph):
 >>> from pyoxigraph import Store
 >>> store = Store()
 >>> derive(store)
->>> len(store)
-0
+>>> len(store)  # of nothing, nothing is derived: only which version derived it
+1
 """
 
 from __future__ import annotations
@@ -45,6 +45,10 @@ from ..model.vocab import RG, sparql_prologue
 #: the named graph of derived facts (never exported: it follows from the facts)
 DERIVED_GRAPH = NamedNode("https://w3id.org/regiograph/derived")
 SEATED_AT, COUNTRY, SHOWN_NAME, WITHIN = RG.seatedAt, RG.country, RG.shownName, RG.within
+#: ``rg:derivedFacts rg:derivedVersion N`` in the derived graph: which
+#: :data:`DERIVED_VERSION` wrote it (a copy pushed to a shared store says it too; the
+#: subject is no graph name, which a shared store's queries rename)
+DERIVED_BY, DERIVED_FACTS = RG.derivedVersion, RG.derivedFacts
 
 
 #: what :func:`derive` writes, counted up when it writes more: a store built with an older
@@ -89,6 +93,7 @@ def derive(store: Store, *, bulk: bool = False) -> None:
     quads += [Quad(NamedNode(a), WITHIN, NamedNode(b), DERIVED_GRAPH)
               for a in areas for b in sorted(ancestors(parents, a))]
     quads += _shown_names(store)
+    quads.append(Quad(DERIVED_FACTS, DERIVED_BY, Literal(DERIVED_VERSION), DERIVED_GRAPH))
     (store.bulk_extend if bulk else store.extend)(quads)
 
 
@@ -158,5 +163,6 @@ def _shown_names(store: Store) -> list[Quad]:
                  DERIVED_GRAPH) for s, by_lang in names.items()]
 
 
-__all__ = ["COUNTRY", "DERIVED_GRAPH", "DERIVED_VERSION", "SEATED_AT", "SHOWN_NAME", "WITHIN",
-           "ancestors", "area_countries", "derive", "derived_graph_of"]
+__all__ = ["COUNTRY", "DERIVED_BY", "DERIVED_FACTS", "DERIVED_GRAPH", "DERIVED_VERSION",
+           "SEATED_AT", "SHOWN_NAME", "WITHIN", "ancestors", "area_countries", "derive",
+           "derived_graph_of"]

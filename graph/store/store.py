@@ -84,8 +84,8 @@ def open_store(path: str | os.PathLike) -> Store:
     if DERIVED_GRAPH not in set(store.named_graphs()) or \
             store_info(path).get("derived", 1) < DERIVED_VERSION:
         raise OutdatedStore(f"{path} was built by an earlier regiograph, without the facts "
-                            "derived at build (who sits at which table, countries, names); "
-                            "build it again with `regiograph build`")
+                            "derived at build (who sits at which table, countries, nested "
+                            "areas, names); build it again with `regiograph build`")
     return store
 
 
