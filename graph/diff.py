@@ -258,24 +258,24 @@ def _items(old: list[dict], new: list[dict], path: str) -> list[FieldChange]:
     [('posts[1].period.from', '2008', '2009'), ('posts[3]', None, {'org': 'c'})]
     """
     unchanged = Counter(_canon(e) for e in old) & Counter(_canon(e) for e in new)
-    left, right = Counter(unchanged), Counter(unchanged)
-    gone = []
-    for i, e in enumerate(old, 1):
-        if left[_canon(e)]:
-            left[_canon(e)] -= 1
-        else:
-            gone.append((i, e))
-    came = []
-    for j, e in enumerate(new, 1):
-        if right[_canon(e)]:
-            right[_canon(e)] -= 1
-        else:
-            came.append((j, e))
+    gone, came = _unmatched(old, unchanged), _unmatched(new, unchanged)
     out = []
     for (_, a), (j, b) in zip(gone, came, strict=False):
         out += _fields(a, b, f"{path}[{j}].")
     out += [FieldChange(f"{path}[{i}]", a, None) for i, a in gone[len(came):]]
     out += [FieldChange(f"{path}[{j}]", None, b) for j, b in came[len(gone):]]
+    return out
+
+
+def _unmatched(entries: list[dict], unchanged: Counter) -> list[tuple[int, dict]]:
+    """(place from 1, entry) of the entries left once ``unchanged`` (a count of each
+    entry's content found on both sides) is taken out."""
+    left, out = Counter(unchanged), []
+    for place, entry in enumerate(entries, 1):
+        if left[_canon(entry)]:
+            left[_canon(entry)] -= 1
+        else:
+            out.append((place, entry))
     return out
 
 

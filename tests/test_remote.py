@@ -8,7 +8,12 @@ gets there by `regiograph push`.
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import http.server
 import json
+import threading
+import urllib.request
 from collections import Counter
 from pathlib import Path
 
@@ -247,104 +252,74 @@ def test_where_a_password_comes_from(tmp_path, monkeypatch):
     assert login_for("http://127.0.0.1:8890/sparql", environ={}) is None
 
 
-class _BasicAuthProxy:
-    """A reverse proxy on 127.0.0.1 that asks for HTTP basic auth (user ``ana``, password
-    ``pw``) before it passes a request on to ``target``: a store behind a login of the
-    other kind than Virtuoso's digest."""
+@contextlib.contextmanager
+def _serving(do_post):
+    """An HTTP server on 127.0.0.1 (a free port) whose POSTs ``do_post(handler, body)``
+    answers: its URL, and it is stopped after the block."""
 
-    def __init__(self, target: str):
-        import base64
-        import http.server
-        import threading
-        import urllib.request
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - the http.server naming
+            do_post(self, self.rfile.read(int(self.headers.get("Content-Length", 0))))
 
-        expected = "Basic " + base64.b64encode(b"ana:pw").decode()
-        self.seen: list[str] = []
+        def log_message(self, *args):
+            pass
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - the http.server naming
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                given = self.headers.get("Authorization")
-                outer.seen.append(given or "")
-                if given != expected:
-                    self.send_response(401)
-                    self.send_header("WWW-Authenticate", 'Basic realm="store"')
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                request = urllib.request.Request(target, data=body, method="POST", headers={
-                    "Content-Type": self.headers["Content-Type"],
-                    "Accept": self.headers["Accept"]})
-                with urllib.request.urlopen(request, timeout=60) as answer:
-                    data = answer.read()
-                    kind = answer.headers["Content-Type"]
-                self.send_response(200)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
 
-            def log_message(self, *args):
-                pass
 
-        outer = self
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+def _send(handler, status: int, body: bytes, headers: dict[str, str]) -> None:
+    handler.send_response(status)
+    for name, value in {**headers, "Content-Length": str(len(body))}.items():
+        handler.send_header(name, value)
+    handler.end_headers()
+    handler.wfile.write(body)
 
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join()
+
+def _basic_auth_proxy(target: str, seen: list[str]):
+    """A reverse proxy that asks for HTTP basic auth (user ``ana``, password ``pw``)
+    before it passes a query on to ``target``: a store behind a login of the other kind
+    than Virtuoso's digest. ``seen`` gets each Authorization header."""
+    expected = "Basic " + base64.b64encode(b"ana:pw").decode()
+
+    def do_post(handler, body):
+        given = handler.headers.get("Authorization")
+        seen.append(given or "")
+        if given != expected:
+            _send(handler, 401, b"", {"WWW-Authenticate": 'Basic realm="store"'})
+            return
+        request = urllib.request.Request(target, data=body, method="POST", headers={
+            "Content-Type": handler.headers["Content-Type"],
+            "Accept": handler.headers["Accept"]})
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            _send(handler, 200, answer.read(), {"Content-Type": answer.headers["Content-Type"]})
+    return _serving(do_post)
 
 
 def test_basic_auth(oxigraph_store, built):  # noqa: F811 - the fixture
     run("push", built["seed"], "--endpoint", oxigraph_store.graph_store, "--graph", GRAPH)
-    proxy = _BasicAuthProxy(oxigraph_store.query)
-    try:
-        args = ["info", "--format", "json", "--endpoint", proxy.url, "--graph", GRAPH]
+    seen: list[str] = []
+    with _basic_auth_proxy(oxigraph_store.query, seen) as url:
+        args = ["info", "--format", "json", "--endpoint", url, "--graph", GRAPH]
         expected = run("info", "--format", "json", built["seed"])
         assert run(*args, "--user", "ana", env={"REGIOGRAPH_PASSWORD": "pw"}) == expected
         wrong = run(*args, "--user", "ana", env={"REGIOGRAPH_PASSWORD": "nope"}, code=6)
         assert "was not accepted" in wrong and "nope" not in wrong
-        assert any(s.startswith("Basic ") for s in proxy.seen)
-    finally:
-        proxy.close()
+        assert any(s.startswith("Basic ") for s in seen)
 
 
-class _Answering:
-    """An HTTP server on 127.0.0.1 that answers every POST with ``status`` and ``body``:
-    a store that answers wrongly."""
-
-    def __init__(self, status: int, body: bytes, kind: str = "application/json"):
-        import http.server
-        import threading
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - the http.server naming
-                self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                self.send_response(status)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join()
+def _answering(status: int, body: bytes):
+    """A store that answers every query with ``status`` and ``body``: one that answers
+    wrongly."""
+    return _serving(lambda handler, _: _send(handler, status, body,
+                                             {"Content-Type": "application/json"}))
 
 
 @pytest.mark.parametrize("status, body", [
@@ -358,11 +333,11 @@ class _Answering:
 def test_a_store_that_answers_wrongly_gets_a_sentence(status, body):
     """Whatever a store answers, the commands end with exit 6 and one line that a terminal
     acts on nothing of: no traceback."""
-    with _Answering(status, body) as store:
-        for args in (["info", "--endpoint", store.url],
-                     ["check", "--endpoint", store.url, "--graph", GRAPH],
-                     ["query", "--endpoint", store.url, "ASK { ?s ?p ?o }"],
-                     ["query", "--endpoint", store.url, "SELECT * { ?s ?p ?o }"]):
+    with _answering(status, body) as url:
+        for args in (["info", "--endpoint", url],
+                     ["check", "--endpoint", url, "--graph", GRAPH],
+                     ["query", "--endpoint", url, "ASK { ?s ?p ?o }"],
+                     ["query", "--endpoint", url, "SELECT * { ?s ?p ?o }"]):
             result = CliRunner().invoke(main, args)
             assert result.exit_code == 6, (args, result.output)
             assert "Traceback" not in result.output
