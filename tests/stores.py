@@ -56,6 +56,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def default_sigint() -> None:
+    """For ``preexec_fn``: Ctrl-C acts on the child as at a terminal. A test run started
+    as a background job (``make test &``, a CI runner's script) has SIGINT ignored, and
+    its children would inherit that."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(command: list[str], port: int, *, within: float = 60, **popen) -> subprocess.Popen:
     """Run ``command`` and return once it listens on 127.0.0.1:``port`` (stopped again,
     and the error raised, when it does not)."""

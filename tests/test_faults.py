@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from cli import main
 from tests.conftest import HEADER, ROOT, SEED, leftovers, write_dataset
+from tests.stores import default_sigint
 
 REGIOGRAPH = Path(sys.executable).parent / "regiograph"
 
@@ -23,10 +24,6 @@ REGIOGRAPH = Path(sys.executable).parent / "regiograph"
 def run(*args):
     return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False,
                               prog_name="regiograph")
-
-
-def _default_sigint() -> None:  # a child started from a background job may inherit SIG_IGN
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 # -- 1. Ctrl-C: exit 130, one line ------------------------------------------------------
@@ -37,7 +34,7 @@ def test_ctrl_c_in_a_slow_command_exits_130(tmp_path: Path):
     proc = subprocess.Popen([str(REGIOGRAPH), "synth", "--triples", "1000000",
                              "-o", str(tmp_path / "syn")],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            cwd=ROOT, preexec_fn=_default_sigint)
+                            cwd=ROOT, preexec_fn=default_sigint)
     try:
         watched = psutil.Process(proc.pid)
         deadline = time.monotonic() + 60
