@@ -41,3 +41,18 @@ def leftovers(out: Path, *names: str) -> list[str]:
         current = out / f".{name}.current"
         kept |= {current.name, os.readlink(current)}
     return sorted(p.name for p in out.iterdir() if p.name.startswith(".") and p.name not in kept)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """Debian's headless Chromium driven over the DevTools protocol (tests.test_maps.Chromium),
+    with a profile of its own; closed, and its profile removed, after the module."""
+    import shutil
+
+    from tests.test_maps import Chromium
+
+    home = tmp_path_factory.mktemp("chromium")
+    chrome = Chromium(home / "profile")
+    yield chrome
+    chrome.close()
+    shutil.rmtree(home / "profile", ignore_errors=True)

@@ -5,7 +5,6 @@ out goes with it, and the checks of CHECKS.md run unchanged on what is kept."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -15,9 +14,7 @@ from cli import main
 from graph.export import to_yaml
 from graph.loader.asof import TIMED, AsOfError, as_of_span, facts_as_of, holds
 from graph.synth import write as synth_write
-
-ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT / "data" / "lapland"
+from tests.conftest import SEED
 
 
 def run(*args):

@@ -13,7 +13,6 @@ import io
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -607,13 +606,6 @@ class Chromium:
                   " return t && t.style.visibility !== 'hidden' && t.textContent; })()", 10)
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    home = tmp_path_factory.mktemp("chromium")
-    chrome = Chromium(home / "profile")
-    yield chrome
-    chrome.close()
-    shutil.rmtree(home / "profile", ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

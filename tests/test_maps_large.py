@@ -18,7 +18,7 @@ import pytest
 
 from graph.present.layout import UNIT, LayoutError, place, read_layout, write_layout
 from graph.present.maps import VIS_MAX, render
-from tests.test_maps import PAYLOAD, Chromium, assert_inert, blocks
+from tests.test_maps import PAYLOAD, assert_inert, blocks
 
 KINDS = ("organisation", "person", "project", "network")
 
@@ -64,12 +64,6 @@ def test_a_large_view_is_drawn_with_sigma_and_stays_inert():
     assert not re.search(r"<script[^>]*\bsrc=", large.html)
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    home = tmp_path_factory.mktemp("chromium-large")
-    chrome = Chromium(home / "profile")
-    yield chrome
-    chrome.close()
 
 
 def test_browser_draws_30000_nodes_searches_and_runs_nothing(browser, tmp_path):

@@ -19,7 +19,7 @@ from graph.dataset import Dataset
 from graph.loader.asof import facts_as_of, outside_key, undated
 from graph.present import maps
 from tests.conftest import SEED, write_dataset
-from tests.test_maps import Chromium, blocks, hostile_yaml
+from tests.test_maps import blocks, hostile_yaml
 
 EGO = "lapin-liitto"
 #: the views with a slider, with the arguments each needs on the seed
@@ -195,12 +195,6 @@ def test_every_year_is_the_as_of_map_on_generated_data(synth, tmp_path):
 # --------------------------------------------------------------------------- the browser
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    home = tmp_path_factory.mktemp("chromium")
-    chrome = Chromium(home / "profile")
-    yield chrome
-    chrome.close()
 
 
 CLEAN = {"console": [], "requests": [], "dialogs": []}

@@ -4,7 +4,6 @@ year, as a picture (SVG, matplotlib) and a table; kept by build, read by report.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -14,9 +13,7 @@ import graph.timeline as tl
 from cli import main
 from graph.loader.asof import as_of_span, holds
 from graph.present.timeline import timeline_html, timeline_markdown, timeline_svg
-
-ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT / "data" / "lapland"
+from tests.conftest import SEED
 
 
 def run(*args):

@@ -397,15 +397,8 @@ def _begins(data: bytes) -> str:
 
 
 def _values(substitutions: Mapping) -> str:
-    names = [getattr(v, "value", str(v)) for v in substitutions]
-    terms = list(substitutions.values())
-    for name, term in zip(names, terms, strict=True):
-        if not isinstance(term, (NamedNode, Literal)) or re.search(r"\\[uU]", str(term)):
-            raise QueryError(f"?{name}: this value cannot travel in a query's text to an "
-                             "endpoint (SPARQL reads \\u there as an escape)")
-    head = " ".join(f"?{n}" for n in names)
-    row = " ".join(str(t) for t in terms)  # N-Triples serialisation: escaped
-    return f"\nVALUES ({head}) {{ ({row}) }}\n"
+    """``Store.query``'s substitutions (variable -> term) as :func:`_values_clause`."""
+    return _values_clause({getattr(v, "value", str(v)): t for v, t in substitutions.items()})
 
 
 __all__ = ["RemoteStore", "in_graph", "normalise", "query_form", "run_remote"]
