@@ -28,6 +28,7 @@ from .base.files import (
     remove_leftovers,
     write_atomic,
 )
+from .base.gcpause import paused_gc
 from .base.progress import progress
 from .loader.facts import Facts, load_facts
 from .model.schema import CheckError
@@ -194,7 +195,8 @@ class Dataset:
         if self.facts is not None or self._building or self.path is None:
             return None
         try:
-            doc = json.loads((self.path / KEPT_DIR / f"{part}.json").read_bytes())
+            with paused_gc():  # a heap of small dicts (the facts, the projection)
+                doc = json.loads((self.path / KEPT_DIR / f"{part}.json").read_bytes())
         except (OSError, ValueError):
             return None
         if self._kept_key is None:
@@ -360,11 +362,37 @@ class Dataset:
 
         return notes(self.store)
 
-    def to_networkx(self, **kwargs):
-        """The networkx projection (see :func:`graph.network.projection.to_networkx`)."""
-        from .network.projection import to_networkx
+    def map_facts(self, G=None) -> dict:
+        """What the maps show besides the projection and that no language changes
+        (:func:`graph.present.maps.context_facts`), read from what ``build`` kept when
+        it can be; ``G``: the projection, if made already."""
+        kept = self._kept("map")
+        if kept is not None:
+            return kept
+        from .present.maps import context_facts
 
-        return to_networkx(self.store, **kwargs)
+        return context_facts(self.store, G if G is not None else self.to_networkx())
+
+    def actors_layout(self) -> dict | None:
+        """The positions of the actors view (node -> (x, y), graph.present.layout.place
+        of :func:`graph.present.maps.select_view` "actors"), as ``build`` kept them, or
+        None (not a built store: the map computes them)."""
+        kept = self._kept("layout")
+        return None if kept is None else {n: tuple(p) for n, p in kept.items()}
+
+    def to_networkx(self, kinds=None, lang: str | None = None):
+        """The networkx projection (see :func:`graph.network.projection.to_networkx`).
+
+        A store written by ``build`` keeps it (every kind; 1M triples: ~2 s to read
+        instead of ~17 s of queries), read back by
+        :func:`graph.network.projection.from_state` with its labels in ``lang``."""
+        from .network.projection import from_state, to_networkx
+
+        if kinds is None:
+            kept = self._kept("projection")
+            if kept is not None:
+                return from_state(kept, lang)
+        return to_networkx(self.store, kinds=kinds, lang=lang)
 
     def map(self, view: str = "actors", **options):
         """An interactive network map of one view (see :func:`graph.present.maps.dataset_map`:
@@ -467,8 +495,9 @@ def building(facts_path: str | os.PathLike, out: str | os.PathLike, *,
                     for fmt, target in progress(python_first, "export", unit="format"):
                         if fmt in RDF_FORMATS:
                             done[fmt] = rdf[fmt].result()
-                        elif fmt == "graphml":  # the projection, made once: measures kept
-                            measured, done[fmt] = _graphml_and_measures(ds, gen / target)
+                        elif fmt == "graphml":  # the projection, made once: kept
+                            measured, done[fmt] = _graphml_and_measures(
+                                ds, gen / target, store_path)
                         else:
                             done[fmt] = ds.export(fmt, gen / target, csv_raw=csv_raw)
                 except BaseException:  # the serialisations not begun are not begun
@@ -477,18 +506,37 @@ def building(facts_path: str | os.PathLike, out: str | os.PathLike, *,
                     raise
             for fmt, _ in exports:
                 written[fmt] = [out / p.relative_to(gen) for p in done[fmt]]
-            keep(ds, store_path, measured)
+            keep(ds, store_path, measured, projected=True)
         ds._building = False  # published: the kept files are the store's from here on
         yield ds, written
 
 
-def _graphml_and_measures(ds: Dataset, path: Path) -> tuple[dict, list[Path]]:
+def _graphml_and_measures(ds: Dataset, path: Path, store: Path) -> tuple[dict, list[Path]]:
+    """The projection written as GraphML, its measures, and the kept parts made from it
+    (:func:`projected_parts`) written into ``store``'s kept folder now, while the
+    projection is in memory anyway."""
     from .network.analyses import measures
     from .network.projection import to_networkx, write_graphml
 
     G = to_networkx(ds.store)
     write_graphml(G, path)
+    key = kept_key(store)
+    for part, value in projected_parts(ds, G).items():
+        write_kept(store / KEPT_DIR / f"{part}.json", key, value)
     return measures(G), [path]
+
+
+def projected_parts(ds: Dataset, G) -> dict:
+    """The kept parts made from the projection ``G`` of ``ds`` (made without a language):
+    the projection itself, the maps' facts that no language changes, and the positions
+    of the actors view."""
+    from .network.projection import to_state
+    from .present.layout import place
+    from .present.maps import context_facts, select_view
+
+    return {"projection": to_state(G, G.graph["lang"] or None),  # "lang": the dataset's
+            "map": context_facts(ds.store, G),
+            "layout": place(select_view(G, "actors"))}
 
 
 # --------------------------------------------------------------------------- kept
@@ -499,10 +547,11 @@ def _graphml_and_measures(ds: Dataset, path: Path) -> tuple[dict, list[Path]]:
 KEPT_DIR = "kept"
 #: what is kept: `info`'s counts, every check's findings weighed against the statements,
 #: every entity's names, the notes, the report's network measures, its timeline and its
-#: overview picture, and the canonical facts rebuilt from the graph (what `diff`, `export`
-#: and `--as-of` read)
+#: overview picture, the canonical facts rebuilt from the graph (what `diff`, `export`
+#: and `--as-of` read), and what the maps read: the projection, the facts no language
+#: changes, and the actors view's positions
 KEPT_PARTS = ("info", "assessment", "names", "notes", "measures", "timeline", "overview",
-              "facts")
+              "facts", "projection", "map", "layout")
 #: raised when what is kept changes shape: older keeps are then never read
 KEPT_FORMAT = 1
 #: libraries whose versions can change what is computed (SPARQL, measures, similarity)
@@ -574,11 +623,13 @@ def code_key() -> str:
     return h.hexdigest()
 
 
-def keep(ds: Dataset, store: str | os.PathLike, measures: dict | None = None) -> Path:
+def keep(ds: Dataset, store: str | os.PathLike, measures: dict | None = None,
+         projected: bool = False) -> Path:
     """Compute every part of :data:`KEPT_PARTS` for ``ds`` (whose store is at ``store``,
     closed for writing) and write them into ``store/kept``; ``measures`` if already
-    computed. Cost at 1M triples: the checks (~10 s), the names, and the measures; the
-    canonical facts (~19 MB of JSON) 0.4 s.
+    computed, and the :func:`projected_parts` unless ``projected`` (written already).
+    Cost at 1M triples: the checks (~10 s), the names, the measures and the
+    projection's parts; the canonical facts (~19 MB of JSON) 0.4 s.
     ``build`` calls it; the files are published with the store.
 
     >>> keep(ds, "out/lapland.store")  # doctest: +SKIP
@@ -591,16 +642,20 @@ def keep(ds: Dataset, store: str | os.PathLike, measures: dict | None = None) ->
 
     store = Path(store)
     key = kept_key(store)
-    if measures is None:
+    folder = store / KEPT_DIR
+    if measures is None or not projected:
         from .network.analyses import measures as measure
 
-        measures = measure(ds.to_networkx())
+        G = ds.to_networkx()
+        measures = measure(G) if measures is None else measures
+        if not projected:
+            for part, value in projected_parts(ds, G).items():
+                write_kept(folder / f"{part}.json", key, value)
+        del G
     labels = Labels(ds.store)
     info = ds.info()
     # written now, then let go: the rest reads the store (1M triples: ~0.3 GB freed)
-    facts = json.dumps({"key": key, "value": ds.canonical()}, ensure_ascii=False)
-    write_atomic(store / KEPT_DIR / "facts.json", facts)
-    del facts
+    write_kept(folder / "facts.json", key, ds.canonical())
     ds._canonical = None
     parts = {
         "info": info,
@@ -611,11 +666,57 @@ def keep(ds: Dataset, store: str | os.PathLike, measures: dict | None = None) ->
         "timeline": timeline(ds),  # after info: it reads the triple count
         "overview": overview_svg(ds),  # names in the dataset's language
     }
-    folder = store / KEPT_DIR
     for part, value in parts.items():
-        write_atomic(folder / f"{part}.json",
-                     json.dumps({"key": key, "value": value}, ensure_ascii=False))
+        write_kept(folder / f"{part}.json", key, value)
     return folder
+
+
+#: a list or dict longer than this is written a slice at a time (:func:`write_kept`)
+_SLICE = 2000
+
+
+def write_kept(path: str | os.PathLike, key: str, value) -> Path:
+    """Write one kept part, ``{"key": key, "value": value}``, to ``path`` atomically.
+
+    The value's dicts and lists (two levels deep) go a slice of :data:`_SLICE` members
+    at a time through the C encoder: never the whole text in memory (1M triples: the
+    projection's 47 MB of JSON), and as fast as one ``json.dumps``.
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "part.json"
+    >>> value = {"a": list(range(5000)), "b": {str(i): [i] for i in range(4500)}, "c": 1}
+    >>> json.loads(write_kept(path, "k", value).read_text()) == {"key": "k", "value": value}
+    True
+    """
+    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8") as out:
+        out.write(f'{{"key": {json.dumps(key)}, "value": ')
+        _write_json(out, value, 2)
+        out.write("}")
+    return Path(path)
+
+
+def _write_json(out, value, depth: int) -> None:
+    if depth and isinstance(value, dict) and len(value) > _SLICE:
+        items = list(value.items())
+        out.write("{")
+        for i in range(0, len(items), _SLICE):
+            out.write(("" if i == 0 else ", ") +
+                      json.dumps(dict(items[i:i + _SLICE]), ensure_ascii=False)[1:-1])
+        out.write("}")
+    elif depth and isinstance(value, dict):
+        out.write("{")
+        for i, (k, v) in enumerate(value.items()):
+            out.write(("" if i == 0 else ", ") + json.dumps(k, ensure_ascii=False) + ": ")
+            _write_json(out, v, depth - 1)
+        out.write("}")
+    elif depth and isinstance(value, list) and len(value) > _SLICE:
+        out.write("[")
+        for i in range(0, len(value), _SLICE):
+            out.write(("" if i == 0 else ", ") +
+                      json.dumps(value[i:i + _SLICE], ensure_ascii=False)[1:-1])
+        out.write("]")
+    else:
+        out.write(json.dumps(value, ensure_ascii=False))
 
 
 class OutputInDataset(ValueError):

@@ -237,3 +237,83 @@ def test_the_kept_facts_are_the_facts_rebuilt_from_the_graph(pair, monkeypatch):
     assert Dataset.open(store).canonical() == rebuilt
     doc = json.loads((store / KEPT_DIR / "facts.json").read_text("utf-8"))
     assert doc["value"] == rebuilt
+
+
+def _same_graph(a, b) -> None:
+    """Equal as graphs, and in the same order with the same attributes (the pages and
+    the measures follow the order)."""
+    assert a.graph == b.graph
+    assert list(a.nodes(data=True)) == list(b.nodes(data=True))
+    assert list(a.edges(keys=True, data=True)) == list(b.edges(keys=True, data=True))
+
+
+@pytest.mark.parametrize("lang", [None, "fi", "sv", "en", "se", "de"])
+def test_the_kept_projection_is_the_projection_of_the_store(pair, lang, monkeypatch):
+    """The projection a built store keeps, read back with its labels in ``lang``, is the
+    one made by the projection's queries on the store in that language."""
+    import graph.network.projection as projection
+
+    _, store = pair
+    made = projection.to_networkx(Dataset.open(store).store, lang=lang)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the projection was made instead of read from what build kept")
+
+    monkeypatch.setattr(projection, "_to_networkx", refuse)
+    _same_graph(Dataset.open(store).to_networkx(lang=lang), made)
+
+
+def test_the_kept_map_facts_and_layout_are_those_computed(pair):
+    from graph.present.layout import place
+    from graph.present.maps import context_facts, select_view
+
+    _, store = pair
+    ds = Dataset.open(store)
+    G = ds.to_networkx()
+    assert ds.map_facts() == json.loads(json.dumps(context_facts(ds.store, G)))
+    assert ds.actors_layout() == place(select_view(G, "actors"))
+
+
+MAP_CASES = [("actors", {}), ("actors", {"lang": "sv"}), ("findings", {}),
+             ("cross-border", {"lang": "en"}), ("overview", {"group": "area"}),
+             ("overview", {"group": "strategy"}), ("overview", {"group": "community"}),
+             ("actors", {"format": "svg"}), ("findings", {"color": "country"})]
+SEED_MAP_CASES = [("strategy", {"id": "lapland-s3"}), ("ego", {"id": "lapin-liitto"}),
+                  ("ego", {"id": "lapin-liitto", "depth": 2, "lang": "sv"})]
+
+
+@pytest.mark.parametrize("case", MAP_CASES + SEED_MAP_CASES,
+                         ids=lambda c: c[0] + "".join(f"-{v}" for v in c[1].values()))
+def test_a_map_of_the_store_is_the_map_of_the_facts(pair, case, request, monkeypatch):
+    """Every view read from what build kept (the projection, the maps' facts, the actors
+    view's positions) is the page or picture computed from the facts, byte for byte;
+    the store is not queried for the projection or the maps' facts."""
+    import graph.network.projection as projection
+    import graph.present.maps as maps
+
+    facts, store = pair
+    view, options = case
+    if "id" in options and request.node.callspec.params["pair"] != "seed":
+        pytest.skip("the ids are the seed's")
+    fresh = Dataset.open(facts).map(view, **options)
+    ds = Dataset.open(store)
+    made, place = projection._to_networkx, maps.place
+
+    def only_in_memory(store, *args):  # the slider's years are in-memory datasets
+        assert store is not ds.store, "the projection was made from the built store"
+        return made(store, *args)
+
+    calls = []
+
+    def not_the_actors(G, fixed=None, **kwargs):  # the first call places the view
+        calls.append(G)
+        assert view not in ("actors", "overview") or len(calls) > 1 or \
+            all(n in (fixed or {}) for n in G), "the actors view was laid out again"
+        return place(G, fixed, **kwargs)
+
+    monkeypatch.setattr(projection, "_to_networkx", only_in_memory)
+    monkeypatch.setattr(maps, "context_facts", None)  # any call fails
+    monkeypatch.setattr(maps, "place", not_the_actors)
+    kept = ds.map(view, **options)
+    assert (kept.html if hasattr(kept, "html") else kept.data) == \
+        (fresh.html if hasattr(fresh, "html") else fresh.data)

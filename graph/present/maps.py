@@ -242,7 +242,9 @@ def _name(G: nx.MultiDiGraph, node) -> str:
 
 def _induced(G: nx.MultiDiGraph, keep) -> nx.MultiDiGraph:
     """The subgraph of ``G`` on the nodes in ``keep`` as a new graph (attribute dicts
-    copied), nodes and edges in ``G``'s own order.
+    copied), nodes and edges in ``G``'s own order, without the ``seated`` edges (no
+    view draws them: :func:`select_view`; leaving them out is cheaper than removing
+    them, 1M triples: 0.5 s).
 
     ``G.subgraph(keep)`` iterates ``keep`` itself when it is small next to ``G``, and a
     set of strings iterates in an order that changes from one run to the next (string
@@ -253,7 +255,8 @@ def _induced(G: nx.MultiDiGraph, keep) -> nx.MultiDiGraph:
     H.graph.update(G.graph)
     H.add_nodes_from((n, dict(d)) for n, d in G.nodes(data=True) if n in keep)
     H.add_edges_from((u, v, k, dict(d)) for u in list(H)
-                     for _, v, k, d in G.out_edges(u, keys=True, data=True) if v in keep)
+                     for _, v, k, d in G.out_edges(u, keys=True, data=True)
+                     if v in keep and d.get("kind") != SEATED)
     return H
 
 
@@ -401,8 +404,9 @@ def select_view(G: nx.MultiDiGraph, view: str, *, id=None, depth: int = 1,
         H = findings_view(G, findings)
     else:
         raise MapError(f"unknown view {view!r}; views are: {', '.join(VIEWS)}")
-    H.remove_edges_from([(u, v, k) for u, v, k, kind in H.edges(keys=True, data="kind")
-                         if kind == SEATED])
+    seated = [(u, v, k) for u, v, k, kind in H.edges(keys=True, data="kind") if kind == SEATED]
+    if seated:  # the views not made by _induced
+        H.remove_edges_from(seated)
     return H
 
 
@@ -603,25 +607,36 @@ _WORDS = {
 }
 
 
-def _relation_line(G: nx.MultiDiGraph, node, other, d: dict, outgoing: bool) -> str:
+def _namer(G: nx.MultiDiGraph):
+    """:func:`_name` in ``G`` as a function of one id, its names read once (a page names
+    each node in the tooltips of all its neighbours)."""
+    names = {n: str(d.get("label") or n) for n, d in G.nodes(data=True)}
+
+    def name(node) -> str:
+        found = names.get(node)
+        return found if found is not None else str(node)
+    return name
+
+
+def _relation_line(name, node, other, d: dict, outgoing: bool) -> str:
     kind = d.get("kind", "")
     verb = _WORDS[kind][0 if outgoing else 1] if kind in _WORDS else kind
     if kind == "responsible" and d.get("role"):
         verb = f"{d['role']}s" if outgoing else f"{d['role']}:"
     if kind == "post" and d.get("title"):
         verb = f"{d['title']} at" if outgoing else f"{d['title']}:"
-    text = f"{verb} {_name(G, other)}"
+    text = f"{verb} {name(other)}"
     extra = []
     if kind == "funds":
         extra.append(_money(d.get("amount"), d.get("currency")))
         partners = [f for f in d.get("funders") or () if f != node and f != other]
         if partners:
-            extra.append("jointly with " + ", ".join(_name(G, f) for f in partners))
+            extra.append("jointly with " + ", ".join(name(f) for f in partners))
         if d.get("share") is not None:
             extra.append(f"{d['share']:g} %" if isinstance(d["share"], float) else
                          f"{d['share']} %")
     if d.get("areas"):
-        extra.append("in " + ", ".join(_name(G, a) for a in d["areas"]))
+        extra.append("in " + ", ".join(name(a) for a in d["areas"]))
     period = _period(d)
     if period:
         extra.append(period)
@@ -696,13 +711,15 @@ def finding_lines(G: nx.MultiDiGraph, findings: list, *, source_name=str,
 
 def node_tip(G: nx.MultiDiGraph, node, *, money: dict, notes: dict, sources: dict,
              source_name, checks: dict, findings: dict | None = None,
-             quote_sources: dict | None = None) -> list[str]:
+             quote_sources: dict | None = None, name=None) -> list[str]:
     """Tooltip lines of ``node`` (plain text): name, kind and countries, id, relations
     with roles and periods, money, notes, sources and findings (``findings``: node ->
     its Finding objects, told with what each rests on and the quotes of stated ones;
-    without it, the names of the ``checks`` that flagged it). Cost: O(degree)."""
+    without it, the names of the ``checks`` that flagged it). ``name``:
+    :func:`_namer` of ``G``, for the tips of many nodes. Cost: O(degree)."""
+    name = name or (lambda n: _name(G, n))
     d = G.nodes[node] if node in G else {}
-    lines = [_name(G, node)]
+    lines = [name(node)]
     head = [d.get("kind") or "entity"]
     if d.get("countries"):
         head.append(", ".join(d["countries"]))
@@ -713,9 +730,14 @@ def node_tip(G: nx.MultiDiGraph, node, *, money: dict, notes: dict, sources: dic
               if text != lines[0]]
     if others:
         lines.append("also: " + "; ".join(others))
-    relations = [_relation_line(G, node, v, e, True) for _, v, e in G.out_edges(node, data=True)]
-    relations += [_relation_line(G, node, u, e, False) for u, _, e in G.in_edges(node, data=True)]
-    relations = sorted(set(relations))
+    # through the adjacency itself: networkx's edge views cost more than the lines
+    relations = {_relation_line(name, node, v, e, True)
+                 for v, keyed in (G.succ[node].items() if node in G else ())
+                 for e in keyed.values()}
+    relations.update(_relation_line(name, node, u, e, False)
+                     for u, keyed in (G.pred[node].items() if node in G else ())
+                     for e in keyed.values())
+    relations = sorted(relations)
     if relations:
         shown = relations[:MAX_ROLE_LINES]
         lines += ["", "Relations:", *[f"• {r}" for r in shown]]
@@ -945,6 +967,7 @@ def _vis_nodes(G, full, ctx, money, checks, size, flagged, quotes, positions):
     countries: dict = defaultdict(int)
     degree = dict(G.degree())
     top = max(money.values(), default=0) or 1
+    full_name = _namer(full)
     nodes = []
     for n, d in G.nodes(data=True):
         kind = d.get("kind") or ""
@@ -966,7 +989,8 @@ def _vis_nodes(G, full, ctx, money, checks, size, flagged, quotes, positions):
             "tip": [] if kind == GROUP_KIND else node_tip(
                 full if n in full else G, n, money=money, notes=ctx.notes,
                 sources=ctx.sources, source_name=ctx.source_name, checks=checks,
-                findings=flagged, quote_sources=quotes),
+                findings=flagged, quote_sources=quotes,
+                name=full_name if n in full else None),
         }
         if kind == GROUP_KIND:  # an overview's group: sized by its members
             node["tip"] = group_tip(d)
@@ -1206,15 +1230,15 @@ def _slider(years: dict, nodes: list[dict], edges: list[dict]) -> dict:
 # --------------------------------------------------------------------------- from a dataset
 
 
-def dataset_context(store, G: nx.MultiDiGraph, lang: str | None, findings: list,
-                    labels=None) -> MapContext:
-    """Notes, sources (with titles in ``lang``), strategy membership and findings for the
-    maps of one dataset. Cost: three small SPARQL queries and one pass per strategy.
-    ``labels`` (a graph.present.labels.Labels in ``lang``) saves reading the names again."""
+def context_facts(store, G: nx.MultiDiGraph) -> dict:
+    """What the maps of one dataset show besides the projection ``G`` and that no
+    language changes: ``notes`` (id -> its notes), ``sources`` (id -> source ids),
+    ``strategies`` (node -> the strategies whose view holds it, :func:`strategy_scope`)
+    and ``areas`` (id -> its area ids, :func:`_areas`), as plain data that ``build``
+    keeps. Cost: three SPARQL queries and one pass per strategy (~1 s at 1M triples).
+    """
     from ..model.vocab import sparql_prologue
-    from .labels import Labels
 
-    labels = labels if labels is not None else Labels(store, lang)
     notes: dict = defaultdict(list)
     for row in store.query(sparql_prologue() + """
             SELECT ?id ?note WHERE { ?s dct:identifier ?id ; skos:note ?note }
@@ -1226,19 +1250,35 @@ def dataset_context(store, G: nx.MultiDiGraph, lang: str | None, findings: list,
               ?s dct:identifier ?id ; prov:wasDerivedFrom ?d . ?d dct:identifier ?src }
             ORDER BY ?id ?src"""):
         sources[row["id"].value].append(row["src"].value)
-    source_ids = {s for v in sources.values() for s in v} | {
-        s for _, _, d in G.edges(data=True) for s in d.get("sources", [])}
     strategies: dict = defaultdict(set)
-    names = {}
     for s in G:
         if _of_kind(G, s, ("strategy",)):
-            names[s] = _name(G, s)
             for n in strategy_scope(G, s):
                 strategies[n].add(s)
-    return MapContext(findings=findings, notes=dict(notes), sources=dict(sources),
+    return {"notes": dict(notes), "sources": dict(sources),
+            "strategies": {n: sorted(v) for n, v in strategies.items()},
+            "areas": _areas(store)}
+
+
+def dataset_context(store, G: nx.MultiDiGraph, lang: str | None, findings: list,
+                    labels=None, facts: dict | None = None) -> MapContext:
+    """Notes, sources (with titles in ``lang``), strategy membership and findings for the
+    maps of one dataset. ``facts``: :func:`context_facts` of ``store`` and ``G`` (as
+    ``build`` kept them), else read here. ``labels`` (a graph.present.labels.Labels in
+    ``lang``) saves reading the names again. Cost: :func:`context_facts` unless given,
+    then O(|V| + |E|)."""
+    from .labels import Labels
+
+    labels = labels if labels is not None else Labels(store, lang)
+    facts = facts if facts is not None else context_facts(store, G)
+    sources = facts["sources"]
+    source_ids = {s for v in sources.values() for s in v} | {
+        s for _, _, d in G.edges(data=True) for s in d.get("sources", [])}
+    names = {s: _name(G, s) for s in G if _of_kind(G, s, ("strategy",))}
+    return MapContext(findings=findings, notes=facts["notes"], sources=sources,
                       source_names={s: labels(s) for s in source_ids},
-                      strategies=dict(strategies), strategy_names=names,
-                      money=_funding(G), full=G)
+                      strategies=facts["strategies"],  # sorted lists, as kept
+                      strategy_names=names, money=_funding(G), full=G)
 
 
 def relabel(G: nx.MultiDiGraph, lang: str | None, dataset_lang: str | None) -> None:
@@ -1341,8 +1381,6 @@ def dataset_map(ds, view: str = "actors", *, id: str | None = None, depth: int =
     >>> page = dataset_map(ds, "strategy", id="lapland-s3")  # doctest: +SKIP
     >>> page.save("out/lapland-s3.html")  # doctest: +SKIP
     """
-    from ..network.projection import to_networkx
-
     if view not in VIEWS:
         raise MapError(f"unknown view {view!r}; views are: {', '.join(VIEWS)}")
     if group not in GROUPS:
@@ -1351,14 +1389,15 @@ def dataset_map(ds, view: str = "actors", *, id: str | None = None, depth: int =
         least = count_actors(ds.store)
         if least > MAX_NODES:
             raise MapTooLarge(_too_large(least, at_least=True))
-    G = to_networkx(ds.store, lang=lang)
+    G = ds.to_networkx(lang=lang)  # a built store's is kept
     labels = ds.labels(lang)  # every name, read once for the whole page (kept by build)
     relabel(G, lang, labels.dataset_lang)
     assessment = ds.assess()  # a built store's is what build kept
     findings = assessment.findings
     H = select_view(G, "actors" if view == "overview" else view, id=id, depth=depth,
                     findings=findings)
-    context = dataset_context(ds.store, G, lang, findings, labels)
+    facts = ds.map_facts(G)
+    context = dataset_context(ds.store, G, lang, findings, labels, facts)
     context.statements = list(assessment.statements)
     context.source_names.update({s: labels(s) for st in context.statements
                                  for s in st.source if s not in context.source_names})
@@ -1378,12 +1417,14 @@ def dataset_map(ds, view: str = "actors", *, id: str | None = None, depth: int =
             kept = read_layout(kept_file)
         except (LayoutError, OSError) as exc:
             raise MapError(f"the layout file cannot be used: {exc}") from None
+    elif kept_file is None and view in ("actors", "overview"):
+        kept = ds.actors_layout() or {}  # a built store's: place() of this same view
     if H.number_of_nodes() > MAX_NODES and view != "overview":
         raise MapTooLarge(_too_large(H.number_of_nodes()))
     positions = place(H, kept)
     if view == "overview":
         groups = (community_groups(H) if group == "community" else
-                  area_groups(H, _areas(ds.store), lambda a: _name(G, a)) if group == "area" else
+                  area_groups(H, facts["areas"], lambda a: _name(G, a)) if group == "area" else
                   strategy_groups(H, context.strategies, context.strategy_names))
         laid = positions
         H, positions = overview_graph(H, groups, positions, findings)
