@@ -20,6 +20,7 @@ from graph.dataset import EXPORT_FORMATS, RDF_FORMATS, Dataset, OutputInDataset,
 from graph.loader.facts import InvalidDataset, load_facts
 from graph.model.schema import CheckError
 from graph.store import OutdatedStore
+from graph.store.store import is_store
 
 #: seconds that report, map and export wait for another regiograph writing into their
 #: output folder (a build holds it for as long as it runs), before exit 4
@@ -630,9 +631,13 @@ def query(args, file, name, params, fmt, timeout, memory, limit, endpoint, graph
             raise click.UsageError("too many arguments: quote the query ('SELECT …')")
         dataset, text = args[0], (args[1] if len(args) > 1 else None)
     text, named = _query_text(text, file, name)
+    worker = None
     try:
         values = sparql.parse_params(params)
         _required_params(named, values)
+        if not endpoint and as_of is None and is_store(dataset):
+            # started first: it opens the store while this process checks the query
+            worker = sparql.Worker(dataset, timeout, memory=memory * 2**20)
         prepared = sparql.prepare(text)
         sparql.check_params(prepared, values)
         if endpoint:
@@ -640,6 +645,8 @@ def query(args, file, name, params, fmt, timeout, memory, limit, endpoint, graph
 
             answer = run_remote(endpoint, prepared, values, timeout, graph_iri,
                                 _login(endpoint, user, netrc_file))
+        elif worker is not None:
+            answer = worker.run(prepared, values)
         else:
             with scratch_folder("query") as work:
                 try:
@@ -663,6 +670,9 @@ def query(args, file, name, params, fmt, timeout, memory, limit, endpoint, graph
         columns, rows, total = sparql.table_rows(answer, limit or None)
     except sparql.QueryError as exc:
         _query_error(exc)
+    finally:
+        if worker is not None:  # a query refused before it was sent: the worker goes too
+            worker.close()
     click.echo(table(rows, columns))
     if len(rows) < total:
         click.echo(f"({len(rows)} of {total} rows; --limit 0 shows all, --format csv "

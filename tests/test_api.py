@@ -12,10 +12,10 @@ from tests.conftest import SEED
 
 PUBLIC = ["Assessment", "CHECKS", "Dataset", "Facts", "Finding", "InvalidDataset", "Problem",
           "Statement", "load", "load_facts"]
-DATASET_METHODS = ["as_of", "assess", "canonical", "check", "counts", "document", "entities",
-                   "export", "facts_as_of", "info", "labels", "map", "measures", "notes", "open",
-                   "overview_picture", "query", "rdf_bytes", "remote", "timeline",
-                   "to_networkx"]
+DATASET_METHODS = ["actors_layout", "as_of", "assess", "canonical", "check", "counts",
+                   "document", "entities", "export", "facts_as_of", "info", "labels", "map",
+                   "map_facts", "measures", "notes", "open", "overview_picture", "query",
+                   "rdf_bytes", "remote", "timeline", "to_networkx"]
 
 
 def test_all_is_pinned():

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from click.testing import CliRunner
 
 from cli import main
@@ -32,3 +33,56 @@ def test_a_runaway_query_stops_at_its_memory_limit(tmp_path):
     ok = runner.invoke(main, ["query", str(store), "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
                               "--memory", "300"])
     assert ok.exit_code == 0, ok.output
+
+
+def _workers() -> list:
+    import psutil
+
+    return [p for p in psutil.Process().children(recursive=True)
+            if "worker_main" in " ".join(p.cmdline())]
+
+
+def test_the_worker_started_ahead_goes_with_a_refused_query(tmp_path):
+    """On a built store the query worker starts before the query is checked (it opens
+    the store meanwhile); a query refused by the guard, a bad parameter or a bad
+    --timeout leaves no worker behind, and the same query then answers as before."""
+    from tests.conftest import SEED
+
+    runner = CliRunner()
+    assert runner.invoke(main, ["build", str(SEED), "-o", str(tmp_path)]).exit_code == 0
+    store = str(tmp_path / "lapland.store")
+    refused = [
+        ["query", store, "SELECT ?x WHERE { ?x ?y }"],  # syntax
+        ["query", store, "INSERT DATA { <a:b> <a:c> <a:d> }"],  # an update
+        ["query", store, "SELECT ?x WHERE { ?x a rg:Project }", "--param", "nope=1"],
+        ["query", store, "SELECT ?x WHERE { ?x a rg:Project }", "--timeout", "0"],
+        ["query", store, "SELECT ?x WHERE { SERVICE <http://x> { ?x ?p ?o } }"],
+    ]
+    for args in refused:
+        result = runner.invoke(main, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert "Traceback" not in result.output
+        assert _workers() == [], args
+    ok = runner.invoke(main, ["query", store, "--name", "responsibilities", "--param",
+                              "actor=lapin-liitto", "--format", "csv"])
+    assert ok.exit_code == 0 and "lapin-liitto" in ok.output, ok.output
+    assert _workers() == []
+
+
+def test_a_worker_that_is_never_asked_is_stopped(tmp_path):
+    from graph.query.sparql import Worker, prepare
+    from tests.conftest import SEED
+
+    runner = CliRunner()
+    assert runner.invoke(main, ["build", str(SEED), "-o", str(tmp_path)]).exit_code == 0
+    with Worker(tmp_path / "lapland.store", 30) as worker:
+        proc = worker.proc
+        assert _workers()
+    assert proc.poll() is not None and _workers() == []
+    with Worker(tmp_path / "lapland.store", 30) as worker:  # asked once, and only once
+        assert worker.run(prepare("ASK { ?s ?p ?o }")).data.endswith(b"true}")
+        with pytest.raises(RuntimeError):
+            worker.run(prepare("ASK { ?s ?p ?o }"))
+    with Worker(tmp_path / "nowhere.store", 30) as worker:  # no store there: said, no hang
+        with pytest.raises(Exception, match="nowhere.store|No such file|does not exist"):
+            worker.run(prepare("ASK { ?s ?p ?o }"))

@@ -22,8 +22,6 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
 
-import langcodes
-import pycountry
 from pyoxigraph import NamedNode
 
 from ..base.gcpause import paused_gc
@@ -192,18 +190,24 @@ def parse_date(text: str) -> tuple[date, date] | None:
 @functools.lru_cache(maxsize=4096)  # a dataset repeats few tags: look each up once
 def valid_lang(tag: str) -> bool:
     """Well-formed BCP 47 whose primary language subtag is registered with IANA."""
+    import langcodes  # here: its tables cost ~25 ms to import, and only loading needs them
+
     return bool(LANG_RE.match(tag)) and langcodes.tag_is_valid(tag.lower())
 
 
 @functools.lru_cache(maxsize=1024)
 def valid_country(code: str) -> bool:
     """An officially assigned ISO 3166-1 alpha-2 code, upper case."""
+    import pycountry  # here: ~12 ms to import, and only loading needs it
+
     return len(code) == 2 and code.isupper() and pycountry.countries.get(alpha_2=code) is not None
 
 
 @functools.lru_cache(maxsize=1024)
 def valid_currency(code: str) -> bool:
     """An ISO 4217 alphabetic code, upper case."""
+    import pycountry
+
     return len(code) == 3 and code.isupper() and pycountry.currencies.get(alpha_3=code) is not None
 
 
@@ -554,6 +558,8 @@ class DatasetReader:
             return self.number(node, name, integer=kind == "count")
         if kind == "country":
             if not valid_country(text):
+                import pycountry
+
                 hint = nearest(text.upper()[:2], [c.alpha_2 for c in pycountry.countries])
                 self.error(node.line, f"country {text!r} is not an ISO 3166-1 alpha-2 code in "
                            f"upper case (FI, SE, NO){hint}")
