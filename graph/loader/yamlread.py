@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import yaml
 
@@ -171,17 +171,12 @@ def _tagged(tag: str, text: str, line: int) -> object:
     return float(value) if name == "float" and not isinstance(value, BigInt) else value
 
 
-@dataclass(slots=True)
-class _Frame:
-    node: Mapping | Sequence
-    depth: int
-    anchor: str | None
-    is_seq: bool
-    size: int = 1
-    height: int = 1
-    key: Scalar | None = None
-    pending_key: bool = field(default=True)
-    skip_value: bool = False
+# what a mapping or sequence being read expects next (the innermost one is kept in locals)
+_ROOT, _SEQ, _KEY, _VALUE, _SKIP = range(5)  # _SKIP: the value of a duplicate key
+#: the first characters of a plain scalar that may be a number (the rest is text at once)
+_NUMERIC_START = frozenset("0123456789+-.")
+_new_mapping = dict.__new__
+_new_sequence = list.__new__
 
 
 def read(
@@ -194,22 +189,32 @@ def read(
     it can step over (duplicate keys, forbidden tags) beside the tree, so that one
     run reports them all.
     Cost: one pass over libyaml's events, O(events) time, O(depth) stack.
+
+    >>> root, problems = read("a: [1, '2', x]\\na: 3\\n")
+    >>> [(n.value, n.line) for n in root["a"]], [p.message[:17] for p in problems]
+    ([(1, 1), ('2', 1), ('x', 1)], ["duplicate key 'a'"])
     """
     try:
         parser = _Parser(text)
     except yaml.reader.ReaderError as exc:
         raise _reader_error(text, exc) from None
+    get_event = parser.get_event
     anchors: dict[str, tuple[Node, int, int]] = {}  # anchor -> (node, size, height)
-    stack: list[_Frame] = []
-    top: _Frame | None = None  # stack[-1], kept at hand
     root: Node | None = None
     total = 0
     documents = 0
     problems: list[YamlError] = []
+    # The innermost open container lives in these locals, its parents' on ``stack``:
+    # this loop is the hot path (a million events for 17 MB), and a scalar, the commonest
+    # event, then touches no object but its own node. A subtree's size (its nodes, aliases
+    # expanded) is ``total`` at its end less ``total`` before it started.
+    node = klines = key_text = anchor = None
+    mode, key_line, depth, start, height = _ROOT, 0, 0, 0, 1
+    stack: list[tuple] = []
     try:
         while True:
             try:
-                event = parser.get_event()
+                event = get_event()
             except yaml.MarkedYAMLError as exc:
                 mark = exc.problem_mark or exc.context_mark
                 msg = exc.problem or "not valid YAML"
@@ -222,91 +227,142 @@ def read(
                 raise YamlError(None, f"not valid YAML: {exc}") from None
             if event is None:
                 break
-            cls = event.__class__  # dispatch on the class: this loop is the hot path
+            cls = event.__class__  # dispatch on the class
             if cls is _SCALAR:
                 line = event.start_mark.line + 1
                 total += 1
                 if total > max_nodes:
-                    _limits(total, top.depth if top else 0, max_nodes, max_depth, line)
+                    _limits(total, depth, max_nodes, max_depth, line)
+                value = event.value
+                style = event.style
                 tag = event.tag
-                text = event.value
-                plain = not event.style
-                if tag is None or (tag == "!" and not plain):
-                    # a key's value is never used (keys are matched by their text)
-                    keyed = top is not None and top.pending_key and not top.is_seq
-                    value = resolve_plain(text) if plain and not keyed else text
+                if tag is None:
+                    plain = not style
+                    if plain and mode != _KEY:  # a key's value is never used (keys are
+                        scalar = _WORDS.get(value, value)  # matched by their text)
+                        if scalar is value and value[0] in _NUMERIC_START:
+                            scalar = resolve_plain(value)
+                    else:
+                        scalar = value
+                        # the reader refuses such characters written raw: only a
+                        # double-quoted scalar's escapes can make one
+                        if style == '"' and _FORBIDDEN.search(value):
+                            problems.append(_escaped_forbidden(value, line))
                 else:
-                    try:
-                        value = _tagged(tag, text, line)
-                    except YamlError as exc:
-                        problems.append(exc)
-                        value = text
-                # the reader refuses such characters written raw: only a double-quoted
-                # scalar's escapes can make one
-                if event.style == '"' and value.__class__ is str and _FORBIDDEN.search(value):
-                    bad = _FORBIDDEN.search(value).group()
-                    problems.append(YamlError(line, f"character U+{ord(bad):04X} (written as an "
-                                              "escape) is not allowed in text; remove it"))
-                node = Scalar(value, text, line, plain and tag is None)
+                    plain = False
+                    if tag == "!" and style:
+                        scalar = value
+                    else:
+                        try:
+                            scalar = _tagged(tag, value, line)
+                        except YamlError as exc:
+                            problems.append(exc)
+                            scalar = value
+                    if style == '"' and scalar.__class__ is str and _FORBIDDEN.search(scalar):
+                        problems.append(_escaped_forbidden(scalar, line))
+                if mode == _KEY:  # no node for a key: its text and line are kept
+                    if event.anchor is not None:
+                        anchors[event.anchor] = (Scalar(scalar, value, line, plain), 1, 0)
+                    if value in node:
+                        problems.append(_duplicate(value, klines[value], line))
+                        mode = _SKIP
+                    else:
+                        mode = _VALUE
+                    key_text, key_line = value, line
+                    continue
+                scalar = Scalar(scalar, value, line, plain)
                 if event.anchor is not None:
-                    anchors[event.anchor] = (node, 1, 0)
-                # a scalar's parent: the common case of _attach, inline (size +1, height
-                # unchanged since a frame's height is at least 1)
-                if top is None:
-                    root = node
-                elif top.is_seq:
-                    top.size += 1
-                    top.node.append(node)
-                elif not top.pending_key:
-                    top.size += 1
-                    if not top.skip_value:
-                        key = top.key
-                        top.node[key.text] = node
-                        top.node.key_lines[key.text] = key.line
-                    top.pending_key = True
-                else:  # a key
-                    top.size += 1
-                    container = top.node
-                    top.skip_value = text in container
-                    if top.skip_value:
-                        problems.append(YamlError(
-                            line, f"duplicate key {text!r} (first defined at line "
-                            f"{container.key_lines[text]}); remove or rename one of them"))
-                    top.key = node
-                    top.pending_key = False
+                    anchors[event.anchor] = (scalar, 1, 0)
+                if mode == _SEQ:
+                    node.append(scalar)
+                elif mode == _VALUE:
+                    node[key_text] = scalar
+                    klines[key_text] = key_line
+                    mode = _KEY
+                elif mode == _SKIP:
+                    mode = _KEY
+                else:
+                    root = scalar
             elif cls is _MAP_END or cls is _SEQ_END:
-                frame = stack.pop()
-                top = stack[-1] if stack else None
                 line = event.start_mark.line + 1
-                if not frame.is_seq and not frame.pending_key:
+                if mode == _VALUE or mode == _SKIP:
                     raise YamlError(line, "mapping key without a value")
-                if frame.anchor is not None:
-                    anchors[frame.anchor] = (frame.node, frame.size, frame.height)
-                root = _attach(stack, frame.node, frame.size, frame.height, line, root, problems)
+                child, size, child_height = node, total - start, height
+                if anchor is not None:
+                    anchors[anchor] = (child, size, child_height)
+                node, klines, mode, key_text, key_line, depth, anchor, start, height = stack.pop()
+                if height <= child_height:
+                    height = child_height + 1
+                if mode == _SEQ:
+                    node.append(child)
+                elif mode == _VALUE:
+                    node[key_text] = child
+                    klines[key_text] = key_line
+                    mode = _KEY
+                elif mode == _SKIP:
+                    mode = _KEY
+                elif mode == _KEY:
+                    raise YamlError(line, "a mapping key must be a plain value, not a list or "
+                                    "mapping")
+                else:
+                    root = child
             elif cls is _MAP_START or cls is _SEQ_START:
                 line = event.start_mark.line + 1
-                outer = top.depth if top else 0
                 total += 1
-                _limits(total, outer + 1, max_nodes, max_depth, line)
+                if total > max_nodes or depth >= max_depth:
+                    _limits(total, depth + 1, max_nodes, max_depth, line)
                 is_map = cls is _MAP_START
                 tag = event.tag
-                if tag not in (None, "!", CORE + ("map" if is_map else "seq")):
+                if tag is not None and tag not in ("!", CORE + ("map" if is_map else "seq")):
                     problems.append(
                         YamlError(line, f"tag {tag!r} is not allowed: only YAML 1.2 core tags are")
                     )
-                container = Mapping(line) if is_map else Sequence(line)
-                top = _Frame(container, outer + 1, event.anchor, not is_map)
-                stack.append(top)
+                stack.append((node, klines, mode, key_text, key_line, depth, anchor, start,
+                              height))
+                if is_map:
+                    node = _new_mapping(Mapping)
+                    node.line = line
+                    node.key_lines = klines = {}
+                    mode = _KEY
+                else:
+                    node = _new_sequence(Sequence)
+                    node.line = line
+                    mode = _SEQ
+                depth += 1
+                anchor = event.anchor
+                start = total - 1
+                height = 1
             elif cls is _ALIAS:
                 line = event.start_mark.line + 1
-                outer = top.depth if top else 0
                 if event.anchor not in anchors:
                     raise YamlError(line, f"alias *{event.anchor} refers to no anchor")
-                node, size, height = anchors[event.anchor]
+                target, size, target_height = anchors[event.anchor]
                 total += size
-                _limits(total, outer + height, max_nodes, max_depth, line)
-                node = _relocated(node, line)
-                root = _attach(stack, node, size, height, line, root, problems)
+                _limits(total, depth + target_height, max_nodes, max_depth, line)
+                target = _relocated(target, line)
+                if height <= target_height:
+                    height = target_height + 1
+                if mode == _SEQ:
+                    node.append(target)
+                elif mode == _VALUE:
+                    node[key_text] = target
+                    klines[key_text] = key_line
+                    mode = _KEY
+                elif mode == _SKIP:
+                    mode = _KEY
+                elif mode == _KEY:
+                    if not isinstance(target, Scalar):
+                        raise YamlError(line, "a mapping key must be a plain value, not a list "
+                                        "or mapping")
+                    key_text = target.text
+                    if key_text in node:
+                        problems.append(_duplicate(key_text, klines[key_text], line))
+                        mode = _SKIP
+                    else:
+                        mode = _VALUE
+                    key_line = line
+                else:
+                    root = target
             elif cls is _DOC_START:
                 line = event.start_mark.line + 1
                 documents += 1
@@ -317,6 +373,17 @@ def read(
     finally:
         parser.dispose()
     return root, problems
+
+
+def _duplicate(key: str, first: int, line: int) -> YamlError:
+    return YamlError(line, f"duplicate key {key!r} (first defined at line {first}); "
+                     "remove or rename one of them")
+
+
+def _escaped_forbidden(value: str, line: int) -> YamlError:
+    bad = _FORBIDDEN.search(value).group()
+    return YamlError(line, f"character U+{ord(bad):04X} (written as an escape) is not "
+                     "allowed in text; remove it")
 
 
 def _relocated(node: Node, line: int) -> Node:
@@ -348,38 +415,6 @@ def _limits(total: int, depth: int, max_nodes: int, max_depth: int, line: int) -
         )
     if depth > max_depth:
         raise YamlError(line, f"nesting depth exceeds the limit of {max_depth} levels")
-
-
-def _attach(stack: list[_Frame], node: Node, size: int, height: int, line: int, root, problems):
-    """Add a finished node to its parent (or make it the root)."""
-    if not stack:
-        return node
-    parent = stack[-1]
-    parent.size += size
-    parent.height = max(parent.height, height + 1)
-    container = parent.node
-    if isinstance(container, Sequence):
-        container.append(node)
-    elif parent.pending_key:
-        if not isinstance(node, Scalar):
-            raise YamlError(line, "a mapping key must be a plain value, not a list or mapping")
-        key = node.text
-        parent.skip_value = key in container
-        if parent.skip_value:
-            first = container.key_lines[key]
-            problems.append(
-                YamlError(line, f"duplicate key {key!r} (first defined at line {first}); "
-                          "remove or rename one of them")
-            )
-        parent.key = node
-        parent.pending_key = False
-    else:
-        if not parent.skip_value:
-            key = parent.key.text
-            container[key] = node
-            container.key_lines[key] = parent.key.line
-        parent.pending_key = True
-    return root
 
 
 def read_bytes(path: os.PathLike | str) -> bytes:
