@@ -461,8 +461,8 @@ class GraphReader:
         found = props.get(predicate(kind, name).value, [])
         if not found:
             return None
-        if t == "names":
-            return {o.language: o.value for o in found}
+        if t == "names":  # by language tag: the store's order of literals is its own
+            return dict(sorted((o.language, o.value) for o in found))
         if t == "ref":
             return self.ident(found[0])
         if t == "refs":
@@ -478,7 +478,7 @@ class GraphReader:
         if t == "count":
             return int(found[0].value)
         if t == "codes":
-            return {o.datatype.value[len(CODE):]: o.value for o in found}
+            return dict(sorted((o.datatype.value[len(CODE):], o.value) for o in found))
         if t in ("uses", "texts"):
             return sorted(o.value for o in found)
         return found[0].value
@@ -487,4 +487,46 @@ class GraphReader:
 def from_triples(triples: Iterable[Triple]) -> dict:
     """Canonical facts rebuilt from the triples of one dataset. Cost: O(triples)."""
     return GraphReader(triples).facts()
+
+
+def in_reading_order(canonical: dict) -> dict:
+    """Canonical facts (graph.loader.facts.Facts.canonical) with every mapping's keys in
+    the order :func:`from_triples` gives them: an entry's fields in its schema's order,
+    then ``source`` and ``note``; names and codes by tag; a period ``from`` first. The
+    facts of a dataset, read from YAML, then equal those rebuilt from its graph as JSON
+    text too, so that ``build`` keeps them without reading the graph back (1M triples:
+    ~2 s instead of ~10 s). Cost: O(entries).
+
+    >>> facts = {"dataset": {"lang": "fi", "id": "d", "title": {"sv": "T", "fi": "T"}}}
+    >>> list(in_reading_order(facts)["dataset"]), list(in_reading_order(facts)["dataset"]["title"])
+    (['id', 'title', 'lang'], ['fi', 'sv'])
+    """
+    out = {"dataset": _ordered("dataset", canonical["dataset"])}
+    for section, schema in SECTIONS.items():
+        if section in canonical:
+            out[section] = [_ordered(schema.kind, e) for e in canonical[section]]
+    return out
+
+
+def _ordered(kind: str, entry: dict) -> dict:
+    schema = SCHEMAS[kind]
+    out: dict = {}
+    for name, spec in schema.fields.items():
+        if name not in entry:
+            continue
+        value, t = entry[name], spec.type
+        if t in ("list", "map"):
+            child = NESTED[(kind, name)][0]
+            value = (_ordered(child, value) if t == "map" else
+                     [_ordered(child, c) for c in value])
+        elif t in ("names", "codes"):
+            value = dict(sorted(value.items()))
+        elif t in ("period", "when") and isinstance(value, dict):
+            value = {k: value[k] for k in ("from", "to") if k in value}
+        out[name] = value
+    if schema.provenance:
+        for name in ("source", "note"):
+            if name in entry:
+                out[name] = entry[name]
+    return out
 
