@@ -235,6 +235,8 @@ class DatasetReader:
         self.rel = ""
         self.used: dict[str, list[dict]] = {}
         self.uses_at: tuple[str, int] | None = None
+        # vocabulary -> (its values, as a set), read once per load
+        self.vocabularies: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
 
     # -- reporting -------------------------------------------------------------
     def where(self, rel: str) -> str:
@@ -416,32 +418,38 @@ class DatasetReader:
             self.error(line, f"expected {article(schema.kind)} entry (a mapping of fields), "
                        f"got {_describe(node)}")
             return None
-        allowed = schema.fields
+        allowed_keys, plan = _plan(schema)
+        key_lines = node.key_lines
+        if not allowed_keys.issuperset(node):
+            allowed = schema.fields
+            for key in node:
+                if key in allowed or (schema.provenance and key in PROVENANCE):
+                    continue
+                names = list(allowed) + (list(PROVENANCE) if schema.provenance else [])
+                self.error(key_lines[key], f"unknown field {key!r} in {article(schema.kind)}"
+                           f"{nearest(key, names)}; fields are: {', '.join(names)}")
         out: dict = {}
-        for key in node:
-            if key in allowed or (schema.provenance and key in PROVENANCE):
-                continue
-            names = list(allowed) + (list(PROVENANCE) if schema.provenance else [])
-            self.error(node.key_lines[key], f"unknown field {key!r} in {article(schema.kind)}"
-                       f"{nearest(key, names)}; fields are: {', '.join(names)}")
-        for name, spec in allowed.items():
+        for name, spec, convert in plan:
             value = node.get(name)
             if value is None or (isinstance(value, Scalar) and value.value is None):
                 if spec.required:
                     self.error(at or node.line, f"{article(schema.kind)} needs {name!r}")
                 continue
-            converted = self.value(spec, value, name, node.key_lines[name])
-            if converted == [] and spec.required and spec.type == "refs":
-                self.error(value.line, f"{article(schema.kind)} needs {name!r}: the list is empty")
-            elif converted is not None and converted != []:
+            converted = convert(self, spec, value, name, key_lines[name])
+            if converted is None:
+                continue
+            if isinstance(converted, list) and not converted:  # an empty list: left out
+                if spec.required and spec.type == "refs":
+                    self.error(value.line, f"{article(schema.kind)} needs {name!r}: the list "
+                               "is empty")
+            else:
                 out[name] = converted
         if schema.kind == "funding":
             self.check_funding(node, out, at)
         if schema.provenance:
             src = node.get("source")
             if src is not None and not (isinstance(src, Scalar) and src.value is None):
-                sources = self.value(Field("refs", targets=("source",)), src, "source",
-                                     node.key_lines["source"])
+                sources = self.value(_SOURCES, src, "source", node.key_lines["source"])
                 if sources:
                     out["source"] = sources
                 elif sources == [] and schema.source_required:
@@ -452,7 +460,7 @@ class DatasetReader:
                            "of the document it quotes)")
             note = node.get("note")
             if note is not None and not (isinstance(note, Scalar) and note.value is None):
-                text = self.value(Field("text"), note, "note", node.key_lines["note"])
+                text = self.value(_NOTE, note, "note", node.key_lines["note"])
                 if text is not None:
                     out["note"] = text
         if "id" in out:
@@ -498,91 +506,145 @@ class DatasetReader:
 
     def value(self, spec: Field, node, name: str, line: int):
         """Convert one field's node to its canonical value, or report why not."""
-        kind = spec.type
-        if kind in ("list", "map"):
-            want = Sequence if kind == "list" else Mapping
-            if not isinstance(node, want):
-                shape = "a list of entries" if kind == "list" else "a mapping of fields"
-                self.error(node.line, f"{name!r} must be {shape}, got {_describe(node)}")
-                return None
-            if kind == "map":
-                return self.entry(spec.sub, node, line)
-            items = [self.entry(spec.sub, item) for item in node]
-            return [i for i in items if i is not None]
-        if kind == "names":
-            return self.names(node, name)
-        if kind in ("period", "when"):
-            if kind == "when" and isinstance(node, Scalar):
-                return self.date(node, name)
-            period = self.period(node, name)
-            if kind == "when" and period and period.get("from") == period.get("to"):
-                return period["from"]  # one day written as a period is that day
-            return period
-        if kind == "codes":
-            return self.codes(node, name)
-        if kind == "uses":
-            return self.uses(node, name, line)
-        if kind == "texts":
-            return self.texts(node, name)
-        if kind == "refs":
-            return self.id_list(node, name, spec.targets)
-        if not isinstance(node, Scalar):
-            expect = "one id" if kind in ("ref", "author") else "a single value"
-            self.error(node.line, f"{name!r} must be {expect}, got {_describe(node)}")
-            return None
-        text = node.text
-        if kind == "id":
-            if not ID_RE.match(text):
-                self.error(node.line, f"id {text!r} is not valid: use lowercase ASCII letters "
-                           "and digits in groups joined by single '-' (like 'lapin-liitto')")
-                return None
-            return text
-        if kind == "ref":
-            self.refs.append((text, spec.targets, name, self.rel, node.line))
-            return text
-        if kind in ("text", "author"):
-            if not text.strip():
-                self.error(node.line, f"{name!r} is empty")
-                return None
-            return text
-        if kind == "enum":
-            values = vocabulary(spec.vocab)
-            if text not in values:
-                self.error(node.line, f"{name} {text!r} is not one of {', '.join(values)}"
-                           f"{nearest(text, values, cutoff=0)}")
-                return None
-            return text
-        if kind == "date":
-            return self.date(node, name)
-        if kind in ("number", "count"):
-            return self.number(node, name, integer=kind == "count")
-        if kind == "country":
-            if not valid_country(text):
-                import pycountry
+        convert = _CONVERT.get(spec.type)
+        if convert is None:  # pragma: no cover - schema and reader out of step
+            raise AssertionError(spec.type)
+        return convert(self, spec, node, name, line)
 
-                hint = nearest(text.upper()[:2], [c.alpha_2 for c in pycountry.countries])
-                self.error(node.line, f"country {text!r} is not an ISO 3166-1 alpha-2 code in "
-                           f"upper case (FI, SE, NO){hint}")
-                return None
-            return text
-        if kind == "lang":
-            if not valid_lang(text):
-                self.error(node.line, f"language tag {text!r} is not valid BCP 47 "
-                           "(use fi, sv, en, se, smn, nb…)")
-                return None
-            return text.lower()
-        if kind == "currency":
-            if not valid_currency(text):
-                self.error(node.line, f"currency {text!r} is not an ISO 4217 code (like EUR, SEK)")
-                return None
-            return text
-        if kind == "iri":
-            problem = _iri_problem(text, base=name == "base")
-            if problem:
-                self.error(node.line, f"{name} {_short(text, 200)} {problem}")
-                return None
-            return text
-        raise AssertionError(kind)  # pragma: no cover - schema and reader out of step
+    # One converter per field type (spec, node, name, line of the field's key), found in
+    # _CONVERT: an entry's fields are many, and a table finds a type's code at once.
+    def _nested(self, spec: Field, node, name: str, line: int):
+        kind = spec.type
+        want = Sequence if kind == "list" else Mapping
+        if not isinstance(node, want):
+            shape = "a list of entries" if kind == "list" else "a mapping of fields"
+            self.error(node.line, f"{name!r} must be {shape}, got {_describe(node)}")
+            return None
+        if kind == "map":
+            return self.entry(spec.sub, node, line)
+        items = [self.entry(spec.sub, item) for item in node]
+        return [i for i in items if i is not None]
+
+    def _names(self, spec: Field, node, name: str, line: int):
+        return self.names(node, name)
+
+    def _period(self, spec: Field, node, name: str, line: int):
+        kind = spec.type
+        if kind == "when" and isinstance(node, Scalar):
+            return self.date(node, name)
+        period = self.period(node, name)
+        if kind == "when" and period and period.get("from") == period.get("to"):
+            return period["from"]  # one day written as a period is that day
+        return period
+
+    def _codes(self, spec: Field, node, name: str, line: int):
+        return self.codes(node, name)
+
+    def _uses(self, spec: Field, node, name: str, line: int):
+        return self.uses(node, name, line)
+
+    def _texts(self, spec: Field, node, name: str, line: int):
+        return self.texts(node, name)
+
+    def _refs(self, spec: Field, node, name: str, line: int):
+        return self.id_list(node, name, spec.targets)
+
+    def _not_single(self, spec: Field, node, name: str) -> None:
+        expect = "one id" if spec.type in ("ref", "author") else "a single value"
+        self.error(node.line, f"{name!r} must be {expect}, got {_describe(node)}")
+
+    def _id(self, spec: Field, node, name: str, line: int):
+        if not isinstance(node, Scalar):
+            return self._not_single(spec, node, name)
+        text = node.text
+        if not ID_RE.match(text):
+            self.error(node.line, f"id {text!r} is not valid: use lowercase ASCII letters "
+                       "and digits in groups joined by single '-' (like 'lapin-liitto')")
+            return None
+        return text
+
+    def _ref(self, spec: Field, node, name: str, line: int):
+        if not isinstance(node, Scalar):
+            return self._not_single(spec, node, name)
+        text = node.text
+        self.refs.append((text, spec.targets, name, self.rel, node.line))
+        return text
+
+    def _text(self, spec: Field, node, name: str, line: int):
+        if not isinstance(node, Scalar):
+            return self._not_single(spec, node, name)
+        text = node.text
+        if not text.strip():
+            self.error(node.line, f"{name!r} is empty")
+            return None
+        return text
+
+    def _enum(self, spec: Field, node, name: str, line: int):
+        if not isinstance(node, Scalar):
+            return self._not_single(spec, node, name)
+        text = node.text
+        known = self.vocabularies.get(spec.vocab)
+        if known is None:  # once per load: the checks' names are read from their folder
+            values = vocabulary(spec.vocab)
+            known = self.vocabularies[spec.vocab] = (values, frozenset(values))
+        if text not in known[1]:
+            values = known[0]
+            self.error(node.line, f"{name} {text!r} is not one of {', '.join(values)}"
+                       f"{nearest(text, values, cutoff=0)}")
+            return None
+        return text
+
+    def _date(self, spec: Field, node, name: str, line: int):
+        if not isinstance(node, Scalar):
+            return self._not_single(spec, node, name)
+        return self.date(node, name)
+
+    def _number(self, spec: Field, node, name: str, line: int):
+        if not isinstance(node, Scalar):
+            return self._not_single(spec, node, name)
+        return self.number(node, name, integer=spec.type == "count")
+
+    def _country(self, spec: Field, node, name: str, line: int):
+        if not isinstance(node, Scalar):
+            return self._not_single(spec, node, name)
+        text = node.text
+        if not valid_country(text):
+            import pycountry
+
+            hint = nearest(text.upper()[:2], [c.alpha_2 for c in pycountry.countries])
+            self.error(node.line, f"country {text!r} is not an ISO 3166-1 alpha-2 code in "
+                       f"upper case (FI, SE, NO){hint}")
+            return None
+        return text
+
+    def _lang(self, spec: Field, node, name: str, line: int):
+        if not isinstance(node, Scalar):
+            return self._not_single(spec, node, name)
+        text = node.text
+        if not valid_lang(text):
+            self.error(node.line, f"language tag {text!r} is not valid BCP 47 "
+                       "(use fi, sv, en, se, smn, nb…)")
+            return None
+        return text.lower()
+
+    def _currency(self, spec: Field, node, name: str, line: int):
+        if not isinstance(node, Scalar):
+            return self._not_single(spec, node, name)
+        text = node.text
+        if not valid_currency(text):
+            self.error(node.line, f"currency {text!r} is not an ISO 4217 code (like EUR, SEK)")
+            return None
+        return text
+
+    def _iri(self, spec: Field, node, name: str, line: int):
+        if not isinstance(node, Scalar):
+            return self._not_single(spec, node, name)
+        text = node.text
+        problem = _iri_problem(text, base=name == "base")
+        if problem:
+            self.error(node.line, f"{name} {_short(text, 200)} {problem}")
+            return None
+        return text
 
     def names(self, node, name: str) -> dict | None:
         if isinstance(node, Scalar):
@@ -784,7 +846,14 @@ class DatasetReader:
             amounts.append(exact)
             share = item.get("share")
             exact_share = _exact(share)
-            if exact_share is not None:
+            if exact_share is None:
+                continue
+            # |100 * amount / total - share| > 1/2, in integers: the same test as with
+            # Fractions, without making four of them for every source
+            an, ad = exact.as_integer_ratio()
+            tn, td = exact_total.as_integer_ratio()  # tn > 0: the total is
+            sn, sd = exact_share.as_integer_ratio()  # greater than 0 here
+            if 2 * abs(100 * an * td * sd - sn * ad * tn) > ad * tn * sd:
                 computed = Fraction(100 * exact) / exact_total
                 if abs(computed - exact_share) > Fraction(1, 2):
                     self.error(share.line, f"share {share.text} does not match amount "
@@ -850,6 +919,39 @@ class DatasetReader:
                     stack.append((child, iter(self.part_of.get(child, ()))))
 
 
+_CONVERT = {
+    "list": DatasetReader._nested, "map": DatasetReader._nested,
+    "names": DatasetReader._names, "period": DatasetReader._period,
+    "when": DatasetReader._period, "codes": DatasetReader._codes,
+    "uses": DatasetReader._uses, "texts": DatasetReader._texts, "refs": DatasetReader._refs,
+    "id": DatasetReader._id, "ref": DatasetReader._ref, "text": DatasetReader._text,
+    "author": DatasetReader._text, "enum": DatasetReader._enum, "date": DatasetReader._date,
+    "number": DatasetReader._number, "count": DatasetReader._number,
+    "country": DatasetReader._country, "lang": DatasetReader._lang,
+    "currency": DatasetReader._currency, "iri": DatasetReader._iri,
+}
+_SOURCES = Field("refs", targets=("source",))
+_NOTE = Field("text")
+_PLANS: dict[int, tuple] = {}
+
+
+def _plan(schema: Schema) -> tuple[frozenset[str], list[tuple]]:
+    """The keys an entry of ``schema`` may have, and its fields as (name, field,
+    converter), worked out once per schema (a schema holds a dict: no hashing)."""
+    found = _PLANS.get(id(schema))
+    if found is None or found[0] is not schema:
+        keys = frozenset(schema.fields) | (frozenset(PROVENANCE) if schema.provenance
+                                           else frozenset())
+        fields = [(name, spec, _CONVERT.get(spec.type, _unknown_type))
+                  for name, spec in schema.fields.items()]
+        found = _PLANS[id(schema)] = (schema, keys, fields)
+    return found[1], found[2]
+
+
+def _unknown_type(reader, spec: Field, node, name: str, line: int):  # pragma: no cover
+    raise AssertionError(spec.type)  # schema and reader out of step
+
+
 #: an integer written in at most this many characters (decimal, 0x or 0o) is far inside
 #: MAX_DIGITS whatever its base: it needs no bound check
 _SHORT = 15
@@ -870,8 +972,14 @@ def _exact(node) -> Fraction | int | None:
         return Fraction(value)
     if value != value or value in (float("inf"), float("-inf")):
         return None
+    return _decimal_fraction(node.text)
+
+
+@functools.lru_cache(maxsize=16384)  # shares and amounts repeat: each text read once
+def _decimal_fraction(text: str) -> Fraction | None:
+    """The exact value of a decimal number's text (``17.3``: 173/10), or None."""
     try:
-        return Fraction(Decimal(node.text))
+        return Fraction(Decimal(text))
     except InvalidOperation:
         return None
 
