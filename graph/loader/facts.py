@@ -369,12 +369,12 @@ class DatasetReader:
             else:
                 self.dataset_at = (self.rel, line)
                 if fmt is None or not self.format_ok(fmt):
-                    shown = "missing" if fmt is None else _short(fmt.text)
+                    shown = "missing" if fmt is None else _format_shown(fmt)
                     self.error(line, f"'format: {FORMAT_VERSION}' is required beside "
                                f"'dataset:' (format is {shown})")
                 self.dataset = self.entry(DATASET, root["dataset"], line) or {}
         elif fmt is not None and not self.format_ok(fmt):
-            self.error(root.key_lines["format"], f"format {_short(fmt.text)} is not supported; "
+            self.error(root.key_lines["format"], f"format {_format_shown(fmt)} is not supported; "
                        f"this version reads 'format: {FORMAT_VERSION}'")
         for key, node in root.items():
             line = root.key_lines[key]
@@ -1024,6 +1024,12 @@ def _iri_problem(text: str, base: bool) -> str | None:
             return (f"cannot be a base: an id appended to it is no valid IRI ({exc}); "
                     "end it in '/' (like https://example.org/lapland/)")
     return None
+
+
+def _format_shown(node) -> str:
+    """A ``format:`` value as a message shows it: quoted and cut, or what it is instead
+    (``format: {from: 2007}`` is a mapping, no text to quote)."""
+    return _short(node.text) if isinstance(node, Scalar) else _describe(node)
 
 
 def _short(text: str, limit: int = 40) -> str:
