@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from operator import contains, itemgetter
 from pathlib import Path
 
 from pyoxigraph import NamedNode
@@ -213,6 +214,16 @@ def valid_currency(code: str) -> bool:
 
 def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
+
+
+@functools.lru_cache(maxsize=16384)  # shares repeat: each text converted once
+def _decimal_number(text: str) -> int | float | None:
+    """A number field's value from its text (``17.3``, ``1e3``: 1000), None for what
+    Decimal does not read (0x1F, 0o17)."""
+    try:
+        return _number(Decimal(text))
+    except InvalidOperation:
+        return None
 
 
 class DatasetReader:
@@ -449,7 +460,7 @@ class DatasetReader:
         if schema.provenance:
             src = node.get("source")
             if src is not None and not (isinstance(src, Scalar) and src.value is None):
-                sources = self.value(_SOURCES, src, "source", node.key_lines["source"])
+                sources = self.id_list(src, "source", _SOURCES.targets)
                 if sources:
                     out["source"] = sources
                 elif sources == [] and schema.source_required:
@@ -460,7 +471,7 @@ class DatasetReader:
                            "of the document it quotes)")
             note = node.get("note")
             if note is not None and not (isinstance(note, Scalar) and note.value is None):
-                text = self.value(_NOTE, note, "note", node.key_lines["note"])
+                text = self._text(_NOTE, note, "note", node.key_lines["note"])
                 if text is not None:
                     out["note"] = text
         if "id" in out:
@@ -700,7 +711,10 @@ class DatasetReader:
             value = node.get(key)
             if value is None or (isinstance(value, Scalar) and value.value is None):
                 continue
-            text = self.date(value, f"{name}.{key}")
+            if isinstance(value, Scalar) and parse_date(value.text) is not None:
+                text = value.text  # what date() returns for a real date
+            else:
+                text = self.date(value, f"{name}.{key}")
             if text is not None:
                 out[key] = text
         if "from" in out and "to" in out:
@@ -780,6 +794,8 @@ class DatasetReader:
 
     def number(self, node: Scalar, name: str, integer: bool) -> int | float | None:
         value = node.value
+        if value.__class__ is int and value >= 0 and len(node.text) <= _SHORT:
+            return value  # most amounts: what the checks below would let through as it is
         too_large = _out_of_bounds(node)
         if too_large:
             self.error(node.line, f"{name} {_short(node.text)}: {too_large}")
@@ -797,10 +813,8 @@ class DatasetReader:
             return None
         if value.__class__ is int:  # what Decimal(text) would give back
             return value
-        try:
-            return _number(Decimal(node.text))
-        except InvalidOperation:  # pragma: no cover - 0x/0o ints
-            return int(value)
+        found = _decimal_number(node.text)
+        return int(value) if found is None else found
 
     def id_list(self, node, name: str, targets: tuple[str, ...]) -> list[str] | None:
         items = [node] if isinstance(node, Scalar) else node
@@ -808,16 +822,18 @@ class DatasetReader:
             self.error(node.line, f"{name!r} must be an id or a list of ids, got {_describe(node)}")
             return None
         seen: dict[str, int] = {}
+        refs, rel = self.refs, self.rel
         for item in items:
             if not isinstance(item, Scalar) or item.value is None:
                 self.error(item.line, f"{name!r} must list ids, got {_describe(item)}")
                 continue
-            if item.text in seen:
-                self.error(item.line, f"{item.text!r} is listed twice in {name!r} "
-                           f"(first at line {seen[item.text]})")
+            text = item.text
+            if text in seen:
+                self.error(item.line, f"{text!r} is listed twice in {name!r} "
+                           f"(first at line {seen[text]})")
                 continue
-            seen[item.text] = item.line
-            self.refs.append((item.text, targets, name, self.rel, item.line))
+            seen[text] = item.line
+            refs.append((text, targets, name, rel, item.line))
         return sorted(seen)
 
     def check_funding(self, node: Mapping, out: dict, at: int | None) -> None:
@@ -866,6 +882,12 @@ class DatasetReader:
 
     # -- whole-dataset checks ----------------------------------------------------
     def check_refs(self) -> None:
+        kinds = {ident: found[0] for ident, found in self.defs.items()}
+        # every reference at once in C loops (an unknown id's kind is None, in no targets);
+        # only when one is wrong are they gone through one by one, to say which and why
+        if all(map(contains, map(itemgetter(1), self.refs),
+                   map(kinds.get, map(itemgetter(0), self.refs)))):
+            return
         for ident, targets, name, rel, line in self.refs:
             found = self.defs.get(ident)
             if found is None:
