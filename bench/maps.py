@@ -12,13 +12,16 @@ Rows (each function returns a list of dicts with the keys of :data:`COLUMNS`):
 - :func:`browser_rows`: generated views of 5 000 and 30 000 nodes written by
   graph.present.maps.render, opened in headless Chromium (/usr/bin/chromium): the time
   from navigation to the first frame drawn (``__mapTimes.drawn``), and how long search
-  takes to focus a node until the next frame is drawn (median of 5); the pyvis page with
-  physics of the 5 000-node view, given at most ``PYVIS_LIMIT`` seconds to stabilise.
+  takes to focus a node until the frame that shows it is drawn (median of 5; see
+  :data:`FOCUS`); the pyvis page with physics of the 5 000-node view, given at most
+  ``PYVIS_LIMIT`` seconds to stabilise. ``--compare-js FILE`` measures the same pages
+  with another map.js too (before and after ours, in the same browser), e.g. to compare
+  with an older commit's: ``git show COMMIT:graph/present/assets/map.js > old.js``.
 
 Run alone: ``.venv/bin/python bench/maps.py STORE`` (a store built by ``regiograph
 build``, e.g. of ``regiograph synth --triples 990000``); ``--no-browser`` or
-``--no-write`` skip a part. It prints a Markdown table. bench/run.py can call
-:func:`rows`.
+``--no-write`` (then no STORE is needed) skip a part, ``--no-pyvis`` the pyvis page.
+It prints a Markdown table. bench/run.py can call :func:`rows`.
 """
 
 from __future__ import annotations
@@ -139,23 +142,42 @@ def generated(n: int):
 
 
 FOCUS = """(async () => {
+  const frame = () => new Promise(r => requestAnimationFrame(r));
   const times = [];
   for (const id of %s) {
+    await frame(); await frame();  // the frame of the previous focus is on the screen
     const t = performance.now();
     window.mapFocus(id);
-    // the renderer draws in the next animation frame, before this callback runs
-    await new Promise(r => requestAnimationFrame(r));
+    // the renderer issues its drawing in the next frame's callbacks (queued before this
+    // one), but software WebGL rasterises it after them: the frame after is begun only
+    // once that drawing is done, so the node is on the screen when it starts
+    await frame(); await frame();
     times.push(performance.now() - t);
   }
   return times; })()"""
 
 
-def browser_rows(folder: Path, sizes=(5000, 30000), pyvis: bool = True) -> list[dict]:
+def measure_page(browser, path: Path, n: int) -> tuple[float, str, float]:
+    """Seconds from navigation to the first frame, the renderer, and the median ms of
+    search focusing five nodes (to the frame that shows each) of the page at ``path``."""
+    browser.open(path)
+    drawn = browser.js("window.__mapTimes.drawn") / 1000
+    renderer = browser.js("mapView.renderer")
+    ids = [f"n{i}" for i in range(7, n, n // 5)][:5]
+    return drawn, renderer, statistics.median(browser.js(FOCUS % json.dumps(ids)))
+
+
+def browser_rows(folder: Path, sizes=(5000, 30000), pyvis: bool = True,
+                 compare_js: Path | None = None) -> list[dict]:
     """Generated views drawn in headless Chromium: first frame after navigation, search
-    focus; and the pyvis page (physics) of the smallest size. Cost: ~1 min."""
+    focus; and the pyvis page (physics) of the smallest size. ``compare_js``: another
+    map.js (e.g. an older commit's), measured on the same pages in the same browser, in
+    turn with ours, its figures in the "plain" column. Cost: ~1 min (twice that with
+    ``compare_js``)."""
     import networkx as nx
     from pyvis.network import Network
 
+    from graph.present import assets
     from graph.present.maps import render
     from tests.test_maps import Chromium
 
@@ -168,17 +190,28 @@ def browser_rows(folder: Path, sizes=(5000, 30000), pyvis: bool = True) -> list[
             page = render(G, title=f"{n} nodes")
             written = time.perf_counter() - t
             path = page.save(folder / f"generated-{n}.html")
-            browser.open(path)
-            drawn = browser.js("window.__mapTimes.drawn") / 1000
-            renderer = browser.js("mapView.renderer")
-            ids = [f"n{i}" for i in range(7, n, n // 5)][:5]
-            focus = statistics.median(browser.js(FOCUS % json.dumps(ids)))
+            other = None
+            if compare_js is not None:
+                mine = assets.read("map.js")
+                assert page.html.count(mine) == 1, "map.js is not inlined verbatim"
+                other = folder / f"generated-{n}-{Path(compare_js).stem}.html"
+                other.write_text(page.html.replace(mine, Path(compare_js).read_text("utf-8")),
+                                 "utf-8")
+                then = measure_page(browser, other, n)
+            drawn, renderer, focus = measure_page(browser, path, n)
+            if other is not None:
+                again = measure_page(browser, other, n)  # before and after ours: load drifts
+                then_drawn = f"{then[0]:.2f} s, {again[0]:.2f} s with {compare_js}"
+                then_focus = f"{then[2]:.0f} ms, {again[2]:.0f} ms with {compare_js}"
             rows.append({"what": f"{n} generated nodes drawn ({renderer}; page written in "
                                  f"{written:.1f} s, {len(page.html) / 1e6:.0f} MB)",
                          "ours": f"{drawn:.2f} s from navigation to the first frame",
-                         "plain": "—", "target": "≤ 2 s" if n <= 5000 else "≤ 10 s"})
-            rows.append({"what": f"search focuses a node ({n} nodes, median of 5)",
-                         "ours": f"{focus:.0f} ms", "plain": "—", "target": "≤ 200 ms"})
+                         "plain": then_drawn if other else "—",
+                         "target": "≤ 2 s" if n <= 5000 else "≤ 10 s"})
+            rows.append({"what": f"search focuses a node ({n} nodes, median of 5, to the "
+                                 "frame that shows it)",
+                         "ours": f"{focus:.0f} ms", "plain": then_focus if other else "—",
+                         "target": "≤ 200 ms"})
     finally:
         browser.close()
     if pyvis:  # last, in a browser of its own: its physics keeps the CPU busy
@@ -202,9 +235,9 @@ def browser_rows(folder: Path, sizes=(5000, 30000), pyvis: bool = True) -> list[
                 if stable:
                     break
                 time.sleep(0.5)
-            rows[0]["plain"] = (f"pyvis, physics: stable after {stable / 1000:.1f} s"
-                                if stable else
-                                f"pyvis, physics: not stable after {PYVIS_LIMIT} s")
+            said = (f"pyvis, physics: stable after {stable / 1000:.1f} s" if stable else
+                    f"pyvis, physics: not stable after {PYVIS_LIMIT} s")
+            rows[0]["plain"] = said if rows[0]["plain"] == "—" else f"{rows[0]['plain']}; {said}"
         finally:
             browser.close()
     return rows
@@ -229,15 +262,24 @@ def table(found: list[dict]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("store", help="a store built by `regiograph build`")
+    parser.add_argument("store", nargs="?",
+                        help="a store built by `regiograph build` (not with --no-write)")
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--no-pyvis", action="store_true",
+                        help="skip the pyvis page with physics in the browser (minutes)")
+    parser.add_argument("--compare-js", type=Path, metavar="FILE",
+                        help="also measure the browser pages with this map.js instead of "
+                             "ours (e.g. `git show COMMIT:graph/present/assets/map.js`)")
     args = parser.parse_args()
+    if not args.no_write and not args.store:
+        parser.error("give a STORE to time the map commands on, or --no-write")
     folder = Path(tempfile.mkdtemp(prefix="bench-maps-"))
     if not args.no_write:  # printed as soon as measured: the browser part is long
         print(table(write_rows(args.store, folder)), flush=True)
     if not args.no_browser:
-        print(table(browser_rows(folder)), flush=True)
+        print(table(browser_rows(folder, pyvis=not args.no_pyvis,
+                                 compare_js=args.compare_js)), flush=True)
 
 
 if __name__ == "__main__":

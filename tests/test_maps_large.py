@@ -85,6 +85,18 @@ def test_browser_draws_30000_nodes_searches_and_runs_nothing(browser, tmp_path):
     assert browser.js("mapView.selected()") == ["n12345"]
     assert browser.js("mapView.centreOffset('n12345')") < 1
     assert "Node 12345" in browser.js("document.getElementById('details').textContent")
+    # a click finds the node under the mouse in what the WebGL programs drew for picking
+    browser.js("(async () => { const f = () => new Promise(r => requestAnimationFrame(r));"
+               " await f(); await f(); })()")
+    at = browser.js("""(() => { const r = sigmaRenderer, d = r.getNodeDisplayData('n12345');
+        const p = r.framedGraphToViewport({x: d.x, y: d.y});
+        const box = document.getElementById('mynetwork').getBoundingClientRect();
+        return [p.x + box.left, p.y + box.top]; })()""")
+    browser.js("document.getElementById('details').textContent = ''")
+    for kind in ("mouseMoved", "mousePressed", "mouseReleased"):
+        browser.call("Input.dispatchMouseEvent", type=kind, x=at[0], y=at[1], button="left",
+                     clickCount=1)
+    browser.wait("document.getElementById('details').textContent.includes('Node 12345')", 20)
     # a hostile name is shown as text: in the details, the tooltip, the heading
     hostile = "n7"
     browser.js(f"window.mapFocus({json.dumps(hostile)})")
