@@ -300,6 +300,8 @@ class DatasetReader:
         if self.dataset and self.dataset.get("uses"):
             self.use(self.dataset["uses"])  # before references are resolved
         self.check_refs()
+        # checked: let them go before the collector, back on, walks what is left
+        self.refs = []
         self.check_cycles()
         if self.problems:
             order = {self.where(rel): n for n, (rel, _) in enumerate(files)}
@@ -429,7 +431,10 @@ class DatasetReader:
             self.error(line, f"expected {article(schema.kind)} entry (a mapping of fields), "
                        f"got {_describe(node)}")
             return None
-        allowed_keys, plan = _plan(schema)
+        plan = _PLANS.get(id(schema))
+        if plan is None or plan[0] is not schema:
+            plan = _plan(schema)
+        _, allowed_keys, fields = plan
         key_lines = node.key_lines
         if not allowed_keys.issuperset(node):
             allowed = schema.fields
@@ -440,7 +445,7 @@ class DatasetReader:
                 self.error(key_lines[key], f"unknown field {key!r} in {article(schema.kind)}"
                            f"{nearest(key, names)}; fields are: {', '.join(names)}")
         out: dict = {}
-        for name, spec, convert in plan:
+        for name, spec, convert in fields:
             value = node.get(name)
             if value is None or (isinstance(value, Scalar) and value.value is None):
                 if spec.required:
@@ -957,17 +962,15 @@ _NOTE = Field("text")
 _PLANS: dict[int, tuple] = {}
 
 
-def _plan(schema: Schema) -> tuple[frozenset[str], list[tuple]]:
-    """The keys an entry of ``schema`` may have, and its fields as (name, field,
-    converter), worked out once per schema (a schema holds a dict: no hashing)."""
-    found = _PLANS.get(id(schema))
-    if found is None or found[0] is not schema:
-        keys = frozenset(schema.fields) | (frozenset(PROVENANCE) if schema.provenance
-                                           else frozenset())
-        fields = [(name, spec, _CONVERT.get(spec.type, _unknown_type))
-                  for name, spec in schema.fields.items()]
-        found = _PLANS[id(schema)] = (schema, keys, fields)
-    return found[1], found[2]
+def _plan(schema: Schema) -> tuple[Schema, frozenset[str], list[tuple]]:
+    """``schema``, the keys its entry may have, and its fields as (name, field,
+    converter), kept in ``_PLANS`` by the schema's id (a schema holds a dict: no hash)."""
+    keys = frozenset(schema.fields) | (frozenset(PROVENANCE) if schema.provenance
+                                       else frozenset())
+    fields = [(name, spec, _CONVERT.get(spec.type, _unknown_type))
+              for name, spec in schema.fields.items()]
+    plan = _PLANS[id(schema)] = (schema, keys, fields)
+    return plan
 
 
 def _unknown_type(reader, spec: Field, node, name: str, line: int):  # pragma: no cover
