@@ -12,6 +12,7 @@ import calendar
 import difflib
 import functools
 import json
+import math
 import os
 import re
 import sys
@@ -810,7 +811,7 @@ class DatasetReader:
         if ok and integer:
             ok = isinstance(value, int)
         if ok and not isinstance(value, int):
-            ok = value == value and value not in (float("inf"), float("-inf"))
+            ok = math.isfinite(value)
         if not ok or value < 0:
             what = "a whole number" if integer else "a number"
             self.error(node.line, f"{name} {node.text!r} must be {what} >= 0 "
@@ -818,7 +819,9 @@ class DatasetReader:
             return None
         if value.__class__ is int:  # what Decimal(text) would give back
             return value
-        found = _decimal_number(node.text)
+        text = node.text
+        found = _decimal_number(text) if len(text) <= _CACHED else \
+            _decimal_number.__wrapped__(text)
         return int(value) if found is None else found
 
     def id_list(self, node, name: str, targets: tuple[str, ...]) -> list[str] | None:
@@ -839,7 +842,7 @@ class DatasetReader:
                 continue
             seen[text] = item.line
             refs.append((text, targets, name, rel, item.line))
-        return sorted(seen)
+        return sorted(seen) if len(seen) > 1 else list(seen)
 
     def check_funding(self, node: Mapping, out: dict, at: int | None) -> None:
         sources = node.get("sources")
@@ -995,9 +998,11 @@ def _exact(node) -> Fraction | int | None:
         return None
     if isinstance(value, int):
         return Fraction(value)
-    if value != value or value in (float("inf"), float("-inf")):
+    if not math.isfinite(value):
         return None
-    return _decimal_fraction(node.text)
+    text = node.text
+    return _decimal_fraction(text) if len(text) <= _CACHED else \
+        _decimal_fraction.__wrapped__(text)
 
 
 @functools.lru_cache(maxsize=16384)  # shares and amounts repeat: each text read once
@@ -1018,10 +1023,25 @@ def _out_of_bounds(node: Scalar) -> str | None:
         return f"a number of {value.digits:,} digits; at most {MAX_DIGITS} are allowed"
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    m = _DECIMAL_RE.match(node.text)
-    if m is None:  # 0x1F, 0o17, .inf: only an integer can be large
-        if isinstance(value, int) and abs(value) >= 10**MAX_DIGITS:
+    text = node.text
+    if isinstance(value, int) and _DECIMAL_RE.match(text) is None:  # 0x1F, 0o17
+        if abs(value) >= 10**MAX_DIGITS:
             return f"a number of more than {MAX_DIGITS} digits; at most {MAX_DIGITS} are allowed"
+        return None
+    # the text alone decides now: a short one (a share, 17.3) is looked at once
+    return _text_bounds(text) if len(text) <= _CACHED else _text_bounds.__wrapped__(text)
+
+
+#: texts of at most this many characters are kept in the caches of number values
+_CACHED = 64
+
+
+@functools.lru_cache(maxsize=16384)
+def _text_bounds(text: str) -> str | None:
+    """Why a decimal number's text is too large to compute with (digits, exponent), or
+    None (also for no decimal: .inf, 0x1F)."""
+    m = _DECIMAL_RE.match(text)
+    if m is None:
         return None
     digits = len(m.group(1)) + len(m.group(2) or "")
     if digits > MAX_DIGITS:
