@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from graph.base.files import FolderBusy, folder_lock
+from graph.base.gcpause import frozen_stages
 from graph.dataset import EXPORT_FORMATS, RDF_FORMATS, Dataset, OutputInDataset, building
 from graph.loader.facts import InvalidDataset, load_facts
 from graph.model.schema import CheckError
@@ -112,6 +113,12 @@ format_option = click.option(
 )
 
 
+def _own_process() -> bool:
+    """True when this process is the command (`regiograph …`, `python cli.py …`), not a
+    longer-lived one that calls it (the tests' CliRunner, a notebook)."""
+    return Path(sys.argv[0]).name in ("regiograph", "cli.py")
+
+
 class _Group(click.Group):
     """Turns file-system failures (a folder that cannot be written…) into one line, exit 4,
     and Ctrl-C into one line, exit 130 (128 + SIGINT, as a shell reports it)."""
@@ -131,7 +138,10 @@ class _Group(click.Group):
             except ValueError:  # not the main thread: leave the handlers alone
                 break
         try:
-            return super().invoke(ctx)
+            # what a command loads lives until it ends: the collector need not walk it
+            # (a command run by the tests, in their process, gives it back at its end)
+            with frozen_stages(unfreeze=not _own_process()):
+                return super().invoke(ctx)
         except KeyboardInterrupt:  # the `finally` blocks on the way up have run
             click.echo(("\n" if sys.stderr.isatty() else "") + "interrupted", err=True)
             sys.exit(130)

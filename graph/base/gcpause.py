@@ -6,6 +6,9 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+#: set by :func:`frozen_stages`: what a paused stage made is frozen at its end
+_FREEZE = False
+
 
 @contextmanager
 def paused_gc() -> Iterator[None]:
@@ -14,7 +17,9 @@ def paused_gc() -> Iterator[None]:
     Loading builds a tree of small dicts and lists that all stay alive and hold no
     cycles; the collector would walk that growing heap again and again (a fifth of the
     load time at 1M triples). Reference counting still frees everything as usual; the
-    collector's previous state is restored afterwards.
+    collector's previous state is restored afterwards. Within :func:`frozen_stages`,
+    everything alive at the end is frozen (``gc.freeze``) before the collector runs
+    again.
 
     >>> with paused_gc():
     ...     gc.isenabled()
@@ -25,5 +30,35 @@ def paused_gc() -> Iterator[None]:
     try:
         yield
     finally:
+        if _FREEZE:
+            gc.freeze()
         if was_enabled:
             gc.enable()
+
+
+@contextmanager
+def frozen_stages(unfreeze: bool = True) -> Iterator[None]:
+    """Within the block, the objects a :func:`paused_gc` stage made are frozen at its end
+    (``gc.freeze``: the collector never walks them again; reference counting still frees
+    them). Without it, the first collection after a stage walks all it made: 1M triples,
+    the projection kept by ``build`` read back, 2.2 s instead of 0.6 s, and the same again
+    when the process ends. For a command: its process ends with its work, and what it
+    loads lives as long (``unfreeze=False``: the collection at exit is skipped too);
+    ``unfreeze`` gives the frozen objects back to the collector at the end of the block
+    (a command run inside a longer process, as the tests do).
+
+    >>> with frozen_stages():
+    ...     with paused_gc():
+    ...         made = [[] for _ in range(3)]
+    ...     gc.get_freeze_count() > 0
+    True
+    """
+    global _FREEZE
+    before = _FREEZE
+    _FREEZE = True
+    try:
+        yield
+    finally:
+        _FREEZE = before
+        if unfreeze and not before:
+            gc.unfreeze()
