@@ -327,6 +327,16 @@
     };
   }
 
+  // The picking layer (the nodes drawn again, each in a colour of its own, to find the one
+  // under the mouse) is drawn in the frame after the picture, so that the picture is on
+  // the screen sooner (by ~30 ms at 30 000 nodes); meanwhile the mouse finds no node.
+  // (set up before this line runs: the view is made above, when the page starts)
+  var pickLater;  // program -> the render parameters of its last picture
+  function drawPicking() {
+    var due = pickLater;
+    pickLater = null;
+    due.forEach(function (params, program) { program.drawPicking(params); });
+  }
   // Software WebGL (SwiftShader: headless Chromium, machines without a usable GPU) spends
   // ~15 µs on each instance of an instanced draw, and sigma draws every node and edge as
   // one (and the nodes twice, for picking): a frame of 30 000 nodes took 1.4 s, so a node
@@ -355,6 +365,30 @@
           if (v > 0) { a.copyWithin(at, start, start + c.item); }
           for (var k = 0; k < c.corner; k += 1) { a[at + c.item + k] = c.data[v][k]; }
         }
+      }
+      render(params) {  // sigma's Program.render, the picking pass left to drawPicking
+        if (this.hasNothingToRender()) { return; }
+        var normal = this.normalProgram;
+        normal.gl.viewport(0, 0, params.width * params.pixelRatio,
+                           params.height * params.pixelRatio);
+        this.bindProgram(normal);
+        this.renderProgram(params, normal);
+        this.unbindProgram(normal);
+        if (this.pickProgram) {
+          if (!pickLater) {
+            pickLater = new Map();
+            requestAnimationFrame(drawPicking);
+          }
+          pickLater.set(this, params);
+        }
+      }
+      drawPicking(params) {
+        if (this.hasNothingToRender()) { return; }
+        var pick = this.pickProgram, ratio = params.pixelRatio / params.downSizingRatio;
+        pick.gl.viewport(0, 0, params.width * ratio, params.height * ratio);
+        this.bindProgram(pick);
+        this.renderProgram(Object.assign({}, params, {pixelRatio: ratio}), pick);
+        this.unbindProgram(pick);
       }
     };
   }
@@ -469,6 +503,8 @@
         selected = id;
         var d = renderer.getNodeDisplayData(id), camera = renderer.getCamera();
         camera.setState({x: d.x, y: d.y, ratio: Math.min(camera.getState().ratio, 0.08)});
+        // drawn now rather than at the next frame: the rasteriser starts before that frame
+        renderer.refresh({partialGraph: {nodes: [], edges: []}, skipIndexation: true});
         placeRing();
       },
       selected: function () { return selected === null ? [] : [selected]; },
