@@ -200,7 +200,7 @@ class Dataset:
         if self.facts is not None or self._building or self.path is None:
             return None
         try:
-            with paused_gc():  # a heap of small dicts (the facts, the projection)
+            with paused_gc(freeze=True):  # a heap of small dicts, kept until the end
                 doc = json.loads((self.path / KEPT_DIR / f"{part}.json").read_bytes())
         except (OSError, ValueError):
             return None

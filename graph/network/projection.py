@@ -266,7 +266,7 @@ def from_state(state: dict, lang: str | None = None) -> nx.MultiDiGraph:
     edges in the same order. Cost: O(|V| + |E|), ~1.5 s at 1M triples.
     """
     langs = (lang, state["dataset_lang"])
-    with paused_gc():
+    with paused_gc(freeze=True):  # a command's map or measures: kept until it ends
         G = nx.MultiDiGraph(**state["graph"])
         G.graph["lang"] = lang or state["dataset_lang"] or ""
         nodes, edges = state["nodes"], state["edges"]
