@@ -342,15 +342,21 @@
   // one (and the nodes twice, for picking): a frame of 30 000 nodes took 1.4 s, so a node
   // found by search showed that late. The same shaders fed plain triangles (an item's
   // attributes repeated for each of its vertices, then its corner data) draw that frame
-  // in ~0.15 s; a GPU draws either at once.
+  // in ~0.15 s; a GPU draws either at once. Each frame draws only the items whose box
+  // meets the view (a node found by search is seen close up: a few hundred of 30 000).
   function plainTriangles(Program) {
     var count = Sigma.rendering.getAttributesItemsCount;
     return class extends Program {
       getDefinition() {
         var d = super.getDefinition();
         if (!("CONSTANT_ATTRIBUTES" in d)) { return d; }
+        var at = {}, offset = 0;
+        d.ATTRIBUTES.forEach(function (attr) { at[attr.name] = offset; offset += count([attr]); });
         this.corners = {item: count(d.ATTRIBUTES), corner: count(d.CONSTANT_ATTRIBUTES),
-                        data: d.CONSTANT_DATA};
+                        data: d.CONSTANT_DATA, reach: 0,
+                        // where an item's position is (a node), or its two ends (an edge)
+                        from: "a_position" in at ? at.a_position : at.a_positionStart,
+                        to: "a_positionEnd" in at ? at.a_positionEnd : at.a_position};
         var plain = Object.assign({}, d, {ATTRIBUTES: d.ATTRIBUTES.concat(d.CONSTANT_ATTRIBUTES)});
         delete plain.CONSTANT_ATTRIBUTES;  // sigma draws instances only when these are given
         delete plain.CONSTANT_DATA;
@@ -358,22 +364,76 @@
       }
       processVisibleItem(index, start) {
         super.processVisibleItem.apply(this, arguments);  // the item's attributes at start
-        if (!this.corners) { return; }
-        var a = this.array, c = this.corners, stride = c.item + c.corner;
+        var c = this.corners;
+        if (!c) { return; }
+        var a = this.array, stride = c.item + c.corner;
         for (var v = c.data.length - 1; v >= 0; v -= 1) {  // backwards: start is read last
           var at = start + v * stride;
           if (v > 0) { a.copyWithin(at, start, start + c.item); }
           for (var k = 0; k < c.corner; k += 1) { a[at + c.item + k] = c.data[v][k]; }
         }
+        // the largest size drawn (a node's, an edge's thickness: the last argument)
+        c.reach = Math.max(c.reach, arguments[arguments.length - 1].size || 1);
       }
-      render(params) {  // sigma's Program.render, the picking pass left to drawPicking
-        if (this.hasNothingToRender()) { return; }
-        var normal = this.normalProgram;
-        normal.gl.viewport(0, 0, params.width * params.pixelRatio,
+      // the items that can show in the view of params: copied to this.shown, and how
+      // many (-1: all of them). An item's box is widened by what the shaders add around
+      // its position: a node reaches 4 sizes / sizeRatio pixels from its centre, an edge
+      // at most its width; 16 pixels more for the edges' minimum width and feather.
+      inView(params) {
+        var c = this.corners;
+        if (!c || c.from === undefined) { return -1; }
+        var m = params.matrix, det = m[0] * m[4] - m[3] * m[1];
+        if (!det) { return -1; }
+        var margin = params.correctionRatio * (4 * c.reach / params.sizeRatio + 16);
+        var x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+        [[-1, -1], [1, -1], [-1, 1], [1, 1]].forEach(function (corner) {  // clip space -> graph
+          var u = corner[0] - m[6], w = corner[1] - m[7];
+          var x = (m[4] * u - m[3] * w) / det, y = (m[0] * w - m[1] * u) / det;
+          x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+        });
+        x0 -= margin; x1 += margin; y0 -= margin; y1 += margin;
+        var a = this.array, per = (c.item + c.corner) * c.data.length, items = this.capacity;
+        if (!this.shown || this.shown.length !== a.length) { this.shown = new Float32Array(a.length); }
+        var out = this.shown, kept = 0, run = -1;
+        for (var i = 0; i <= items; i += 1) {
+          var keep = false;
+          if (i < items) {
+            var p = i * per, ax = a[p + c.from], ay = a[p + c.from + 1];
+            var bx = a[p + c.to], by = a[p + c.to + 1];
+            keep = Math.min(ax, bx) <= x1 && Math.max(ax, bx) >= x0 &&
+                   Math.min(ay, by) <= y1 && Math.max(ay, by) >= y0;
+          }
+          if (keep && run < 0) { run = i; }
+          if (!keep && run >= 0) {  // copy the run of items kept that ends here
+            out.set(a.subarray(run * per, i * per), kept * per);
+            kept += i - run;
+            run = -1;
+          }
+        }
+        return kept === items ? -1 : kept;
+      }
+      draw(info, params) {  // sigma's Program.render for one of its programs, in view only
+        var all = this.array, vertices = this.verticesCount, shown = this.inView(params);
+        if (shown === 0) { return; }
+        if (shown > 0) {
+          this.array = this.shown.subarray(0, shown * (this.corners.item + this.corners.corner) *
+                                           this.corners.data.length);
+          this.verticesCount = shown * this.corners.data.length;
+        }
+        try {
+          info.gl.viewport(0, 0, params.width * params.pixelRatio,
                            params.height * params.pixelRatio);
-        this.bindProgram(normal);
-        this.renderProgram(params, normal);
-        this.unbindProgram(normal);
+          this.bindProgram(info);
+          this.renderProgram(params, info);
+          this.unbindProgram(info);
+        } finally {
+          this.array = all;
+          this.verticesCount = vertices;
+        }
+      }
+      render(params) {  // the picture now, the picking pass left to drawPicking
+        if (this.hasNothingToRender()) { return; }
+        this.draw(this.normalProgram, params);
         if (this.pickProgram) {
           if (!pickLater) {
             pickLater = new Map();
@@ -384,11 +444,8 @@
       }
       drawPicking(params) {
         if (this.hasNothingToRender()) { return; }
-        var pick = this.pickProgram, ratio = params.pixelRatio / params.downSizingRatio;
-        pick.gl.viewport(0, 0, params.width * ratio, params.height * ratio);
-        this.bindProgram(pick);
-        this.renderProgram(Object.assign({}, params, {pixelRatio: ratio}), pick);
-        this.unbindProgram(pick);
+        this.draw(this.pickProgram, Object.assign({}, params, {
+          pixelRatio: params.pixelRatio / params.downSizingRatio}));
       }
     };
   }
