@@ -563,8 +563,9 @@ KEPT_PARTS = ("info", "assessment", "names", "notes", "measures", "timeline", "o
               "facts", "projection", "map", "layout")
 #: raised when what is kept changes shape: older keeps are then never read
 KEPT_FORMAT = 1
-#: libraries whose versions can change what is computed (SPARQL, measures, similarity)
-_KEPT_LIBRARIES = ("pyoxigraph", "networkx", "numpy", "scipy", "scikit-learn")
+#: libraries whose versions can change what is computed (SPARQL, measures, similarity,
+#: layouts and communities)
+_KEPT_LIBRARIES = ("pyoxigraph", "networkx", "numpy", "scipy", "scikit-learn", "igraph")
 
 
 def kept_key(store: str | os.PathLike) -> str:
@@ -707,6 +708,11 @@ def write_kept(path: str | os.PathLike, key: str, value) -> Path:
 
 
 def _write_json(out, value, depth: int) -> None:
+    if depth and isinstance(value, dict):
+        # json.dumps would turn other keys into text in a slice, but not one at a time
+        other = next((k for k in value if not isinstance(k, str)), None)
+        if other is not None or (value and None in value):
+            raise TypeError(f"the keys of a kept part are text, not {other!r}")
     if depth and isinstance(value, dict) and len(value) > _SLICE:
         items = list(value.items())
         out.write("{")

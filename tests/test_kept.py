@@ -319,3 +319,29 @@ def test_a_map_of_the_store_is_the_map_of_the_facts(pair, case, request, monkeyp
     kept = ds.map(view, **options)
     assert (kept.html if hasattr(kept, "html") else kept.data) == \
         (fresh.html if hasattr(fresh, "html") else fresh.data)
+
+
+def test_a_kept_part_with_keys_that_are_not_text_is_refused(tmp_path):
+    """JSON keys are text: a part with others would be written one way in a slice and
+    another one at a time, and never read back; refused, nothing written."""
+    from graph.dataset import write_kept
+
+    for value in ({"a": {1: "x"}}, {"a": {None: 1}}, {2: "y"}):
+        with pytest.raises(TypeError):
+            write_kept(tmp_path / "part.json", "k", value)
+        assert not (tmp_path / "part.json").exists()
+
+
+def test_an_endpoint_added_bare_keeps_no_label_in_any_language():
+    """to_networkx adds an IRI without an id as a bare node; read back in a language it
+    stays bare, as to_networkx leaves it."""
+    import networkx as nx
+
+    from graph.network.projection import from_state, to_state
+
+    G = nx.MultiDiGraph(dataset="d", lang="fi")
+    G.add_node("a", kind="organisation", label="A", names={"fi": "A", "sv": "Å"},
+               countries=[], iri="http://x/a")
+    G.add_edge("a", "http://x/bare", key="member", kind="member", sources=[])
+    H = from_state(json.loads(json.dumps(to_state(G, "fi"))), "sv")
+    assert H.nodes["http://x/bare"] == {} and H.nodes["a"]["label"] == "Å"

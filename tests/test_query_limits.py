@@ -58,11 +58,24 @@ def test_the_worker_started_ahead_goes_with_a_refused_query(tmp_path):
         ["query", store, "SELECT ?x WHERE { ?x a rg:Project }", "--timeout", "0"],
         ["query", store, "SELECT ?x WHERE { SERVICE <http://x> { ?x ?p ?o } }"],
     ]
+    import graph.query.sparql as sparql
+
+    prepare, seen = sparql.prepare, []
+
+    def watched(text):  # the worker is up (opening the store) while the query is checked
+        seen.append(len(_workers()))
+        return prepare(text)
+
     for args in refused:
-        result = runner.invoke(main, args)
+        sparql.prepare = watched
+        try:
+            result = runner.invoke(main, args)
+        finally:
+            sparql.prepare = prepare
         assert result.exit_code == 2, (args, result.output)
         assert "Traceback" not in result.output
         assert _workers() == [], args
+    assert seen[:3] == [1, 1, 1], seen  # syntax, update, parameter: started ahead
     ok = runner.invoke(main, ["query", store, "--name", "responsibilities", "--param",
                               "actor=lapin-liitto", "--format", "csv"])
     assert ok.exit_code == 0 and "lapin-liitto" in ok.output, ok.output
@@ -86,3 +99,7 @@ def test_a_worker_that_is_never_asked_is_stopped(tmp_path):
     with Worker(tmp_path / "nowhere.store", 30) as worker:  # no store there: said, no hang
         with pytest.raises(Exception, match="nowhere.store|No such file|does not exist"):
             worker.run(prepare("ASK { ?s ?p ?o }"))
+    worker = Worker(tmp_path / "lapland.store", 30)  # dropped without close(): stopped
+    proc = worker.proc
+    del worker
+    assert proc.wait(timeout=30) is not None and _workers() == []

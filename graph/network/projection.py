@@ -122,7 +122,7 @@ def _add_nodes(G: nx.MultiDiGraph, nodes: dict[str, dict], langs: tuple) -> None
         G.add_node(
             node["id"],
             kind=node["kind"],
-            label=pick(node["names"], *langs) or "",
+            label=_label(node["names"], langs),
             names=dict(sorted(node["names"].items())),
             countries=sorted(node["countries"]),
             iri=iri,
@@ -170,10 +170,20 @@ def _edge_values(row: dict, kind: str, ids: dict[str, str]) -> dict:
     return plain
 
 
+def _label(names: dict, langs: tuple) -> str:
+    """The label of a node, or of an edge's language-tagged column (``titles`` ->
+    ``title``), from its names: the one rule of :func:`to_networkx` and :func:`from_state`."""
+    return pick(names, *langs) or ""
+
+
+def _label_edge(attrs: dict, langs: tuple) -> None:
+    for col in [c for c, v in attrs.items() if isinstance(v, dict)]:
+        attrs[col[:-1]] = _label(attrs[col], langs)
+
+
 def _add_edge(G: nx.MultiDiGraph, edge: dict, langs: tuple) -> None:
     attrs = {k: v for k, v in edge.items() if k not in ("source", "target")}
-    for col in [c for c, v in attrs.items() if isinstance(v, dict)]:
-        attrs[col[:-1]] = pick(attrs[col], *langs) or ""
+    _label_edge(attrs, langs)
     attrs.setdefault("sources", [])
     u, v, kind = edge["source"], edge["target"], edge["kind"]
     key, n = kind, 1
@@ -272,10 +282,10 @@ def from_state(state: dict, lang: str | None = None) -> nx.MultiDiGraph:
         nodes, edges = state["nodes"], state["edges"]
         if lang is not None:  # the labels as _add_nodes and _add_edge pick them
             for _, d in nodes:
-                d["label"] = pick(d["names"], *langs) or ""
+                if "names" in d:  # not an endpoint added bare
+                    d["label"] = _label(d["names"], langs)
             for *_, d in edges:
-                for col in [c for c, v in d.items() if isinstance(v, dict)]:
-                    d[col[:-1]] = pick(d[col], *langs) or ""
+                _label_edge(d, langs)
         G.add_nodes_from(nodes)
         G.add_edges_from(edges)
     return G

@@ -61,6 +61,7 @@ import sys
 import urllib.error
 import urllib.parse
 import urllib.request
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -811,13 +812,13 @@ def worker_main() -> None:
     _bound_own_life(ahead.get("timeout"), ahead.get("memory"))
     out = sys.stdout.buffer
     try:
-        store = open_store(ahead["store"])
+        store, failed = open_store(ahead["store"]), None
     except Exception as exc:  # noqa: BLE001 - told to the parent once it asks
-        store, failed = None, f"{type(exc).__name__}: {exc}"
+        store, failed = None, exc
     request = json.loads(sys.stdin.buffer.read())
     try:
-        if store is None:
-            raise RuntimeError(failed)
+        if failed is not None:
+            raise failed
         params = {k: _term_from(v) if isinstance(v, list) else v
                   for k, v in request["params"].items()}
         terms = bind(params, store_lookup(store))
@@ -896,6 +897,16 @@ def run_local(store_path: str | os.PathLike, prepared: Prepared,
         return worker.run(prepared, params, result_format)
 
 
+def _stop_process(proc: subprocess.Popen) -> None:
+    """Kill ``proc`` if it still runs, wait for it, and close its pipes."""
+    if proc.poll() is None:
+        proc.kill()
+        proc.communicate()
+    for pipe in (proc.stdin, proc.stdout, proc.stderr):  # one that ended on its own
+        if pipe is not None and not pipe.closed:
+            pipe.close()
+
+
 class Worker:
     """A query worker started ahead of its query: a fresh interpreter that imports the
     engine, sets its limits and opens the store read-only while the caller still checks
@@ -924,8 +935,15 @@ class Worker:
              ahead],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
         )
+        # a Worker dropped without close() (or a failing track) still stops its process
+        self._stop = weakref.finalize(self, _stop_process, self.proc)
         if track:
-            track(self.proc, True)
+            try:
+                track(self.proc, True)
+            except BaseException:
+                self._track = None
+                self.close()
+                raise
 
     def __enter__(self) -> Worker:
         return self
@@ -938,12 +956,8 @@ class Worker:
         proc, self.proc = self.proc, None
         if proc is None:
             return
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
-        for pipe in (proc.stdin, proc.stdout, proc.stderr):  # one that ended on its own
-            if pipe is not None and not pipe.closed:
-                pipe.close()
+        self._stop.detach()
+        _stop_process(proc)
         if self._track:
             self._track(proc, False)
 
