@@ -645,10 +645,15 @@ def query(args, file, name, params, fmt, timeout, memory, limit, endpoint, graph
     try:
         values = sparql.parse_params(params)
         _required_params(named, values)
+        kept = None
         if not endpoint and as_of is None and is_store(dataset):
             # started first: it opens the store while this process checks the query
             worker = sparql.Worker(dataset, timeout, memory=memory * 2**20)
-        prepared = sparql.prepare(text)
+            if named is not None:  # a package query as build checked it, if the same
+                from graph.dataset import read_kept
+
+                kept = (read_kept(dataset, "queries") or {}).get(named.name)
+        prepared = sparql.prepare_as_kept(text, kept)
         sparql.check_params(prepared, values)
         if endpoint:
             from graph.query.remote import run_remote

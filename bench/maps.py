@@ -104,19 +104,25 @@ print(json.dumps({"s": time.perf_counter() - t, "n": H.number_of_nodes(),
 """
 
 
+#: GNU time, whose %M is the peak resident memory of the command alone (a child's own
+#: ``ru_maxrss`` starts at the size of the process that forked it: bench/run.py's)
+GNU_TIME = "/usr/bin/time"
+
+
 def run_command(*args) -> dict:
     """``regiograph ARGS`` as a user runs it (``python cli.py``, a process of its own):
-    its wall time to exit and its peak resident memory (``wait4``'s ``ru_maxrss``)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), *map(str, args)],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    err = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    took = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise RuntimeError(err.decode("utf-8", "replace")[-2000:])
-    return {"s": took, "mb": usage.ru_maxrss / 1024}
+    its wall time to exit and its peak resident memory (GNU time's %M)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        measured = Path(tmp) / "time"
+        start = time.perf_counter()
+        done = subprocess.run([GNU_TIME, "-f", "%M", "-o", str(measured), sys.executable,
+                               str(ROOT / "cli.py"), *map(str, args)], cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=3600)
+        took = time.perf_counter() - start
+        if done.returncode != 0:
+            raise RuntimeError(done.stderr.decode("utf-8", "replace")[-2000:])
+        peak = measured.read_text().split()[-1]
+    return {"s": took, "mb": int(peak) / 1024}
 
 
 def view_ids(store) -> dict:
@@ -131,13 +137,18 @@ def view_ids(store) -> dict:
 
 
 def run_code(code: str, *args) -> dict:
-    """Run ``code`` with ``args`` in a fresh interpreter; the JSON it prints last, and
-    its stderr."""
-    done = subprocess.run([sys.executable, "-c", code, *map(str, args)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=3600)
-    if done.returncode != 0:
-        raise RuntimeError(done.stderr[-2000:])
+    """Run ``code`` with ``args`` in a fresh interpreter; the JSON it prints last (its
+    ``mb`` the process's peak by GNU time, see :data:`GNU_TIME`), and its stderr."""
+    with tempfile.TemporaryDirectory() as tmp:
+        measured = Path(tmp) / "time"
+        done = subprocess.run([GNU_TIME, "-f", "%M", "-o", str(measured), sys.executable,
+                               "-c", code, *map(str, args)], cwd=ROOT,
+                              capture_output=True, text=True, timeout=3600)
+        if done.returncode != 0:
+            raise RuntimeError(done.stderr[-2000:])
+        peak = measured.read_text().split()[-1]
     result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["mb"] = int(peak) / 1024
     result["stderr"] = done.stderr.strip()
     return result
 

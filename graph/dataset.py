@@ -199,19 +199,12 @@ class Dataset:
         """
         if self.facts is not None or self._building or self.path is None:
             return None
-        try:
-            with paused_gc(freeze=True):  # a heap of small dicts, kept until the end
-                doc = json.loads((self.path / KEPT_DIR / f"{part}.json").read_bytes())
-        except (OSError, ValueError):
-            return None
         if self._kept_key is None:
             try:
                 self._kept_key = kept_key(self.path)
             except (OSError, CheckError):  # no store files; REGIOGRAPH_CHECKS broken
                 return None
-        if not isinstance(doc, dict) or doc.get("key") != self._kept_key:
-            return None
-        return doc.get("value")
+        return read_kept(self.path, part, self._kept_key)
 
     def _assessment(self, names=None):
         """The named checks (all by default, see graph.checks.select) weighed against the
@@ -557,15 +550,33 @@ KEPT_DIR = "kept"
 #: what is kept: `info`'s counts, every check's findings weighed against the statements,
 #: every entity's names, the notes, the report's network measures, its timeline and its
 #: overview picture, the canonical facts rebuilt from the graph (what `diff`, `export`
-#: and `--as-of` read), and what the maps read: the projection, the facts no language
-#: changes, and the actors view's positions
+#: and `--as-of` read), what the maps read: the projection, the facts no language
+#: changes, and the actors view's positions; and the package's named queries as the
+#: guard read them (graph.query.sparql.Prepared)
 KEPT_PARTS = ("info", "assessment", "names", "notes", "measures", "timeline", "overview",
-              "facts", "projection", "map", "layout")
+              "facts", "projection", "map", "layout", "queries")
 #: raised when what is kept changes shape: older keeps are then never read
 KEPT_FORMAT = 1
 #: libraries whose versions can change what is computed (SPARQL, measures, similarity,
-#: layouts and communities)
-_KEPT_LIBRARIES = ("pyoxigraph", "networkx", "numpy", "scipy", "scikit-learn", "igraph")
+#: layouts and communities, the query guard's parse)
+_KEPT_LIBRARIES = ("pyoxigraph", "networkx", "numpy", "scipy", "scikit-learn", "igraph",
+                   "rdflib")
+
+
+def read_kept(store: str | os.PathLike, part: str, key: str | None = None):
+    """The value of kept ``part`` of the built ``store`` if it was kept under ``key``
+    (default: :func:`kept_key` of the store now), else None. Cost: reading one JSON file,
+    and ~15 ms for the key when not given."""
+    store = Path(store)
+    try:
+        with paused_gc(freeze=True):  # a heap of small dicts, kept until the end
+            doc = json.loads((store / KEPT_DIR / f"{part}.json").read_bytes())
+        key = key if key is not None else kept_key(store)
+    except (OSError, ValueError, CheckError):  # none, unreadable; REGIOGRAPH_CHECKS broken
+        return None
+    if not isinstance(doc, dict) or doc.get("key") != key:
+        return None
+    return doc.get("value")
 
 
 def kept_key(store: str | os.PathLike) -> str:
@@ -594,6 +605,7 @@ def kept_key(store: str | os.PathLike) -> str:
 #: the package's modules that compute the kept parts from a store (the loader, importers,
 #: exports and maps do not: what they change reaches the kept parts through the store)
 _KEPT_CODE = ("dataset.py", "checks", "network", "store", "rdf", "model", "query/library.py",
+              "query/sparql.py",
               "present/labels.py", "timeline.py", "loader/asof.py", "loader/facts.py",
               "loader/reference.py", "present/maps.py", "present/layout.py",
               "present/picture.py")
@@ -677,10 +689,21 @@ def keep(ds: Dataset, store: str | os.PathLike, measures: dict | None = None,
         "measures": measures,
         "timeline": timeline(ds),  # after info: it reads the triple count
         "overview": overview_svg(ds),  # names in the dataset's language
+        "queries": _prepared_queries(),
     }
     for part, value in parts.items():
         write_kept(folder / f"{part}.json", key, value)
     return folder
+
+
+def _prepared_queries() -> dict:
+    """The package's named queries as the guard reads them (graph.query.sparql.prepare),
+    by name: what `query --name` on a built store reads instead of parsing them."""
+    from .query.library import load_folder
+    from .query.sparql import prepare
+
+    return {name: prepare(query.text).to_state()
+            for name, query in load_folder("queries").items()}
 
 
 #: a list or dict longer than this is written a slice at a time (:func:`write_kept`)

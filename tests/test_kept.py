@@ -345,3 +345,31 @@ def test_an_endpoint_added_bare_keeps_no_label_in_any_language():
     G.add_edge("a", "http://x/bare", key="member", kind="member", sources=[])
     H = from_state(json.loads(json.dumps(to_state(G, "fi"))), "sv")
     assert H.nodes["http://x/bare"] == {} and H.nodes["a"]["label"] == "Å"
+
+
+def test_a_named_query_on_the_store_is_read_as_build_checked_it(seed_store, monkeypatch):
+    """`query --name` on a built store reads the guard's reading of the package query
+    that build kept (no rdflib parse) and answers as on the facts folder; a text that is
+    not the one kept is checked afresh."""
+    import graph.query.sparql as sparql
+    from graph.query.library import load_folder
+
+    facts, store = seed_store
+    args = ["--name", "responsibilities", "--param", "actor=lapin-liitto", "--format", "csv"]
+    fresh = run("query", facts, *args)
+    kept = json.loads((store / KEPT_DIR / "queries.json").read_text("utf-8"))["value"]
+    assert set(kept) == set(load_folder("queries"))
+    for name, query in load_folder("queries").items():
+        assert sparql.Prepared.from_state(kept[name]) == sparql.prepare(query.text), name
+    parse = sparql._parse
+
+    def refuse(text):
+        raise AssertionError("parsed again instead of read from what build kept")
+
+    monkeypatch.setattr(sparql, "_parse", refuse)
+    assert run("query", store, *args) == fresh
+    mine = kept["responsibilities"]["user_text"] + "\n# another text"
+    with pytest.raises(AssertionError, match="parsed again"):
+        sparql.prepare_as_kept(mine, kept["responsibilities"])
+    monkeypatch.setattr(sparql, "_parse", parse)
+    assert sparql.prepare_as_kept(mine, kept["responsibilities"]).user_text == mine
