@@ -23,6 +23,7 @@ Use them in a test module with ``from tests.stores import oxigraph_store, virtuo
 from __future__ import annotations
 
 import contextlib
+import http.server
 import json
 import os
 import secrets
@@ -31,6 +32,7 @@ import socket
 import subprocess
 import sys
 import textwrap
+import threading
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -269,3 +271,26 @@ def virtuoso_store(tmp_path_factory):
         pytest.skip(VIRTUOSO_MISSING)
     with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as running:
         yield running
+
+
+@contextlib.contextmanager
+def serving(do_post):
+    """An HTTP server on 127.0.0.1 (a free port) whose POSTs ``do_post(handler, body)``
+    answers: its URL, and it is stopped after the block."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - the http.server naming
+            do_post(self, self.rfile.read(int(self.headers.get("Content-Length", 0))))
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

@@ -33,6 +33,7 @@ from graph.query.push import push
 from graph.query.remote import RemoteStore
 from graph.store.store import open_store
 from tests.conftest import SEED
+from tests.stores import serving
 
 
 class _Listener(http.server.BaseHTTPRequestHandler):
@@ -420,27 +421,15 @@ def test_only_http_endpoints(url):
 
 
 def test_a_redirect_to_another_scheme_is_not_followed(monkeypatch):
-    class Redirect(http.server.BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802
-            self.send_response(302)
-            self.send_header("Location", "ftp://127.0.0.1:9/x")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+    def redirect(handler, _body):
+        handler.send_response(302)
+        handler.send_header("Location", "ftp://127.0.0.1:9/x")
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
 
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(redirect) as url:
         with pytest.raises(sparql.EndpointError, match="only http:// and https:// are"):
-            remote.run_remote(f"http://127.0.0.1:{server.server_address[1]}/q",
-                              sparql.prepare("ASK {}"), timeout=5)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+            remote.run_remote(url, sparql.prepare("ASK {}"), timeout=5)
 
 
 @pytest.mark.parametrize("value", ['"C:\\users"', '"x\\u0022 } SERVICE"', '"a\x01b"'])

@@ -9,10 +9,7 @@ gets there by `regiograph push`.
 from __future__ import annotations
 
 import base64
-import contextlib
-import http.server
 import json
-import threading
 import urllib.request
 from collections import Counter
 from pathlib import Path
@@ -26,7 +23,7 @@ from graph.model.vocab import sparql_prologue
 from graph.query import sparql
 from graph.query.remote import RemoteStore, in_graph, normalise
 from tests.conftest import SEED
-from tests.stores import oxigraph_store, virtuoso_store  # noqa: F401 - fixtures
+from tests.stores import oxigraph_store, serving, virtuoso_store  # noqa: F401 - fixtures
 
 STORES = ["oxigraph", "virtuoso"]
 GRAPH = "https://example.org/remote-test/lapland/"
@@ -252,27 +249,6 @@ def test_where_a_password_comes_from(tmp_path, monkeypatch):
     assert login_for("http://127.0.0.1:8890/sparql", environ={}) is None
 
 
-@contextlib.contextmanager
-def _serving(do_post):
-    """An HTTP server on 127.0.0.1 (a free port) whose POSTs ``do_post(handler, body)``
-    answers: its URL, and it is stopped after the block."""
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802 - the http.server naming
-            do_post(self, self.rfile.read(int(self.headers.get("Content-Length", 0))))
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def _send(handler, status: int, body: bytes, headers: dict[str, str]) -> None:
@@ -300,7 +276,7 @@ def _basic_auth_proxy(target: str, seen: list[str]):
             "Accept": handler.headers["Accept"]})
         with urllib.request.urlopen(request, timeout=60) as answer:
             _send(handler, 200, answer.read(), {"Content-Type": answer.headers["Content-Type"]})
-    return _serving(do_post)
+    return serving(do_post)
 
 
 def test_basic_auth(oxigraph_store, built):  # noqa: F811 - the fixture
@@ -318,7 +294,7 @@ def test_basic_auth(oxigraph_store, built):  # noqa: F811 - the fixture
 def _answering(status: int, body: bytes):
     """A store that answers every query with ``status`` and ``body``: one that answers
     wrongly."""
-    return _serving(lambda handler, _: _send(handler, status, body,
+    return serving(lambda handler, _: _send(handler, status, body,
                                              {"Content-Type": "application/json"}))
 
 

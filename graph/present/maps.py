@@ -236,15 +236,20 @@ def _of_kind(G: nx.MultiDiGraph, node, kinds) -> bool:
     return G.nodes[node].get("kind") in kinds
 
 
+def _shown(node, d: dict) -> str:
+    """The name a map shows for ``node`` with attributes ``d``: its label, else its id."""
+    return str(d.get("label") or node)
+
+
 def _name(G: nx.MultiDiGraph, node) -> str:
-    return str(G.nodes[node].get("label") or node) if node in G else str(node)
+    return _shown(node, G.nodes[node]) if node in G else str(node)
 
 
 def _induced(G: nx.MultiDiGraph, keep) -> nx.MultiDiGraph:
     """The subgraph of ``G`` on the nodes in ``keep`` as a new graph (attribute dicts
     copied), nodes and edges in ``G``'s own order, without the ``seated`` edges (no
-    view draws them: :func:`select_view`; leaving them out is cheaper than removing
-    them, 1M triples: 0.5 s).
+    view draws them: :func:`select_view`; removing them afterwards took 0.6 s of a
+    profiled actors map at 1M triples).
 
     ``G.subgraph(keep)`` iterates ``keep`` itself when it is small next to ``G``, and a
     set of strings iterates in an order that changes from one run to the next (string
@@ -610,7 +615,7 @@ _WORDS = {
 def _namer(G: nx.MultiDiGraph):
     """:func:`_name` in ``G`` as a function of one id, its names read once (a page names
     each node in the tooltips of all its neighbours)."""
-    names = {n: str(d.get("label") or n) for n, d in G.nodes(data=True)}
+    names = {n: _shown(n, d) for n, d in G.nodes(data=True)}
 
     def name(node) -> str:
         found = names.get(node)
@@ -971,7 +976,7 @@ def _vis_nodes(G, full, ctx, money, checks, size, flagged, quotes, positions):
     nodes = []
     for n, d in G.nodes(data=True):
         kind = d.get("kind") or ""
-        label = str(d.get("label") or n)
+        label = _shown(n, d)
         cs = sorted(d.get("countries") or [])
         by_kind, by_country = KIND_STYLE.get(kind, OTHER_STYLE)[0], _country_color(_country_key(cs))
         shape = KIND_STYLE.get(kind, OTHER_STYLE)[1]
@@ -1235,7 +1240,8 @@ def context_facts(store, G: nx.MultiDiGraph) -> dict:
     language changes: ``notes`` (id -> its notes), ``sources`` (id -> source ids),
     ``strategies`` (node -> the strategies whose view holds it, :func:`strategy_scope`)
     and ``areas`` (id -> its area ids, :func:`_areas`), as plain data that ``build``
-    keeps. Cost: three SPARQL queries and one pass per strategy (~1 s at 1M triples).
+    keeps. Cost: three SPARQL queries and one pass per strategy (3.5 s at 1M triples,
+    measured on a loaded machine).
     """
     from ..model.vocab import sparql_prologue
 
